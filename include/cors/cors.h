@@ -1,0 +1,630 @@
+/*
+ * libcors - an embeddable CORS policy library.
+ *
+ * This is the whole public API. A host server builds a policy once (from code
+ * with the builder, or from a Gateway API style YAML/JSON text), then calls
+ * cors_evaluate() once per HTTP request with the few request headers that
+ * matter, and applies the decision and response headers it gets back.
+ *
+ * Conventions used throughout:
+ *  - Every input string is a struct cors_str (pointer + length). Nothing is
+ *    ever read past the length, and no NUL terminator is expected. A NULL
+ *    pointer means "absent", distinct from a present but empty value.
+ *  - Every output string is borrowed. Its lifetime is stated where it is
+ *    returned.
+ *  - No function does I/O, logs, touches global state, or allocates on the
+ *    per-request path (cors_evaluate() never allocates).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef CORS_CORS_H
+#define CORS_CORS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup version Version
+ * @{
+ */
+
+/** Major version of the headers the program was compiled with. @since 0.1 */
+#define CORS_VERSION_MAJOR 0
+/** Minor version of the headers the program was compiled with. @since 0.1 */
+#define CORS_VERSION_MINOR 1
+/** Micro version of the headers the program was compiled with. @since 0.1 */
+#define CORS_VERSION_MICRO 0
+/** The version as one comparable number: 0xMMmmuu. @since 0.1 */
+#define CORS_VERSION_HEX                                                       \
+    ((CORS_VERSION_MAJOR << 16) | (CORS_VERSION_MINOR << 8) | CORS_VERSION_MICRO)
+/** True when the headers are at least version x.y.z. @since 0.1 */
+#define CORS_VERSION_AT_LEAST(x, y, z)                                         \
+    (CORS_VERSION_HEX >= (((x) << 16) | ((y) << 8) | (z)))
+
+/**
+ * The version of the library the program runs with, as CORS_VERSION_HEX.
+ * It may differ from the headers the program was compiled with.
+ * @since 0.1
+ */
+uint32_t cors_version(void);
+
+/** The run-time library version as a static string such as "0.1.0". @since 0.1 */
+const char *cors_version_string(void);
+
+/** @} */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CORS_WARN_UNUSED_RESULT __attribute__((warn_unused_result))
+#else
+#define CORS_WARN_UNUSED_RESULT
+#endif
+
+/**
+ * @defgroup basics Slices, allocator, status codes
+ * @{
+ */
+
+/**
+ * A borrowed byte string: pointer and length. ptr == NULL means absent
+ * (for a request header: the header was not sent); ptr != NULL with
+ * len == 0 means present and empty.
+ * @since 0.1
+ */
+struct cors_str {
+    const char *ptr;
+    size_t len;
+};
+
+/** A slice of a string literal, for tests and examples. @since 0.1 */
+#define CORS_STR(literal) ((struct cors_str){ (literal), sizeof(literal) - 1 })
+
+/** A slice of a NUL-terminated string; NULL gives an absent slice. @since 0.1 */
+static inline struct cors_str
+cors_str_from_cstr(const char *s)
+{
+    struct cors_str r = { s, 0 };
+    if (s != NULL)
+        while (s[r.len] != '\0')
+            r.len++;
+    return r;
+}
+
+/**
+ * An optional allocator. Every object of the library that allocates (builder,
+ * policy, diagnostics, and PCRE2 inside a policy) takes one; NULL means the C
+ * library's malloc() and free(). The struct is copied: it need not outlive the
+ * call that received it, but user_data must outlive every object created with
+ * it.
+ * @since 0.1
+ */
+struct cors_allocator {
+    void *(*malloc_fn)(size_t size, void *user_data);
+    void (*free_fn)(void *ptr, void *user_data);
+    void *user_data;
+};
+
+/**
+ * Result of a call. The numeric values are stable.
+ * @since 0.1
+ */
+enum cors_status {
+    CORS_OK = 0,                   /**< success */
+    CORS_E_INVALID_ARGUMENT = 1,   /**< a required pointer was NULL */
+    CORS_E_NOMEM = 2,              /**< an allocation failed */
+    CORS_E_NOSPACE = 3,            /**< the caller's output array or buffer is too small */
+    CORS_E_INVALID_POLICY = 4,     /**< the policy or text has errors; see the diagnostics */
+    CORS_E_UNSUPPORTED = 5,        /**< the library was built without this feature */
+};
+
+/** The stable name of a status, e.g. "nospace"; "unknown" for other values. @since 0.1 */
+const char *cors_status_name(enum cors_status status);
+
+/** @} */
+
+/**
+ * @defgroup diagnostics Diagnostics
+ *
+ * Building a policy (or loading one from text) checks everything and reports
+ * every problem, not just the first, into a caller-owned diagnostics list.
+ * @{
+ */
+
+/** Severity of a diagnostic. @since 0.1 */
+enum cors_severity {
+    CORS_SEVERITY_ERROR = 0,   /**< the policy is not built */
+    CORS_SEVERITY_WARNING = 1, /**< the policy is built (unless CORS_BUILD_STRICT) */
+};
+
+/**
+ * The setting a diagnostic is about. Names (cors_field_name()) are the
+ * Gateway API / text-policy keys.
+ * @since 0.1
+ */
+enum cors_field {
+    CORS_FIELD_NONE = 0,                        /**< the policy as a whole, or the text */
+    CORS_FIELD_ALLOW_ORIGINS = 1,               /**< "allowOrigins" */
+    CORS_FIELD_ALLOW_ORIGIN_REGEX = 2,          /**< "allowOriginRegex" */
+    CORS_FIELD_ALLOW_METHODS = 3,               /**< "allowMethods" */
+    CORS_FIELD_ALLOW_HEADERS = 4,               /**< "allowHeaders" */
+    CORS_FIELD_EXPOSE_HEADERS = 5,              /**< "exposeHeaders" */
+    CORS_FIELD_MAX_AGE = 6,                     /**< "maxAge" */
+    CORS_FIELD_ALLOW_CREDENTIALS = 7,           /**< "allowCredentials" */
+    CORS_FIELD_ALLOW_PRIVATE_NETWORK = 8,       /**< "allowPrivateNetwork" */
+    CORS_FIELD_PREFLIGHT_STATUS = 9,            /**< "preflightStatus" */
+    CORS_FIELD_REJECT_STATUS = 10,              /**< "rejectStatus" */
+    CORS_FIELD_FORWARD_REJECTED_PREFLIGHTS = 11,/**< "forwardRejectedPreflights" */
+    CORS_FIELD_REPORT_ONLY = 12,                /**< "reportOnly" */
+};
+
+/** The text-policy key of a field, e.g. "allowOrigins"; "" for CORS_FIELD_NONE. @since 0.1 */
+const char *cors_field_name(enum cors_field field);
+
+/*
+ * Diagnostic codes. The numeric values and the names are stable: new codes are
+ * only ever added. cors_diag_code_name() gives the name (e.g.
+ * "origin-malformed"), cors_diag_code_summary() a one-line description.
+ */
+/** Diagnostic codes. @since 0.1 */
+enum cors_diag_code {
+    /* errors */
+    CORS_DIAG_ORIGIN_MALFORMED = 1,            /**< not a serialized origin or origin pattern */
+    CORS_DIAG_ORIGIN_WILDCARD_MISPLACED = 2,   /**< '*' other than a leftmost label, a whole host or a port */
+    CORS_DIAG_ORIGIN_NOT_ASCII = 3,            /**< host outside ASCII and no IDNA support built in */
+    CORS_DIAG_STAR_MIXED = 4,                  /**< '*' together with other entries in one list */
+    CORS_DIAG_REGEX_INVALID = 5,               /**< PCRE2 refused the pattern (offset = PCRE2's error offset) */
+    CORS_DIAG_REGEX_MATCHES_STAR = 6,          /**< a regex matches the literal "*" */
+    CORS_DIAG_REGEX_MATCHES_NULL = 7,          /**< a regex matches the literal "null" */
+    CORS_DIAG_METHOD_INVALID = 8,              /**< not an HTTP method token */
+    CORS_DIAG_METHOD_FORBIDDEN = 9,            /**< CONNECT, TRACE or TRACK */
+    CORS_DIAG_HEADER_INVALID = 10,             /**< not an HTTP header name token */
+    CORS_DIAG_MAX_AGE_OUT_OF_RANGE = 11,       /**< maxAge outside 0..2147483647 */
+    CORS_DIAG_STATUS_INVALID = 12,             /**< preflightStatus / rejectStatus not allowed */
+    CORS_DIAG_TEXT_SYNTAX = 13,                /**< the text is not valid YAML/JSON */
+    CORS_DIAG_TEXT_UNKNOWN_KEY = 14,           /**< a key the policy format does not have */
+    CORS_DIAG_TEXT_WRONG_TYPE = 15,            /**< a value of the wrong type */
+    CORS_DIAG_TEXT_NO_POLICY = 16,             /**< no CORS policy found in the text */
+    CORS_DIAG_TEXT_UNSUPPORTED = 17,           /**< built without text-policy support */
+    CORS_DIAG_TEXT_DUPLICATE_KEY = 18,         /**< a key given twice in one mapping */
+    CORS_DIAG_TEXT_TOO_LARGE = 19,             /**< input over the loader's limits */
+    /* warnings */
+    CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS = 100,   /**< '*' with credentials: every origin is echoed */
+    CORS_DIAG_ORIGIN_NULL = 101,                    /**< "null" allowed: any sandboxed page can claim it */
+    CORS_DIAG_ORIGIN_INSECURE_WITH_CREDENTIALS = 102, /**< http:// (non-loopback) with credentials */
+    CORS_DIAG_ORIGIN_WILDCARD_WITH_CREDENTIALS = 103, /**< wildcard origin with credentials */
+    CORS_DIAG_EXPOSE_STAR_WITH_CREDENTIALS = 104,   /**< exposeHeaders '*' has no effect on credentialed requests */
+    CORS_DIAG_HEADER_FORBIDDEN = 105,               /**< a forbidden request header: scripts cannot set it */
+    CORS_DIAG_HEADER_CORS_PROTOCOL = 106,           /**< an Access-Control-* or Origin name, meaningless here */
+    CORS_DIAG_EXPOSE_FORBIDDEN = 107,               /**< Set-Cookie/Set-Cookie2: never exposed by browsers */
+    CORS_DIAG_METHOD_LOWERCASE = 108,               /**< e.g. "patch": browsers send "PATCH" */
+    CORS_DIAG_NO_ORIGINS = 109,                     /**< the policy allows no origin at all */
+    CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP = 110,     /**< maxAge above 7200: Chromium caps it */
+    CORS_DIAG_MAX_AGE_ABOVE_FIREFOX_CAP = 111,      /**< maxAge above 86400: Firefox caps it too */
+    CORS_DIAG_REGEX_UNESCAPED_DOT = 112,            /**< an unescaped '.' matches any character */
+    CORS_DIAG_REGEX_NO_SCHEME = 113,                /**< the regex does not start with a literal scheme */
+    CORS_DIAG_REGEX_MATCHES_CANARY = 114,           /**< the regex matches a canary such as https://example.com.evil.test */
+    CORS_DIAG_ORIGIN_PUBLIC_SUFFIX_WILDCARD = 115,  /**< a wildcard directly under a public suffix */
+    CORS_DIAG_DUPLICATE_ENTRY = 116,                /**< the same entry twice in one list */
+    CORS_DIAG_TEXT_BOTH_LEVELS = 117,               /**< route-level and policy-level CORS both given: the route wins */
+};
+
+/** Stable name of a diagnostic code, e.g. "origin-malformed"; "unknown" otherwise. @since 0.1 */
+const char *cors_diag_code_name(enum cors_diag_code code);
+
+/** One-line description of a diagnostic code (static string). @since 0.1 */
+const char *cors_diag_code_summary(enum cors_diag_code code);
+
+/**
+ * One problem found while building or loading a policy. Everything in it is
+ * owned by the diagnostics list and valid until the list is cleared or freed.
+ * @since 0.1
+ */
+struct cors_diagnostic {
+    enum cors_diag_code code;
+    enum cors_severity severity; /**< ERROR under CORS_BUILD_STRICT even for warning codes */
+    enum cors_field field;
+    size_t index;        /**< entry index in a list field; SIZE_MAX when not about one entry */
+    uint32_t line;       /**< 1-based line in the source text; 0 when unknown */
+    uint32_t column;     /**< 1-based column in the source text; 0 when unknown */
+    size_t offset;       /**< byte offset inside the entry (regex errors); 0 otherwise */
+    struct cors_str message; /**< full message; also NUL-terminated */
+};
+
+/** A caller-owned list of diagnostics. @since 0.1 */
+struct cors_diagnostics;
+
+/** A new empty list; NULL on allocation failure. @since 0.1 */
+CORS_WARN_UNUSED_RESULT struct cors_diagnostics *
+cors_diagnostics_new(const struct cors_allocator *alloc);
+
+/** Frees the list; NULL is a no-op. @since 0.1 */
+void cors_diagnostics_free(struct cors_diagnostics *diags);
+
+/** Removes every diagnostic (keeps the memory for reuse). @since 0.1 */
+void cors_diagnostics_clear(struct cors_diagnostics *diags);
+
+/** Number of diagnostics. @since 0.1 */
+size_t cors_diagnostics_count(const struct cors_diagnostics *diags);
+
+/** Number of diagnostics with severity ERROR. @since 0.1 */
+size_t cors_diagnostics_error_count(const struct cors_diagnostics *diags);
+
+/**
+ * The i-th diagnostic, in the order found; NULL if i is out of range. Valid
+ * until the list is cleared, appended to, or freed.
+ * @since 0.1
+ */
+const struct cors_diagnostic *
+cors_diagnostics_get(const struct cors_diagnostics *diags, size_t i);
+
+/**
+ * Appends a diagnostic. Meant for hosts and loaders that validate their own
+ * configuration around libcors and want one list; the message is copied.
+ * @since 0.1
+ */
+enum cors_status
+cors_diagnostics_add(struct cors_diagnostics *diags, enum cors_diag_code code,
+                     enum cors_severity severity, enum cors_field field,
+                     size_t index, uint32_t line, uint32_t column,
+                     struct cors_str message);
+
+/** @} */
+
+/**
+ * @defgroup builder Policy builder
+ *
+ * A builder collects settings; cors_policy_build() validates them all and
+ * compiles an immutable policy. Setters only copy their input (so they can be
+ * called in any order and content problems are all reported by the build);
+ * they fail only on a NULL builder or when out of memory. A builder is not
+ * thread-safe; it may build several policies.
+ * @{
+ */
+
+/** An opaque, mutable, single-threaded policy builder. @since 0.1 */
+struct cors_policy_builder;
+
+/** A new builder with Gateway-API-free defaults (no origins, statuses 200/403). @since 0.1 */
+CORS_WARN_UNUSED_RESULT struct cors_policy_builder *
+cors_policy_builder_new(const struct cors_allocator *alloc);
+
+/** Frees the builder; NULL is a no-op. Policies built from it are unaffected. @since 0.1 */
+void cors_policy_builder_free(struct cors_policy_builder *builder);
+
+/**
+ * Adds an origin pattern to allowOrigins: a serialized origin
+ * ("https://example.com", "http://[::1]:8080", "chrome-extension://id"),
+ * a subdomain wildcard ("https://*.example.com"), any host of a scheme
+ * ("https://*"), a port wildcard ("http://localhost:*"), "*" or "null".
+ * @since 0.1
+ */
+enum cors_status
+cors_policy_builder_add_origin(struct cors_policy_builder *builder, struct cors_str origin);
+
+/** Adds a PCRE2 pattern to allowOriginRegex (matched against the whole origin). @since 0.1 */
+enum cors_status
+cors_policy_builder_add_origin_regex(struct cors_policy_builder *builder, struct cors_str pattern);
+
+/** Adds a method token (case-sensitive) or "*" to allowMethods. @since 0.1 */
+enum cors_status
+cors_policy_builder_add_method(struct cors_policy_builder *builder, struct cors_str method);
+
+/** Adds a header name (case-insensitive) or "*" to allowHeaders. @since 0.1 */
+enum cors_status
+cors_policy_builder_add_allow_header(struct cors_policy_builder *builder, struct cors_str name);
+
+/** Adds a header name or "*" to exposeHeaders. @since 0.1 */
+enum cors_status
+cors_policy_builder_add_expose_header(struct cors_policy_builder *builder, struct cors_str name);
+
+/** maxAge not set: no Access-Control-Max-Age header. @since 0.1 */
+#define CORS_MAX_AGE_UNSET (-1)
+
+/**
+ * Sets maxAge in seconds (0 sends "Access-Control-Max-Age: 0": no caching),
+ * or CORS_MAX_AGE_UNSET. Values outside 0..2147483647 are reported by the build.
+ * @since 0.1
+ */
+enum cors_status
+cors_policy_builder_set_max_age(struct cors_policy_builder *builder, int64_t seconds);
+
+/** Sets allowCredentials (default false). @since 0.1 */
+enum cors_status
+cors_policy_builder_set_allow_credentials(struct cors_policy_builder *builder, bool allow);
+
+/** Sets allowPrivateNetwork (default false). @since 0.1 */
+enum cors_status
+cors_policy_builder_set_allow_private_network(struct cors_policy_builder *builder, bool allow);
+
+/** Sets preflightStatus: 200 (default) or 204. @since 0.1 */
+enum cors_status
+cors_policy_builder_set_preflight_status(struct cors_policy_builder *builder, int status);
+
+/** Sets rejectStatus: 403 (default), 200 or 204. @since 0.1 */
+enum cors_status
+cors_policy_builder_set_reject_status(struct cors_policy_builder *builder, int status);
+
+/** Sets forwardRejectedPreflights (default false). @since 0.1 */
+enum cors_status
+cors_policy_builder_set_forward_rejected_preflights(struct cors_policy_builder *builder, bool forward);
+
+/** Sets reportOnly (default false). @since 0.1 */
+enum cors_status
+cors_policy_builder_set_report_only(struct cors_policy_builder *builder, bool report_only);
+
+/**
+ * Sets the source position (1-based line and column; 0 = unknown) attached to
+ * the entries and settings added after this call, so that diagnostics about
+ * them point into the host's configuration text.
+ * @since 0.1
+ */
+enum cors_status
+cors_policy_builder_set_position(struct cors_policy_builder *builder, uint32_t line, uint32_t column);
+
+/**
+ * Sets a free-form description of where the policy comes from (for example
+ * "HTTPRoute httpbin/httpbin, document 1"); the policy keeps a copy
+ * (cors_policy_source()). Default: empty.
+ * @since 0.1
+ */
+enum cors_status
+cors_policy_builder_set_source(struct cors_policy_builder *builder, struct cors_str source);
+
+/** Build flags. @since 0.1 */
+enum cors_build_flags {
+    CORS_BUILD_STRICT = 1u << 0, /**< every warning is an error */
+    CORS_BUILD_NO_JIT = 1u << 1, /**< do not JIT-compile origin regexes */
+};
+
+/** An opaque, immutable, reference-counted, thread-shareable policy. @since 0.1 */
+struct cors_policy;
+
+/**
+ * Validates the builder's settings and compiles a policy with one reference.
+ * Every problem found is appended to diags (which may be NULL). Returns NULL
+ * if there is any error (or, with CORS_BUILD_STRICT, any warning), or when
+ * out of memory (then a status is available through status_out, which may be
+ * NULL).
+ * @since 0.1
+ */
+CORS_WARN_UNUSED_RESULT struct cors_policy *
+cors_policy_build(const struct cors_policy_builder *builder, unsigned flags,
+                  struct cors_diagnostics *diags, enum cors_status *status_out);
+
+/** @} */
+
+/**
+ * @defgroup text Text policies (YAML / JSON)
+ * @{
+ */
+
+/**
+ * Parses a YAML or JSON text (no file I/O: the host hands over the bytes) and
+ * adds the CORS policy it holds to the builder: a bare HTTPCORSFilter mapping,
+ * a mapping with a "cors" key, or Kubernetes documents (HTTPRoute with a CORS
+ * filter, AgentgatewayPolicy with spec.traffic.cors; several in one stream; a
+ * route-level filter wins over the policy level). Gateway API defaults apply
+ * (maxAge 5 when absent in a Gateway API document). Positions and the source
+ * description are recorded in the builder. Problems in the text are appended
+ * to diags with line and column.
+ *
+ * Returns CORS_OK, CORS_E_INVALID_POLICY (see diags), CORS_E_UNSUPPORTED
+ * (built without libyaml; diags says so) or CORS_E_NOMEM.
+ * @since 0.1
+ */
+enum cors_status
+cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_str text,
+                              struct cors_diagnostics *diags);
+
+/**
+ * Convenience: a new builder, cors_policy_builder_load_text(), then
+ * cors_policy_build() with flags. NULL on any error (see diags, status_out).
+ * @since 0.1
+ */
+CORS_WARN_UNUSED_RESULT struct cors_policy *
+cors_policy_new_from_text(struct cors_str text, unsigned flags,
+                          const struct cors_allocator *alloc,
+                          struct cors_diagnostics *diags, enum cors_status *status_out);
+
+/** @} */
+
+/**
+ * @defgroup policy Policy
+ * @{
+ */
+
+/**
+ * Takes one more reference. Thread-safe (atomic). Returns policy.
+ * @since 0.1
+ */
+struct cors_policy *cors_policy_ref(struct cors_policy *policy);
+
+/**
+ * Drops one reference; the last one frees the policy. Thread-safe; NULL is a
+ * no-op. Slices borrowed from the policy become invalid when it is freed.
+ * @since 0.1
+ */
+void cors_policy_unref(struct cors_policy *policy);
+
+/** The source description given to the builder (policy-owned). @since 0.1 */
+struct cors_str cors_policy_source(const struct cors_policy *policy);
+
+/**
+ * Writes the effective policy (canonical origins, lists as enforced, defaults
+ * applied) as one JSON object in the text-policy shape into buf, NUL-terminated
+ * when size > 0, like snprintf. Returns the length the whole text needs (not
+ * counting the NUL); the output is complete only when that is < size.
+ * @since 0.1
+ */
+size_t cors_policy_to_json(const struct cors_policy *policy, char *buf, size_t size);
+
+/** @} */
+
+/**
+ * @defgroup evaluate Per-request evaluation
+ * @{
+ */
+
+/**
+ * The request as the library needs it. All slices are borrowed for the
+ * duration of cors_evaluate() and, when echoed, for the result's lifetime.
+ * This struct's layout is frozen for every 0.1+ release.
+ * @since 0.1
+ */
+struct cors_request {
+    /** The request method, e.g. "OPTIONS" (case-sensitive, as on the wire). */
+    struct cors_str method;
+    /** The Origin field lines: 0 = no Origin header; more than 1 is malformed. */
+    const struct cors_str *origins;
+    size_t origin_count;
+    /** Access-Control-Request-Method (ptr NULL: absent). */
+    struct cors_str request_method;
+    /** Access-Control-Request-Headers field lines (0 = absent). */
+    const struct cors_str *request_headers;
+    size_t request_header_count;
+    /** Access-Control-Request-Private-Network (ptr NULL: absent). */
+    struct cors_str request_private_network;
+};
+
+/** How the request was classified. @since 0.1 */
+enum cors_decision {
+    CORS_DECISION_NOT_CORS = 0,  /**< no Origin header */
+    CORS_DECISION_ACTUAL = 1,    /**< Origin present, not a preflight */
+    CORS_DECISION_PREFLIGHT = 2, /**< OPTIONS + Origin + Access-Control-Request-Method */
+};
+
+/** Stable name: "not-cors", "actual", "preflight". @since 0.1 */
+const char *cors_decision_name(enum cors_decision decision);
+
+/**
+ * Why the verdict is what it is. Values and names are stable.
+ * @since 0.1
+ */
+enum cors_reason {
+    CORS_REASON_NOT_CORS = 0,                 /**< "not-cors": no Origin header */
+    CORS_REASON_ALLOWED = 1,                  /**< "allowed" */
+    CORS_REASON_ORIGIN_NOT_ALLOWED = 2,       /**< "origin-not-allowed" */
+    CORS_REASON_ORIGIN_MALFORMED = 3,         /**< "origin-malformed": not a serialized origin */
+    CORS_REASON_ORIGIN_MULTIPLE = 4,          /**< "origin-multiple": several Origin values */
+    CORS_REASON_ORIGIN_TOO_LONG = 5,          /**< "origin-too-long": over CORS_ORIGIN_MAX bytes */
+    CORS_REASON_METHOD_NOT_ALLOWED = 6,       /**< "method-not-allowed" */
+    CORS_REASON_METHOD_MALFORMED = 7,         /**< "method-malformed": not a single token */
+    CORS_REASON_HEADER_NOT_ALLOWED = 8,       /**< "header-not-allowed" */
+    CORS_REASON_HEADERS_MALFORMED = 9,        /**< "headers-malformed": not a list of tokens */
+    CORS_REASON_HEADERS_TOO_MANY_LINES = 10,  /**< "headers-too-many-lines": over CORS_REQUEST_HEADER_LINES_MAX lines to echo */
+    CORS_REASON_PRIVATE_NETWORK_NOT_ALLOWED = 11, /**< "private-network-not-allowed" */
+    CORS_REASON_ORIGIN_REGEX_LIMIT = 12,      /**< "origin-regex-limit": a regex hit its match limit */
+};
+
+/** Stable name of a reason, e.g. "origin-not-allowed"; "unknown" otherwise. @since 0.1 */
+const char *cors_reason_name(enum cors_reason reason);
+
+/** Request Origin values longer than this are never allowed. @since 0.1 */
+#define CORS_ORIGIN_MAX 4096
+
+/**
+ * With allowHeaders "*", at most this many non-empty
+ * Access-Control-Request-Headers field lines are echoed (one response line each).
+ * @since 0.1
+ */
+#define CORS_REQUEST_HEADER_LINES_MAX 8
+
+/**
+ * What the host does with a returned header.
+ * @since 0.1
+ */
+enum cors_header_op {
+    /** Replace any header of that name the response already has. */
+    CORS_HEADER_SET = 0,
+    /** Add one more field line of the same name; follows a SET of that name. */
+    CORS_HEADER_APPEND = 1,
+    /** Merge the comma-separated names into the response's Vary without
+     *  duplicates (case-insensitive), keeping what is there (cors_merge_vary()). */
+    CORS_HEADER_MERGE_VARY = 2,
+};
+
+/**
+ * One response header. name and value are borrowed: from static storage, from
+ * the policy (valid while the caller holds its reference), or from the request
+ * (an echoed Origin or request header line; valid while the request buffers
+ * are). Values never contain CR, LF or NUL.
+ * @since 0.1
+ */
+struct cors_header {
+    struct cors_str name;   /**< canonical case, e.g. "Access-Control-Allow-Origin" */
+    struct cors_str value;
+    enum cors_header_op op;
+};
+
+/**
+ * Enough entries for any result of this version. It may grow in a later
+ * minor release; cors_evaluate() reports CORS_E_NOSPACE rather than overflow.
+ * @since 0.1
+ */
+#define CORS_HEADERS_MAX 16
+
+/**
+ * The outcome of one evaluation.
+ * @since 0.1
+ */
+struct cors_result {
+    enum cors_decision decision;
+    /** The browser will allow the request: origin allowed and, for a
+     *  preflight, method, headers and private network allowed. */
+    bool allowed;
+    enum cors_reason reason;
+    /** true: the request goes to the handler (actual and not-CORS requests,
+     *  forwarded rejected preflights, report-only mode); the host adds the
+     *  headers to whatever the handler answers, error responses included.
+     *  false: the host answers at once with status, the headers and an empty
+     *  body, and does not call the handler. */
+    bool call_handler;
+    /** The status to answer with when call_handler is false; 0 otherwise. */
+    int status;
+    /** The policy is report-only: nothing is returned, only the verdict. */
+    bool report_only;
+    /** The headers, in the caller's array. */
+    const struct cors_header *headers;
+    /** Number of headers written (or needed, with CORS_E_NOSPACE). */
+    size_t header_count;
+};
+
+/**
+ * Evaluates one request. Thread-safe on a shared policy; never allocates,
+ * never blocks; time linear in the request's header bytes. headers is a
+ * caller array of capacity entries (CORS_HEADERS_MAX always suffices).
+ *
+ * Returns CORS_OK; CORS_E_INVALID_ARGUMENT if policy, request or result is
+ * NULL; CORS_E_NOSPACE if capacity is too small (result is still filled, and
+ * result->header_count says how many entries are needed).
+ *
+ * Stack use: up to about 64 KiB when an origin reaches the policy's regexes
+ * (PCRE2's JIT stack and match data live on the stack), a few hundred bytes
+ * otherwise.
+ * @since 0.1
+ */
+CORS_WARN_UNUSED_RESULT enum cors_status
+cors_evaluate(const struct cors_policy *policy, const struct cors_request *request,
+              struct cors_header *headers, size_t capacity, struct cors_result *result);
+
+/**
+ * Merges the comma-separated field names of addition into an existing Vary
+ * value (absent or empty allowed), skipping names already present
+ * (case-insensitive) and keeping existing ones as they are. Writes the result
+ * into out like snprintf (NUL-terminated when size > 0) and returns the length
+ * the result needs. If existing is "*", the result is "*".
+ * @since 0.1
+ */
+size_t cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, size_t size);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CORS_CORS_H */

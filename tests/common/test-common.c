@@ -453,7 +453,18 @@ check_diag(const struct cors_diagnostics *d, enum cors_diag_code code, enum cors
            enum cors_field field, size_t index, char *msg, size_t msg_size)
 {
     char dump[3000];
-    const struct cors_diagnostic *x = diag_find(d, code, index);
+    const struct cors_diagnostic *x = NULL;
+    size_t n = cors_diagnostics_count(d);
+    /* prefer an entry that matches completely; else report the first one */
+    for (size_t i = 0; i < n; i++) {
+        const struct cors_diagnostic *y = cors_diagnostics_get(d, i);
+        if (y->code != code || (index != ANY_INDEX && y->index != index))
+            continue;
+        if (x == NULL || (y->severity == sev && y->field == field))
+            x = y;
+        if (y->severity == sev && y->field == field)
+            break;
+    }
     if (x == NULL)
         FAIL("no diagnostic %s (%d) with index %zd; got:\n%s", cors_diag_code_name(code),
              (int)code, index == SIZE_MAX ? (ssize_t)-1 : (ssize_t)index,

@@ -643,6 +643,18 @@ START_TEST(test_regex_invalid)
 }
 END_TEST
 
+/* decisions.md: PCRE2_NEVER_UTF and PCRE2_NEVER_BACKSLASH_C. */
+START_TEST(test_regex_compile_options)
+{
+    expect_error(&(struct policy_spec){ .regexes = LIST("https://a\\C\\.example") },
+                 CORS_DIAG_REGEX_INVALID, CORS_FIELD_ALLOW_ORIGIN_REGEX, 0);
+    expect_error(&(struct policy_spec){ .regexes = LIST("(*UTF)https://a\\.example") },
+                 CORS_DIAG_REGEX_INVALID, CORS_FIELD_ALLOW_ORIGIN_REGEX, 0);
+    /* the regex cannot capture its way around anything, but groups work */
+    expect_clean(&(struct policy_spec){ .regexes = LIST("https://(a|b)\\.example") });
+}
+END_TEST
+
 START_TEST(test_regex_matches_star_or_null)
 {
     expect_error(&(struct policy_spec){ .regexes = LIST("https://a\\.example", "\\*") },
@@ -1006,6 +1018,7 @@ builder_suite(void)
     tcase_add_test(tc, test_origin_warnings);
     tcase_add_test(tc, test_public_suffix_wildcard);
     tcase_add_test(tc, test_regex_invalid);
+    tcase_add_test(tc, test_regex_compile_options);
     tcase_add_test(tc, test_regex_matches_star_or_null);
     tcase_add_test(tc, test_regex_lints);
     tcase_add_test(tc, test_methods_invalid);

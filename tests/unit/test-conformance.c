@@ -219,6 +219,55 @@ START_TEST(test_table_complete)
 }
 END_TEST
 
+/* The seed guide (seed/agentgateway-cors-guide.txt), step 1's HTTPRoute
+ * filter and step 2's expected output, with the Access-Control-Request-Method
+ * a browser adds (the guide's curl sends none: for libcors that is an actual
+ * OPTIONS request, which goes to the handler). */
+static const struct policy_spec seed_route = {
+    .origins = LIST("https://example.com"),
+    .methods = LIST("GET", "POST", "OPTIONS"),
+    .allow_headers = LIST("Origin"),
+    .expose_headers = LIST("Origin", "X-HTTPRoute-Header"),
+    .credentials = true,
+    .has_max_age = true,
+    .max_age = 86400,
+};
+
+START_TEST(test_seed_guide)
+{
+    struct cors_policy *p = spec_build(&seed_route);
+    struct eval e;
+    eval_spec(p, &(struct req_spec){ .method = "OPTIONS", .origin = "https://example.com",
+                                     .acrm = "GET" }, &e);
+    ck_assert(!e.r.call_handler);
+    ck_assert_int_eq(e.r.status, 200); /* HTTP/1.1 200 OK */
+    assert_header(&e, H_ACAO, "https://example.com");
+    assert_header(&e, H_ACAM, "GET,POST,OPTIONS");
+    assert_header(&e, H_ACAH, "origin");
+    assert_header(&e, H_ACMA, "86400");
+    assert_header(&e, H_ACAC, "true");
+    assert_header(&e, H_ACEH, "origin,x-httproute-header");
+    /* step 3: a disallowed origin gets no CORS settings (and, unlike the
+     * guide's httpbin, the preflight is answered here, not forwarded) */
+    eval_spec(p, &(struct req_spec){ .method = "OPTIONS", .origin = "https://notallowed.com",
+                                     .acrm = "GET" }, &e);
+    ck_assert(!e.r.call_handler);
+    ck_assert(!e.r.allowed);
+    assert_only_vary(&e);
+    /* the guide's exact curl (no Access-Control-Request-Method) */
+    eval_spec(p, &(struct req_spec){ .method = "OPTIONS", .origin = "https://example.com" }, &e);
+    ck_assert_int_eq(e.r.decision, CORS_DECISION_ACTUAL);
+    ck_assert(e.r.call_handler);
+    assert_header(&e, H_ACAO, "https://example.com");
+    assert_header(&e, H_ACAM, NULL);
+    eval_spec(p, &(struct req_spec){ .method = "OPTIONS", .origin = "https://notallowed.com" },
+              &e);
+    ck_assert(e.r.call_handler);
+    assert_only_vary(&e);
+    cors_policy_unref(p);
+}
+END_TEST
+
 static Suite *
 conformance_suite(void)
 {
@@ -230,6 +279,9 @@ conformance_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("library-answer");
     tcase_add_loop_test(tc, test_library_answer, 0, n);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("seed");
+    tcase_add_test(tc, test_seed_guide);
     suite_add_tcase(s, tc);
     return s;
 }

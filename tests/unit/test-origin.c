@@ -338,6 +338,22 @@ START_TEST(test_port_wildcard)
 }
 END_TEST
 
+/* decisions.md: wildcards are allowed for any scheme. */
+START_TEST(test_wildcards_other_schemes)
+{
+    struct cors_policy *p = policy_of(LIST("wss://*.example.com", "app://*",
+                                           "chrome-extension://*"));
+    ALLOWED(p, "wss://a.example.com");
+    DENIED(p, "ws://a.example.com");
+    DENIED(p, "wss://example.com");
+    ALLOWED(p, "app://anything");
+    DENIED(p, "app://anything:8080");
+    ALLOWED(p, "chrome-extension://abcdefghijklmnop");
+    DENIED(p, "moz-extension://abcdefghijklmnop");
+    cors_policy_unref(p);
+}
+END_TEST
+
 START_TEST(test_trailing_dot)
 {
     struct cors_policy *p = policy_of(LIST("https://example.com."));
@@ -522,6 +538,7 @@ origin_suite(void)
     tcase_add_test(tc, test_any_host);
     tcase_add_test(tc, test_port_wildcard);
     tcase_add_test(tc, test_mixed_kinds);
+    tcase_add_test(tc, test_wildcards_other_schemes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regex");

@@ -509,6 +509,68 @@ START_TEST(test_echo_is_request_bytes)
 }
 END_TEST
 
+/* Differential test: random origins over a small alphabet, compared with a
+ * direct reading of the rules (DESIGN §3, decisions.md "Origins"). */
+static uint32_t rng_state = 12345;
+
+static uint32_t
+rng(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return rng_state >> 8;
+}
+
+static bool
+ends_with_label_suffix(const char *host, const char *suffix)
+{
+    size_t h = strlen(host), n = strlen(suffix);
+    /* at least one whole label before ".suffix" */
+    return h > n + 1 && strcmp(host + h - n, suffix) == 0 && host[h - n - 1] == '.';
+}
+
+START_TEST(test_differential_matching)
+{
+    struct cors_policy *p = policy_of(LIST("https://a.example.com", "http://b.example.com:8080",
+                                           "https://*.b.example.com", "http://*.example.com:*",
+                                           "https://*:8443"));
+    static const char *const schemes[] = { "http", "https", "wss" };
+    static const char *const labels[] = { "a", "b", "example", "com", "x" };
+    static const char *const ports[] = { "", "80", "443", "8080", "8443" };
+    for (int iter = 0; iter < 5000; iter++) {
+        const char *scheme = schemes[rng() % 3];
+        const char *port = ports[rng() % 5];
+        char host[128] = "";
+        int nlabels = 1 + (int)(rng() % 4);
+        for (int l = 0; l < nlabels; l++) {
+            if (l > 0)
+                strcat(host, ".");
+            strcat(host, labels[rng() % 5]);
+        }
+        char origin[256];
+        snprintf(origin, sizeof origin, "%s://%s%s%s", scheme, host, *port ? ":" : "", port);
+
+        bool is_http = strcmp(scheme, "http") == 0;
+        bool is_https = strcmp(scheme, "https") == 0;
+        bool is_wss = strcmp(scheme, "wss") == 0;
+        enum cors_reason want;
+        if ((is_http && strcmp(port, "80") == 0) ||
+            ((is_https || is_wss) && strcmp(port, "443") == 0)) {
+            want = CORS_REASON_ORIGIN_MALFORMED; /* explicit default port */
+        } else {
+            bool match = strcmp(origin, "https://a.example.com") == 0 ||
+                         strcmp(origin, "http://b.example.com:8080") == 0 ||
+                         (is_https && *port == '\0' &&
+                          ends_with_label_suffix(host, "b.example.com")) ||
+                         (is_http && ends_with_label_suffix(host, "example.com")) ||
+                         (is_https && strcmp(port, "8443") == 0);
+            want = match ? CORS_REASON_ALLOWED : CORS_REASON_ORIGIN_NOT_ALLOWED;
+        }
+        expect_origin(p, origin, want);
+    }
+    cors_policy_unref(p);
+}
+END_TEST
+
 static Suite *
 origin_suite(void)
 {
@@ -539,6 +601,7 @@ origin_suite(void)
     tcase_add_test(tc, test_port_wildcard);
     tcase_add_test(tc, test_mixed_kinds);
     tcase_add_test(tc, test_wildcards_other_schemes);
+    tcase_add_test(tc, test_differential_matching);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regex");

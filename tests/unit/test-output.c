@@ -207,6 +207,80 @@ START_TEST(test_borrowed_lifetimes)
 }
 END_TEST
 
+/* Random requests from an alphabet of the bytes that matter (separators,
+ * CR/LF/NUL, non-ASCII, upper case): every result satisfies the invariants
+ * (names canonical, no CR/LF/NUL in values, APPEND after SET, ...), and the
+ * evaluation never fails on a full-size array. Deterministic seed. */
+static uint32_t rng_state = 4242;
+
+static uint32_t
+rng(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return rng_state >> 8;
+}
+
+static size_t
+random_bytes(char *buf, size_t max)
+{
+    static const char alphabet[] = "abcxyzAZ09-._:/*[]@?#%, \t\r\n\0\x7f\xc3\xa9";
+    static const char *const pieces[] = { "https://", "http://", "app.example.com", "null",
+                                          ":8443", "x-a", "GET", "PUT", "OPTIONS", "true",
+                                          "*.", "[::1]", ", ", "authorization" };
+    size_t n = 0, want = rng() % max;
+    while (n < want) {
+        if (rng() % 3 == 0) {
+            const char *p = pieces[rng() % (sizeof pieces / sizeof pieces[0])];
+            size_t l = strlen(p);
+            if (n + l > max)
+                break;
+            memcpy(buf + n, p, l);
+            n += l;
+        } else {
+            buf[n++] = alphabet[rng() % (sizeof alphabet - 1)];
+        }
+    }
+    return n;
+}
+
+START_TEST(test_random_requests)
+{
+    struct cors_policy *policies[] = {
+        spec_build(&big_spec),
+        spec_build(&(struct policy_spec){ .origins = LIST("*") }),
+        spec_build(&(struct policy_spec){ .origins = LIST("https://*.example.com", "null"),
+                                          .regexes = LIST("https://[a-z]+\\.example\\.com"),
+                                          .methods = LIST("*"), .allow_headers = LIST("*"),
+                                          .credentials = true, .forward_rejected = true }),
+    };
+    static char bufs[6][96];
+    for (int iter = 0; iter < 6000; iter++) {
+        struct cors_str origins[2], lines[3];
+        struct eval e;
+        memset(&e, 0, sizeof e);
+        size_t n = random_bytes(bufs[0], sizeof bufs[0]);
+        e.req.method = rng() % 2 ? CORS_STR("OPTIONS") : (struct cors_str){ bufs[0], n };
+        origins[0] = (struct cors_str){ bufs[1], random_bytes(bufs[1], sizeof bufs[1]) };
+        origins[1] = (struct cors_str){ bufs[2], random_bytes(bufs[2], sizeof bufs[2]) };
+        e.req.origins = origins;
+        e.req.origin_count = rng() % 8 == 0 ? 2 : rng() % 8 == 0 ? 0 : 1;
+        if (rng() % 4 != 0)
+            e.req.request_method = (struct cors_str){ bufs[3],
+                                                      random_bytes(bufs[3], sizeof bufs[3]) };
+        lines[0] = (struct cors_str){ bufs[4], random_bytes(bufs[4], sizeof bufs[4]) };
+        lines[1] = (struct cors_str){ bufs[5], random_bytes(bufs[5], sizeof bufs[5]) };
+        lines[2] = CORS_STR("x-a");
+        e.req.request_headers = lines;
+        e.req.request_header_count = rng() % 4;
+        if (rng() % 2)
+            e.req.request_private_network = rng() % 2 ? CORS_STR("true") : lines[0];
+        eval_request(policies[iter % 3], &e);
+    }
+    for (size_t i = 0; i < 3; i++)
+        cors_policy_unref(policies[i]);
+}
+END_TEST
+
 static Suite *
 output_suite(void)
 {
@@ -217,6 +291,7 @@ output_suite(void)
     tcase_add_test(tc, test_invalid_arguments);
     tcase_add_test(tc, test_guarded_request);
     tcase_add_test(tc, test_borrowed_lifetimes);
+    tcase_add_test(tc, test_random_requests);
     suite_add_tcase(s, tc);
     return s;
 }

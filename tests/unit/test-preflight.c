@@ -627,6 +627,64 @@ START_TEST(test_report_only)
 }
 END_TEST
 
+/* Differential test: random Access-Control-Request-Headers lists (names in
+ * random case, OWS, empty elements, split over lines) against a list policy;
+ * allowed exactly when every name is listed (case-insensitively). */
+static uint32_t rng_state = 777;
+
+static uint32_t
+rng(void)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return rng_state >> 8;
+}
+
+START_TEST(test_differential_request_headers)
+{
+    struct cors_policy *p = spec_build(&(struct policy_spec){
+        .origins = LIST(ORIGIN), .allow_headers = LIST("X-One", "x-two", "Content-Type") });
+    static const char *const names[] = { "x-one", "x-two", "content-type", "x-three", "x-on",
+                                         "x-one-" };
+    static const bool listed[] = { true, true, true, false, false, false };
+    static const char *const seps[] = { ",", ", ", " ,", ",,", " , ", ",\t" };
+    static char lines[4][512];
+    for (int iter = 0; iter < 3000; iter++) {
+        int nlines = 1 + (int)(rng() % 3);
+        bool all_listed = true;
+        const char *ptrs[5] = { NULL };
+        for (int l = 0; l < nlines; l++) {
+            char *w = lines[l];
+            w[0] = '\0';
+            int nnames = (int)(rng() % 4);
+            if (rng() % 4 == 0)
+                strcat(w, " ");
+            for (int k = 0; k < nnames; k++) {
+                size_t which = rng() % 6;
+                all_listed = all_listed && listed[which];
+                if (k > 0)
+                    strcat(w, seps[rng() % 6]);
+                size_t at = strlen(w);
+                strcat(w, names[which]);
+                for (size_t c = at; w[c] != '\0'; c++)
+                    if (rng() % 3 == 0 && w[c] >= 'a' && w[c] <= 'z')
+                        w[c] = (char)(w[c] - 'a' + 'A');
+            }
+            if (rng() % 4 == 0)
+                strcat(w, ",");
+            ptrs[l] = w;
+        }
+        struct eval e;
+        preflight(p, ORIGIN, "GET", ptrs, &e);
+        enum cors_reason want = all_listed ? CORS_REASON_ALLOWED : CORS_REASON_HEADER_NOT_ALLOWED;
+        ck_assert_msg(e.r.reason == want, "lines '%s' '%s' '%s': %s, expected %s", lines[0],
+                      nlines > 1 ? lines[1] : "", nlines > 2 ? lines[2] : "",
+                      cors_reason_name(e.r.reason), cors_reason_name(want));
+        assert_header(&e, H_ACAH, "x-one,x-two,content-type");
+    }
+    cors_policy_unref(p);
+}
+END_TEST
+
 static Suite *
 preflight_suite(void)
 {
@@ -637,6 +695,7 @@ preflight_suite(void)
     tcase_add_test(tc, test_preflight_status_204);
     tcase_add_test(tc, test_verdicts);
     tcase_add_test(tc, test_request_headers_tolerance);
+    tcase_add_test(tc, test_differential_request_headers);
     tcase_add_test(tc, test_no_methods_configured);
     tcase_add_test(tc, test_methods_star);
     tcase_add_test(tc, test_headers_star);

@@ -73,9 +73,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (o.port != CORSP_PORT_DEFAULT) {
         FUZZ_CHECK((o.port & 0xFFFF0000u) == 0x10000u, "port encoding 0x%x", (unsigned)o.port);
         unsigned port = o.port & 0xFFFFu;
-        /* Never the scheme's default. decisions.md says 1-65535 but the parser
-         * accepts ":0" (as the URL standard does); that disagreement is pinned
-         * by regress_origin_port_zero in tests/stress/regressions.c, not here. */
+        /* decisions.md: port 1-65535, never the scheme's default */
+        FUZZ_CHECK(port >= 1, "port 0 accepted in \"%.*s\"", (int)size, p);
         FUZZ_CHECK(port != default_port_of(o.scheme), "default port %u kept", port);
         n += (size_t)snprintf(rebuilt + n, sizeof rebuilt - n, ":%u", port);
     }

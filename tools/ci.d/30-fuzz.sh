@@ -16,14 +16,16 @@ if [ ! -f "$dir/build.ninja" ]; then
         -Dexamples=false -Dnginx=disabled -Dbrowser=disabled
 fi
 targets=()
+known=$(ninja -C "$dir" -t targets all)
 for src in tests/fuzz/fuzz_*.c; do
     t=$(basename "$src" .c)
     t=${t#fuzz_}
     # the text target exists only with libyaml
-    if ninja -C "$dir" -t targets all 2>/dev/null | grep -q "^tests/fuzz/fuzz-$t: "; then
+    if grep -q "^tests/fuzz/fuzz-$t: " <<<"$known"; then
         targets+=("$t")
     fi
 done
+echo "fuzz targets: ${targets[*]}"
 [ ${#targets[@]} -gt 0 ] || { echo "no fuzz targets configured" >&2; exit 1; }
 ninja -C "$dir" -j 2 "${targets[@]/#/tests/fuzz/fuzz-}"
 
@@ -65,7 +67,7 @@ for t in "${targets[@]}"; do
     log=$work/$t.log
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
     corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<<"$last")

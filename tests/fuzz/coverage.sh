@@ -20,7 +20,7 @@ for t in origin pattern list evaluate text; do
     [ -d "$root/$t" ] || continue
     if [ "$t" = text ] && ! grep -q 'HAVE_YAML 1' build-fuzz/config.h; then continue; fi
     clang "${flags[@]}" -o "$work/fuzz-$t" "tests/fuzz/fuzz_$t.c" lib/*.c $deps -lpthread
-    LLVM_PROFILE_FILE="$work/$t.profraw" "$work/fuzz-$t" -runs=0 "$root/$t" > "$work/$t.log" 2>&1
+    LLVM_PROFILE_FILE="$work/$t.profraw" "$work/fuzz-$t" -runs=0 -artifact_prefix="$work/" "$root/$t" > "$work/$t.log" 2>&1
     profiles+=("$work/$t.profraw")
     objects+=(-object "$work/fuzz-$t")
 done

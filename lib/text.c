@@ -436,12 +436,16 @@ report_parser_error(struct loader *ld, const yaml_parser_t *p)
     default:
         line = (uint32_t)p->problem_mark.line + 1;
         col = (uint32_t)p->problem_mark.column + 1;
-        if (p->context != NULL)
+        if (p->context != NULL && (p->context_mark.line != p->problem_mark.line ||
+                                   p->context_mark.column != p->problem_mark.column))
             report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
                    line, col, "not valid YAML or JSON: %s (%s started at line %lu, column %lu)",
                    problem,
                    p->context, (unsigned long)p->context_mark.line + 1,
                    (unsigned long)p->context_mark.column + 1);
+        else if (p->context != NULL)
+            report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
+                   line, col, "not valid YAML or JSON: %s (%s)", problem, p->context);
         else
             report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
                    line, col, "not valid YAML or JSON: %s", problem);

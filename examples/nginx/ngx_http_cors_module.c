@@ -34,18 +34,7 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-/*
- * nginx compiles with -Wall -Werror, and cors.h 0.1 writes origin patterns
- * with a star right after "//" inside comments, which -Wcomment reports.
- */
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wcomment"
-#endif
 #include <cors/cors.h>
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
 
 
 /* A policy file is read whole into memory at configuration time. */

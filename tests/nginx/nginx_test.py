@@ -523,15 +523,23 @@ def run_requests(tap, env):
     tap.eq(len(lines), 3, "reportOnly: one log line per request")
     want = [('[info]', 'cors report-only: actual rejected, reason "origin-not-allowed", '
                        'origin "https://evil.example"'),
-            ('[info]', 'cors report-only: preflight allowed, reason "allowed", '
+            ('[info]', 'cors report-only: preflight rejected, reason "method-not-allowed", '
                        'origin "https://app.example"'),
             ('[info]', 'cors report-only: actual allowed, reason "allowed", '
                        'origin "https://app.example"')]
     for (level, text), line in zip(want, lines):
         tap.ok(level in line and text in line, "reportOnly log: " + text, line)
 
-    r = env.curl("/report/file.txt", headers=["Origin: bad\x01value"])
+    r = env.curl("/report/file.txt", headers=["Origin: bad\x01value\"x"])
     tap.eq(r.status, 200, "reportOnly: control characters in Origin do not break the request")
+    end = time.monotonic() + 5
+    line = ""
+    while time.monotonic() < end and not line:
+        line = "".join(l for l in env.error_log().splitlines()
+                       if 'reason "origin-malformed"' in l)
+        time.sleep(0.05)
+    tap.ok('origin "bad?value?x"' in line and "\x01" not in line,
+           "reportOnly log: a malformed Origin is logged with unsafe bytes replaced", line)
 
 
 def run_config_errors(tap, env, module):
@@ -616,9 +624,18 @@ def run_reload(tap, env):
     r = env.curl("/reload/file.txt", headers=["Origin: " + APP])
     tap.eq(r.cors(), ONLY_VARY, "reload: the old origin is no longer allowed")
 
-    # a broken policy on reload: nginx keeps the running configuration
+    # a broken policy on reload: "nginx -s reload" reads the configuration
+    # first, so it refuses and prints the diagnostic itself
     env.write("policies/reload.yaml", BAD_POLICY)
     out = env.nginx("-s", "reload")
+    err = out.stderr.decode(errors="replace")
+    tap.ok(out.returncode != 0 and
+           re.search(r"reload\.yaml:3:\d+: error: origin-malformed", err) is not None,
+           "nginx -s reload with a broken policy fails and prints the diagnostic", err)
+
+    # the master itself, told to reload (SIGHUP), keeps the running
+    # configuration and logs the diagnostic
+    env.proc.send_signal(signal.SIGHUP)
     found = False
     end = time.monotonic() + 15
     while time.monotonic() < end:

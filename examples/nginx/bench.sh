@@ -5,7 +5,9 @@
 #   bench.sh --module PATH/ngx_http_cors_module.so [--runs N] [--seconds S]
 #            [--connections C]
 #
-# Scenarios (runs interleaved, the median requests/s of each is reported):
+# Scenarios (runs interleaved; the median of each is reported, as requests/s
+# and as the nginx worker's own CPU time per request, from
+# /proc/PID/schedstat, which other load on the machine disturbs far less):
 #   unloaded   nginx without load_module
 #   off        module loaded, "cors off" in the location
 #   actual     GET with an allowed Origin (headers added by the filter)
@@ -63,6 +65,14 @@ maxAge: 600
 allowCredentials: true
 EOF
 
+# nginx's worker on CPU 0, wrk on CPU 1, when there are two
+affinity=
+pin=()
+if [ "$(nproc)" -ge 2 ] && command -v taskset > /dev/null; then
+    affinity="worker_cpu_affinity 01;"
+    pin=(taskset -c 1)
+fi
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 write_conf() {  # $1: "load" or "noload"
@@ -70,6 +80,7 @@ write_conf() {  # $1: "load" or "noload"
         if [ "$1" = load ]; then echo "load_module $module;"; fi
         cat <<EOF
 worker_processes 1;
+$affinity
 pid $tmp/logs/nginx.pid;
 error_log $tmp/logs/error.log warn;
 events { worker_connections 1024; }
@@ -128,10 +139,33 @@ wrk.method = "GET"
 wrk.headers["Origin"] = "https://app.example"
 EOF
 
-# rps SCRIPT PATH: one wrk run, prints requests/s
-rps() {
-    wrk -t1 -c"$connections" -d"${seconds}s" -s "$1" "http://127.0.0.1:$port$2" \
-        | awk '/^Requests\/sec:/ { print $2 }'
+worker_pid() {
+    local w
+    for _ in $(seq 100); do
+        w=$(awk -v m="$pid" '$4 == m { print $1; exit }' /proc/[0-9]*/stat 2> /dev/null)
+        if [ -n "$w" ]; then echo "$w"; return 0; fi
+        sleep 0.05
+    done
+    echo "bench.sh: no nginx worker" >&2
+    exit 1
+}
+
+# measure NAME SCRIPT PATH: one wrk run; appends requests/s to rps[NAME] and
+# the worker's CPU nanoseconds per request to cpu[NAME]
+measure() {
+    local w c0 c1 out reqs
+    w=$(worker_pid)
+    c0=$(awk '{ print $1 }' "/proc/$w/schedstat")
+    out=$("${pin[@]}" wrk -t1 -c"$connections" -d"${seconds}s" -s "$2" "http://127.0.0.1:$port$3")
+    c1=$(awk '{ print $1 }' "/proc/$w/schedstat")
+    reqs=$(echo "$out" | awk '/requests in/ { print $1 }')
+    if echo "$out" | grep -q 'Non-2xx'; then
+        echo "bench.sh: $1: wrk saw non-2xx responses" >&2
+        echo "$out" >&2
+        exit 1
+    fi
+    rps[$1]+="$(echo "$out" | awk '/^Requests\/sec:/ { print $2 }') "
+    cpu[$1]+="$(awk -v a="$c0" -v b="$c1" -v n="$reqs" 'BEGIN { printf "%.0f", (b - a) / n }') "
 }
 
 median() {
@@ -158,29 +192,40 @@ if check -H 'Origin: https://app.example' "http://127.0.0.1:$port/off/file.txt" 
 fi
 stop_nginx
 
-declare -A results
+declare -A rps cpu
 for run in $(seq "$runs"); do
     write_conf noload
     start_nginx
-    rps "$tmp/plain.lua" /file/file.txt > /dev/null      # warm-up
-    results[unloaded]+="$(rps "$tmp/plain.lua" /file/file.txt) "
+    measure warmup "$tmp/plain.lua" /file/file.txt
+    measure unloaded "$tmp/plain.lua" /file/file.txt
     stop_nginx
 
     write_conf load
     start_nginx
-    rps "$tmp/plain.lua" /off/file.txt > /dev/null       # warm-up
-    results[off]+="$(rps "$tmp/plain.lua" /off/file.txt) "
-    results[actual]+="$(rps "$tmp/actual.lua" /on/file.txt) "
-    results[preflight]+="$(rps "$tmp/preflight.lua" /on/file.txt) "
+    measure warmup "$tmp/plain.lua" /off/file.txt
+    measure off "$tmp/plain.lua" /off/file.txt
+    measure actual "$tmp/actual.lua" /on/file.txt
+    measure preflight "$tmp/preflight.lua" /on/file.txt
     stop_nginx
     echo "run $run/$runs done" >&2
 done
 
-echo "wrk -t1 -c$connections -d${seconds}s, $runs runs each, 1 KiB static file, nginx $("$nginx" -v 2>&1 | sed 's/.*nginx\///'), 1 worker"
-base=$(echo "${results[unloaded]}" | tr ' ' '\n' | sed '/^$/d' | median)
-printf '%-10s %12s %10s   %s\n' scenario "median req/s" "vs unloaded" "runs"
+med() { echo "$1" | tr ' ' '\n' | sed '/^$/d' | median; }
+
+echo "wrk -t1 -c$connections -d${seconds}s, $runs runs each, 1 KiB static file," \
+     "nginx $("$nginx" -v 2>&1 | sed 's/.*nginx\///'), 1 worker${affinity:+ (pinned)}"
+base_rps=$(med "${rps[unloaded]}")
+base_cpu=$(med "${cpu[unloaded]}")
+printf '%-10s %10s %8s %14s %8s\n' scenario "req/s" "" "worker ns/req" ""
 for s in unloaded off actual preflight; do
-    m=$(echo "${results[$s]}" | tr ' ' '\n' | sed '/^$/d' | median)
-    d=$(awk -v m="$m" -v b="$base" 'BEGIN { printf "%+.1f %%", (m - b) / b * 100 }')
-    printf '%-10s %12s %10s   %s\n' "$s" "$m" "$d" "${results[$s]}"
+    r=$(med "${rps[$s]}")
+    c=$(med "${cpu[$s]}")
+    printf '%-10s %10s %8s %14s %8s\n' "$s" "$r" \
+        "$(awk -v m="$r" -v b="$base_rps" 'BEGIN { printf "%+.1f%%", (m - b) / b * 100 }')" \
+        "$c" "$(awk -v m="$c" -v b="$base_cpu" 'BEGIN { printf "%+.1f%%", (m - b) / b * 100 }')"
+done
+echo
+echo "all runs (req/s | worker ns/req):"
+for s in unloaded off actual preflight; do
+    printf '  %-10s %s| %s\n' "$s" "${rps[$s]}" "${cpu[$s]}"
 done

@@ -138,6 +138,21 @@ def wait_port(port, proc=None, timeout=10.0):
     return False
 
 
+def raw_request(port, data):
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
+        c.sendall(data)
+        chunks = []
+        while True:
+            try:
+                b = c.recv(65536)
+            except socket.timeout:
+                break
+            if not b:
+                break
+            chunks.append(b)
+        return b"".join(chunks)
+
+
 class Response:
     def __init__(self, raw):
         head, _, body = raw.partition(b"\r\n\r\n")
@@ -528,6 +543,20 @@ def run_requests(tap, env):
 
     r = env.curl("/static/file.txt", "HEAD", ["Origin: " + APP])
     tap.eq((r.status, r.cors()), (200, api_actual()), "HEAD: headers added")
+
+    # nginx's own 400s, some before the request headers are parsed at all
+    for name, raw in [("garbage request line", b"GARBAGE\r\n\r\n"),
+                      ("invalid header line",
+                       b"GET /static/file.txt HTTP/1.1\r\nHost: x\r\n"
+                       b"Origin: https://app.example\r\nBad Header\r\n\r\n"),
+                      ("no Host", b"GET /static/file.txt HTTP/1.1\r\n"
+                                  b"Origin: https://app.example\r\n\r\n")]:
+        got = raw_request(env.port, raw)
+        tap.ok(got.startswith(b"HTTP/1.1 400"), "nginx answers 400 to a " + name,
+               got[:300])
+
+    r = env.curl("/static/file.txt", headers=["Origin: https://" + "a" * 5000 + ".example"])
+    tap.eq((r.status, r.cors()), (200, ONLY_VARY), "a 5 KB Origin: not allowed, no crash")
 
     r = env.curl("/nocors/file.txt", headers=["Origin: " + APP])
     tap.eq((r.status, r.cors()), (200, []), "cors off: no headers at all")

@@ -74,7 +74,7 @@ typedef struct {
 typedef struct {
     ngx_uint_t                  nheaders;
     unsigned                    report_only:1;
-    struct cors_header          headers[CORS_HEADERS_MAX];
+    struct cors_header          headers[];  /* nheaders entries */
 } ngx_http_cors_ctx_t;
 
 

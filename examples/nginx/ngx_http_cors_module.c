@@ -760,6 +760,7 @@ ngx_http_cors_clear_headers(ngx_http_request_t *r, const char *name,
         }
 
         if ((prefix ? h[i].key.len > len : h[i].key.len == len)
+            && ngx_tolower(h[i].key.data[0]) == ngx_tolower((u_char) name[0])
             && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
         {
             h[i].hash = 0;
@@ -941,10 +942,10 @@ ngx_http_cors_apply(ngx_http_request_t *r, const struct cors_header *hdrs,
         switch (hdrs[i].op) {
 
         case CORS_HEADER_SET:
-            if (hdrs[i].name.len <= sizeof("access-control-") - 1
-                || ngx_strncasecmp((u_char *) hdrs[i].name.ptr,
-                                   (u_char *) "access-control-",
-                                   sizeof("access-control-") - 1) != 0)
+            /* libcors returns names in canonical case: a plain compare */
+            if (hdrs[i].name.len <= sizeof("Access-Control-") - 1
+                || ngx_strncmp(hdrs[i].name.ptr, "Access-Control-",
+                               sizeof("Access-Control-") - 1) != 0)
             {
                 ngx_http_cors_clear_headers(r, hdrs[i].name.ptr,
                                             hdrs[i].name.len, 0);

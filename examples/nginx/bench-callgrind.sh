@@ -137,7 +137,7 @@ measure() {
         sleep 0.1
     done
     # the newest dump holds the counts since the zeroing
-    after=$(ls -t "$tmp"/cg.out* | head -1)
+    after=$(find "$tmp" -name 'cg.out.*' | head -1)
     before=$(awk '/^(summary|totals):/ { print $2; exit }' "$after")
     ir[$name]=$(( before / requests ))
     rm -f "$after"

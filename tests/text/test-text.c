@@ -374,6 +374,47 @@ START_TEST(seed_both_policy_first)
 }
 END_TEST
 
+/* The blocks as they appear in the guide's rendered list, indented by four
+ * spaces, load to the same policy; positions move by four columns. */
+START_TEST(seed_indented_as_in_guide)
+{
+    static const char *files[] = { "seed-httproute.yaml", "seed-agentgatewaypolicy.yaml",
+                                   "seed-both.yaml" };
+    for (size_t f = 0; f < 3; f++) {
+        size_t len;
+        char *text = read_data(files[f], &len);
+        char *ind = malloc(len * 5 + 8);
+        ck_assert_ptr_nonnull(ind);
+        size_t n = 0;
+        bool bol = true;
+        for (size_t i = 0; i < len; i++) {
+            if (bol && text[i] != '\n' && strncmp(text + i, "---", 3) != 0) {
+                memcpy(ind + n, "    ", 4);
+                n += 4;
+            }
+            ind[n++] = text[i];
+            bol = text[i] == '\n';
+        }
+        struct loaded a = load(text, len, 0);
+        struct loaded b = load(ind, n, 0);
+        ck_assert_ptr_nonnull(a.policy);
+        ck_assert_ptr_nonnull(b.policy);
+        char ja[2048], jb[2048];
+        ck_assert_uint_lt(cors_policy_to_json(a.policy, ja, sizeof(ja)), sizeof(ja));
+        ck_assert_uint_lt(cors_policy_to_json(b.policy, jb, sizeof(jb)), sizeof(jb));
+        ck_assert_str_eq(ja, jb);
+        const struct cors_diagnostic *ga = find_diag(a.diags, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP);
+        const struct cors_diagnostic *gb = find_diag(b.diags, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP);
+        ck_assert_uint_eq(ga->line, gb->line);
+        ck_assert_uint_eq(ga->column + 4, gb->column);
+        loaded_free(&a);
+        loaded_free(&b);
+        free(ind);
+        free(text);
+    }
+}
+END_TEST
+
 START_TEST(seed_strict)
 {
     /* strict: the guide's warnings become errors; the both-levels warning too */
@@ -1257,6 +1298,7 @@ text_suite(void)
     tcase_add_test(tc, seed_agentgatewaypolicy);
     tcase_add_test(tc, seed_both_route_wins);
     tcase_add_test(tc, seed_both_policy_first);
+    tcase_add_test(tc, seed_indented_as_in_guide);
     tcase_add_test(tc, seed_strict);
     tcase_add_test(tc, bare_mapping_all_fields);
     tcase_add_test(tc, bare_mapping_extensions_forward_report_only);

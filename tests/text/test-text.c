@@ -1244,6 +1244,66 @@ START_TEST(dump_shows_loaded_policy)
 }
 END_TEST
 
+struct budget {
+    long left; /* allocations still allowed; < 0: unlimited */
+    long live; /* allocated and not yet freed */
+};
+
+static void *
+budget_malloc(size_t size, void *user)
+{
+    struct budget *b = user;
+    if (b->left == 0)
+        return NULL;
+    if (b->left > 0)
+        b->left--;
+    void *p = malloc(size);
+    if (p != NULL)
+        b->live++;
+    return p;
+}
+
+static void
+budget_free(void *p, void *user)
+{
+    struct budget *b = user;
+    if (p != NULL)
+        b->live--;
+    free(p);
+}
+
+START_TEST(allocation_failures)
+{
+    /* every allocation of the builder and the policy can fail: the result is
+     * CORS_E_NOMEM or a policy, never a crash, and nothing is left allocated */
+    size_t len;
+    char *text = read_data("seed-both.yaml", &len);
+    long needed = -1;
+    for (long n = 0; n < 10000; n++) {
+        struct budget b = { n, 0 };
+        struct cors_allocator a = { budget_malloc, budget_free, &b };
+        struct cors_diagnostics *d = cors_diagnostics_new(NULL);
+        enum cors_status st = CORS_OK;
+        struct cors_policy *p =
+            cors_policy_new_from_text((struct cors_str){ text, len }, 0, &a, d, &st);
+        if (p != NULL) {
+            ck_assert_int_eq(st, CORS_OK);
+            assert_source(p, "HTTPRoute httpbin/httpbin (document 1)");
+            cors_policy_unref(p);
+            needed = n;
+        } else {
+            ck_assert_msg(st == CORS_E_NOMEM, "budget %ld: status %s", n, cors_status_name(st));
+        }
+        ck_assert_msg(b.live == 0, "budget %ld: %ld allocations left", n, b.live);
+        cors_diagnostics_free(d);
+        if (p != NULL)
+            break;
+    }
+    ck_assert_msg(needed > 0, "never built");
+    free(text);
+}
+END_TEST
+
 START_TEST(null_arguments)
 {
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
@@ -1327,6 +1387,7 @@ text_suite(void)
     tcase_add_test(tc, tags_and_quoting);
     tcase_add_test(tc, dump_shows_loaded_policy);
     tcase_add_test(tc, null_arguments);
+    tcase_add_test(tc, allocation_failures);
 #else
     tcase_add_test(tc, unsupported_without_libyaml);
 #endif

@@ -22,7 +22,8 @@ static inline uint64_t
 load_tail(const unsigned char *p, size_t n)
 {
     uint64_t v = 0;
-    memcpy(&v, p, n);
+    if (n > 0)
+        memcpy(&v, p, n);
     return v;
 }
 

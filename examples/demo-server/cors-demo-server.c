@@ -1315,12 +1315,12 @@ main(int argc, char **argv)
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
         (uint16_t)port, NULL, NULL, &on_request, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, &mhd_logger, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT,
         MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, &mhd_logger, NULL,
         MHD_OPTION_END);
     if (d == NULL) {
         fprintf(stderr, PROG ": cannot listen on 127.0.0.1:%ld\n", port);

@@ -439,7 +439,15 @@ load_all(bool initial)
     }
     bool ok = true;
     for (size_t i = 0; i < g_nslots; i++) {
-        fresh[i] = load_policy(g_slots[i].file);
+        /* a file named twice is loaded (and reported) once, then shared */
+        size_t first = i;
+        for (size_t j = 0; j < i && first == i; j++)
+            if (strcmp(g_slots[j].file, g_slots[i].file) == 0)
+                first = j;
+        if (first != i)
+            fresh[i] = fresh[first] != NULL ? cors_policy_ref(fresh[first]) : NULL;
+        else
+            fresh[i] = load_policy(g_slots[i].file);
         if (fresh[i] == NULL)
             ok = false;
     }

@@ -9,6 +9,7 @@ heads can be sent as they are), checks the status and the CORS headers exactly,
 checks the server's JSON request log, and stops the server by its PID.
 CASE is one of: walkthrough, decisions, handlers, hostile, reload, cli.
 """
+import http.client
 import json
 import os
 import select
@@ -602,6 +603,28 @@ class Handlers(ServerCase):
             self.assertEqual(j['headers']['X-Thing'], 'one, two')
             self.assertEqual(r.get('Access-Control-Allow-Origin'), 'https://example.com')
             self.assertLog(method=method, path='/anything/x', decision='actual', status=200)
+
+    def test_keep_alive_requests_are_independent(self):
+        c = http.client.HTTPConnection('127.0.0.1', self.srv.port, timeout=10)
+        try:
+            seen = []
+            for origin in ('https://example.com', 'https://notallowed.com', None,
+                           'https://example.com'):
+                c.request('GET', '/get', headers={'Origin': origin} if origin else {})
+                r = c.getresponse()
+                r.read()
+                seen.append((r.status, r.getheader('Access-Control-Allow-Origin'),
+                             r.getheader('Vary')))
+        finally:
+            c.close()
+        self.assertEqual(seen, [(200, 'https://example.com', 'Origin'), (200, None, 'Origin'),
+                                (200, None, 'Origin'), (200, 'https://example.com', 'Origin')])
+        lines = self.srv.new_logs()
+        deadline = time.time() + 5
+        while len(lines) < 4 and time.time() < deadline:
+            lines += self.srv.new_logs()
+        self.assertEqual([l['reason'] for l in lines],
+                         ['allowed', 'origin-not-allowed', 'not-cors', 'allowed'])
 
     def test_head(self):
         r = self.srv.request('HEAD', '/get', [('Origin', 'https://example.com')])

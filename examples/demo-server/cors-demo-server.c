@@ -3,7 +3,7 @@
  * uses libcors the way an embedder would.
  *
  *   cors-demo-server --policy FILE [--route PREFIX=FILE]... [--port N]
- *                    [--strict] [--log FILE]
+ *                    [--strict] [--log FILE] [--static DIR]
  *
  * The gateway-level policy (--policy) covers every path; a route-level policy
  * (--route) replaces it for the paths that start with its prefix, the longest
@@ -23,7 +23,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* POSIX.1-2008 with XSI: realpath() */
 
 #include <cors/cors.h>
 
@@ -41,6 +41,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@
 #define CONNECTION_TIMEOUT 30u /* seconds */
 #define LOG_VALUE_MAX 256u     /* bytes of one logged value before truncation */
 #define DELAY_MAX 10.0         /* seconds, /delay/N */
+#define STATIC_FILE_MAX (16u * 1024u * 1024u) /* bytes of one --static file */
 
 /* ------------------------------------------------------------------------ */
 /* Growable byte buffer. On allocation failure it stops growing and records  */
@@ -327,6 +329,7 @@ static size_t g_nslots;
 static pthread_mutex_t g_policy_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned g_build_flags;
 static const char *g_log_path;
+static char *g_static_dir; /* --static DIR, resolved with realpath() */
 static pthread_mutex_t g_log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
@@ -904,6 +907,92 @@ response_headers_reply(struct out *o, struct MHD_Connection *c)
     json_reply(o, 200);
 }
 
+static const char *
+content_type_for(const char *path)
+{
+    static const struct {
+        const char *ext;
+        const char *type;
+    } types[] = {
+        { ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
+        { ".mjs", "text/javascript; charset=utf-8" }, { ".css", "text/css; charset=utf-8" },
+        { ".json", "application/json" }, { ".txt", "text/plain; charset=utf-8" },
+        { ".svg", "image/svg+xml" }, { ".png", "image/png" }, { ".ico", "image/x-icon" },
+    };
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        size_t e = strlen(types[i].ext);
+        if (n >= e && strcasecmp(path + n - e, types[i].ext) == 0)
+            return types[i].type;
+    }
+    return "application/octet-stream";
+}
+
+/*
+ * --static DIR: serves DIR/<path> (DIR/<path>index.html for a path ending in
+ * '/'). Returns false when there is no such file (the caller answers 404).
+ * Paths with a ".." segment are refused, and the resolved file must lie
+ * inside DIR (symbolic links cannot lead out of it).
+ */
+static bool
+static_reply(struct out *o, const char *url, const char *method)
+{
+    if (g_static_dir == NULL || url[0] != '/')
+        return false;
+    for (const char *p = url; *p; p++) {
+        if (p[0] == '/' && p[1] == '.' && p[2] == '.' && (p[3] == '/' || p[3] == '\0'))
+            return false;
+        if (*p == '\\')
+            return false;
+    }
+    struct buf path = { 0 };
+    buf_adds(&path, g_static_dir);
+    buf_adds(&path, url);
+    if (url[strlen(url) - 1] == '/')
+        buf_adds(&path, "index.html");
+    if (path.oom) {
+        buf_free(&path);
+        return false;
+    }
+    char *real = realpath(path.p, NULL);
+    buf_free(&path);
+    size_t dl = strlen(g_static_dir);
+    if (real == NULL || strncmp(real, g_static_dir, dl) != 0 || real[dl] != '/') {
+        free(real);
+        return false;
+    }
+    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_FILE_MAX) {
+        if (fd >= 0)
+            close(fd);
+        free(real);
+        return false;
+    }
+    if (method_is(method, "OPTIONS")) {
+        allow_reply(o, "GET, HEAD, OPTIONS");
+    } else if (!method_is(method, "GET") && !method_is(method, "HEAD")) {
+        hdrs_adds(&o->headers, "Allow", "GET, HEAD, OPTIONS");
+        error_reply(o, 405, "method not allowed");
+    } else {
+        char chunk[8192];
+        ssize_t n;
+        while ((n = read(fd, chunk, sizeof chunk)) > 0)
+            buf_add(&o->body, chunk, (size_t)n);
+        if (n < 0) {
+            buf_free(&o->body);
+            error_reply(o, 500, "cannot read the file");
+        } else {
+            o->status = 200;
+            hdrs_adds(&o->headers, "Content-Type", content_type_for(real));
+            hdrs_adds(&o->headers, "Cache-Control", "no-store");
+        }
+    }
+    close(fd);
+    free(real);
+    return true;
+}
+
 static void
 run_handler(struct out *o, struct req *r, struct MHD_Connection *c, const char *url,
             const char *method)
@@ -986,7 +1075,7 @@ run_handler(struct out *o, struct req *r, struct MHD_Connection *c, const char *
             }
             echo_reply(o, c, url, method, r, false);
         }
-    } else {
+    } else if (!static_reply(o, url, method)) {
         error_reply(o, 404, "not found");
     }
 }
@@ -1203,7 +1292,7 @@ usage(FILE *f)
 {
     fprintf(f,
             "usage: " PROG " --policy FILE [--route PREFIX=FILE]... [--port N] [--strict]\n"
-            "                        [--log FILE]\n"
+            "                        [--log FILE] [--static DIR]\n"
             "  --policy FILE        gateway-level CORS policy (YAML or JSON) for every path\n"
             "  --route PREFIX=FILE  route-level policy for paths starting with PREFIX\n"
             "                       (repeatable; the longest prefix wins and replaces the\n"
@@ -1211,6 +1300,7 @@ usage(FILE *f)
             "  --port N             TCP port on 127.0.0.1 (default 0: the OS chooses)\n"
             "  --strict             every policy warning is an error\n"
             "  --log FILE           append the per-request JSON lines to FILE (default stderr)\n"
+            "  --static DIR         serve the files under DIR for paths no endpoint takes\n"
             "Endpoints: /get /headers /anything[/...] /private (Authorization: Bearer demo)\n"
             "           /status/N /delay/N /response-headers?Name=value;\n"
             "           SIGHUP reloads the policies, SIGTERM/SIGINT stop the server.\n");
@@ -1282,6 +1372,16 @@ main(int argc, char **argv)
             port = strtol(v, &end, 10);
             if (errno != 0 || end == v || *end != '\0' || port < 0 || port > 65535) {
                 fprintf(stderr, PROG ": --port wants a number from 0 to 65535\n");
+                return 2;
+            }
+        } else if (strncmp(a, "--static", 8) == 0 && (a[8] == '\0' || a[8] == '=')) {
+            if ((v = option_value(argc, argv, &i, "--static")) == NULL)
+                return 2;
+            free(g_static_dir);
+            g_static_dir = realpath(v, NULL);
+            struct stat st;
+            if (g_static_dir == NULL || stat(g_static_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                fprintf(stderr, PROG ": --static %s: not a directory\n", v);
                 return 2;
             }
         } else if (strncmp(a, "--log", 5) == 0 && (a[5] == '\0' || a[5] == '=')) {
@@ -1357,5 +1457,6 @@ main(int argc, char **argv)
     for (size_t i = 1; i < g_nslots; i++)
         free((char *)g_slots[i].prefix);
     free(g_slots);
+    free(g_static_dir);
     return 0;
 }

@@ -1063,6 +1063,39 @@ class Cli(unittest.TestCase):
         self.assertEqual(len(lines), 1)
         self.assertEqual(lines[0]['reason'], 'allowed')
 
+    def test_static_dir(self):
+        d = tempfile.mkdtemp(prefix='cors-demo-static-')
+        try:
+            www = os.path.join(d, 'www')
+            os.makedirs(os.path.join(www, 'sub'))
+            with open(os.path.join(www, 'index.html'), 'w') as f:
+                f.write('<p>page</p>\n')
+            with open(os.path.join(www, 'sub', 'app.js'), 'w') as f:
+                f.write('fetch("/get")\n')
+            with open(os.path.join(d, 'secret.txt'), 'w') as f:
+                f.write('secret\n')
+            os.symlink('../secret.txt', os.path.join(www, 'link.txt'))
+            srv = Server(policy(GUIDE_ROUTE), extra=['--static', www])
+            try:
+                r = srv.request('GET', '/', [('Origin', 'https://example.com')])
+                self.assertEqual((r.status, r.body), (200, b'<p>page</p>\n'))
+                self.assertEqual(r.get('Content-Type'), 'text/html; charset=utf-8')
+                self.assertEqual(r.get('Access-Control-Allow-Origin'), 'https://example.com')
+                r = srv.request('GET', '/sub/app.js')
+                self.assertEqual(r.status, 200)
+                self.assertEqual(r.get('Content-Type'), 'text/javascript; charset=utf-8')
+                self.assertEqual(srv.request('GET', '/get').json()['path'], '/get')  # endpoints first
+                self.assertEqual(srv.request('POST', '/index.html', body=b'x').status, 405)
+                for path in ('/link.txt', '/../secret.txt', '/%2e%2e/secret.txt',
+                             '/sub/..%2f..%2fsecret.txt', '/sub/', '/missing.html'):
+                    r = srv.request('GET', path)
+                    self.assertEqual(r.status, 404, path)
+                    self.assertNotIn(b'secret', r.body)
+            finally:
+                self.assertEqual(srv.stop(), 0)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
     def test_port_in_use(self):
         srv = Server(policy(GUIDE_ROUTE))
         try:

@@ -877,6 +877,15 @@ response_header_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t 
             x->bad = true;
             return MHD_NO;
         }
+    /* headers that frame the message or that the server sets itself */
+    static const char *const reserved[] = { "Content-Length", "Transfer-Encoding", "Connection",
+                                            "Keep-Alive", "Upgrade", "Trailer", "TE", "Date",
+                                            "Content-Type" };
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (name_eq(key, key_size, reserved[i])) {
+            x->bad = true;
+            return MHD_NO;
+        }
     for (size_t i = 0; i < value_size; i++) {
         unsigned char ch = (unsigned char)value[i];
         if (!(ch == '\t' || (ch >= 0x20 && ch < 0x7f))) {
@@ -889,8 +898,9 @@ response_header_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t 
 }
 
 /* httpbin's /response-headers?Name=value: sets the named response headers.
- * Names must be tokens and values visible ASCII, at most 16 of them; anything
- * else is refused with 400 and nothing is set. */
+ * Names must be tokens (not a framing header such as Content-Length) and
+ * values visible ASCII, at most 16 of them; anything else is refused with 400
+ * and nothing is set. */
 static void
 response_headers_reply(struct out *o, struct MHD_Connection *c)
 {
@@ -1203,8 +1213,12 @@ finish_request(struct req *r, struct MHD_Connection *c, const char *url, const c
         error_reply(&o, 500, "CORS evaluation failed");
     } else if (!r->result.call_handler) {
         /* The library answers: a preflight, with its status and headers. */
-        o.status = (unsigned)r->result.status;
-        apply_cors(&o, &r->result);
+        if (r->result.status >= 100 && r->result.status <= 599) {
+            o.status = (unsigned)r->result.status;
+            apply_cors(&o, &r->result);
+        } else {
+            error_reply(&o, 500, "CORS evaluation gave no status");
+        }
     } else {
         handler = true;
         run_handler(&o, r, c, url, method);

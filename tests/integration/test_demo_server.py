@@ -846,7 +846,11 @@ class Reload(unittest.TestCase):
         self.route = os.path.join(self.dir, 'route.yaml')
         shutil.copy(data('reload-a.yaml'), self.gw)
         shutil.copy(policy(GUIDE_ROUTE), self.route)
-        self.srv = Server(self.gw, [('/headers', self.route)])
+        try:
+            self.srv = Server(self.gw, [('/headers', self.route)])
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
 
     def tearDown(self):
         alive = self.srv.alive()
@@ -1047,8 +1051,10 @@ class Cli(unittest.TestCase):
 
     def test_sigint_and_log_to_stderr(self):
         srv = Server(policy(GUIDE_ROUTE))
-        self.assertEqual(srv.request('GET', '/get').status, 200)
-        self.assertEqual(srv.stop(signal.SIGINT), 0)
+        try:
+            self.assertEqual(srv.request('GET', '/get').status, 200)
+        finally:
+            self.assertEqual(srv.stop(signal.SIGINT), 0)
         # without --log the request lines go to stderr
         p = subprocess.Popen([SERVER, '--policy', policy(GUIDE_ROUTE)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)

@@ -1,0 +1,536 @@
+#!/usr/bin/env node
+// libcors Chromium end-to-end suite (meson suite 'browser').
+//
+//   node run.js --server PATH/cors-demo-server [--node-dir DIR] [--chromium PATH]
+//               [--only REGEX] [--list]
+//
+// Starts the demo server (one process, one route-level policy per path prefix)
+// and an in-process page server, both on 127.0.0.1 with OS-chosen ports, then
+// drives Debian's Chromium with playwright-core. Each case is a fetch() or
+// XMLHttpRequest from a page on one origin to the server on another, and for
+// every request step three accounts must agree:
+//   1. the outcome written in cases.js (from the Fetch standard),
+//   2. what the browser did: resolved or rejected, and what the server saw
+//      (preflight, actual request) according to its request log,
+//   3. libcors' verdict from the server's log, turned into the outcome the
+//      Fetch CORS check predicts for it (see predict()).
+// Output is TAP (one test point per case). Every process started here is
+// stopped by its PID and the temporary folder is removed, also on failure.
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const http = require('http');
+const { spawn, spawnSync } = require('child_process');
+
+const HERE = __dirname;
+const { ORIGINS, policies: makePolicies, CASES } = require('./cases.js');
+
+// ---------------------------------------------------------------------------
+// Arguments
+
+function parseArgs(argv) {
+    const a = { server: null, nodeDir: null, chromium: '/usr/bin/chromium', only: null, list: false };
+    for (let i = 2; i < argv.length; i++) {
+        const k = argv[i];
+        const next = () => {
+            if (i + 1 >= argv.length)
+                usage(`${k} needs a value`);
+            return argv[++i];
+        };
+        if (k === '--server') a.server = next();
+        else if (k === '--node-dir') a.nodeDir = next();
+        else if (k === '--chromium') a.chromium = next();
+        else if (k === '--only') a.only = new RegExp(next());
+        else if (k === '--list') a.list = true;
+        else usage(`unknown argument ${k}`);
+    }
+    if (!a.list && !a.server)
+        usage('--server is required');
+    return a;
+}
+
+function usage(msg) {
+    process.stderr.write(`run.js: ${msg}\nusage: node run.js --server PATH [--node-dir DIR] ` +
+                         `[--chromium PATH] [--only REGEX] [--list]\n`);
+    process.exit(2);
+}
+
+// ---------------------------------------------------------------------------
+// Cleanup: everything started is registered here and undone in reverse order.
+
+const cleanups = [];
+let cleaning = null;
+
+function atCleanup(fn) {
+    cleanups.push(fn);
+}
+
+function cleanup() {
+    if (cleaning)
+        return cleaning;
+    cleaning = (async () => {
+        while (cleanups.length) {
+            const fn = cleanups.pop();
+            try {
+                await fn();
+            } catch (e) {
+                process.stderr.write(`cleanup: ${e && e.message}\n`);
+            }
+        }
+    })();
+    return cleaning;
+}
+
+function withTimeout(promise, ms, what) {
+    let timer;
+    return Promise.race([
+        promise,
+        new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms} ms`)), ms);
+        }),
+    ]).finally(() => clearTimeout(timer));
+}
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// Stops a child by its PID: SIGTERM, then SIGKILL after a grace period.
+async function stopChild(child, name) {
+    if (child.exitCode !== null || child.signalCode !== null)
+        return;
+    const exited = new Promise(r => child.once('exit', r));
+    try {
+        process.kill(child.pid, 'SIGTERM');
+    } catch (e) {
+        return;
+    }
+    const done = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+    if (!done) {
+        process.stderr.write(`${name} (pid ${child.pid}) ignored SIGTERM; killing it\n`);
+        try {
+            process.kill(child.pid, 'SIGKILL');
+        } catch (e) { /* already gone */ }
+        await Promise.race([exited, sleep(2000)]);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// playwright-core: installed from package-lock.json into --node-dir (npm ci)
+// when it is not there yet or the lock file changed.
+
+function loadPlaywright(nodeDir) {
+    const lockSrc = path.join(HERE, 'package-lock.json');
+    const lockDst = path.join(nodeDir, 'package-lock.json');
+    const marker = path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json');
+    const fresh = fs.existsSync(marker) && fs.existsSync(lockDst) &&
+                  fs.readFileSync(lockDst, 'utf8') === fs.readFileSync(lockSrc, 'utf8');
+    if (!fresh) {
+        fs.mkdirSync(nodeDir, { recursive: true });
+        fs.copyFileSync(path.join(HERE, 'package.json'), path.join(nodeDir, 'package.json'));
+        fs.copyFileSync(lockSrc, lockDst);
+        const t0 = Date.now();
+        const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
+            cwd: nodeDir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 180000,
+            env: Object.assign({}, process.env, {
+                npm_config_cache: path.join(nodeDir, '.npm-cache'),
+                npm_config_update_notifier: 'false',
+            }),
+        });
+        if (r.status !== 0)
+            throw new Error(`npm ci in ${nodeDir} failed (status ${r.status}):\n${r.stdout}${r.stderr}` +
+                            (r.error ? `\n${r.error.message}` : ''));
+        console.log(`# npm ci (playwright-core) took ${Date.now() - t0} ms`);
+    }
+    return require(require.resolve('playwright-core', { paths: [nodeDir] }));
+}
+
+// ---------------------------------------------------------------------------
+// Page server: serves pages/ to every host name, on several loopback ports.
+
+const PAGE_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+
+function startPageServer() {
+    const files = {};
+    for (const f of fs.readdirSync(path.join(HERE, 'pages')))
+        files['/' + f] = { body: fs.readFileSync(path.join(HERE, 'pages', f)), type: PAGE_TYPES[path.extname(f)] };
+    files['/'] = files['/index.html'];
+    const server = http.createServer((req, res) => {
+        const f = files[req.url.split('?')[0]];
+        if (!f || req.method !== 'GET') {
+            res.writeHead(404, { 'Content-Type': 'text/plain' });
+            res.end('not found\n');
+            return;
+        }
+        res.writeHead(200, { 'Content-Type': f.type || 'application/octet-stream', 'Cache-Control': 'no-store' });
+        res.end(f.body);
+    });
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            atCleanup(() => new Promise(r => {
+                server.closeAllConnections();
+                server.close(() => r());
+            }));
+            resolve(server.address().port);
+        });
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Demo server
+
+function startDemoServer(bin, args, stderrLines) {
+    return new Promise((resolve, reject) => {
+        const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        atCleanup(() => stopChild(child, 'cors-demo-server'));
+        let out = '';
+        let settled = false;
+        const fail = msg => {
+            if (!settled) {
+                settled = true;
+                reject(new Error(`${msg}\n${stderrLines.join('\n')}`));
+            }
+        };
+        const timer = setTimeout(() => fail('cors-demo-server did not print its address within 10 s'), 10000);
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', d => stderrLines.push(...d.split('\n').filter(Boolean)));
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', d => {
+            out += d;
+            const m = /^listening http:\/\/127\.0\.0\.1:(\d+)\n/.exec(out);
+            if (m && !settled) {
+                settled = true;
+                clearTimeout(timer);
+                resolve({ child, port: Number(m[1]) });
+            }
+        });
+        child.on('error', e => fail(`cannot start ${bin}: ${e.message}`));
+        child.on('exit', (code, sig) => {
+            clearTimeout(timer);
+            fail(`cors-demo-server exited (${code === null ? sig : 'status ' + code}) before listening`);
+        });
+    });
+}
+
+class RequestLog {
+    constructor(file) {
+        this.file = file;
+        this.seen = 0;
+    }
+    all() {
+        if (!fs.existsSync(this.file))
+            return [];
+        return fs.readFileSync(this.file, 'utf8').split('\n').filter(Boolean);
+    }
+    // The lines logged since the last call, once the log has been quiet for
+    // `quietMs` (the server logs each request as it answers it).
+    async take(quietMs = 80, maxMs = 3000) {
+        const t0 = Date.now();
+        let n = this.all().length;
+        let since = Date.now();
+        while (Date.now() - since < quietMs && Date.now() - t0 < maxMs) {
+            await sleep(20);
+            const m = this.all().length;
+            if (m !== n) {
+                n = m;
+                since = Date.now();
+            }
+        }
+        const lines = this.all();
+        const fresh = lines.slice(this.seen).map(l => JSON.parse(l));
+        this.seen = lines.length;
+        return fresh;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Verdicts
+
+// One log line as a token of the case table: P/A/N, '!reason' when not
+// allowed, '~' when report-only.
+function token(line) {
+    const kind = { preflight: 'P', actual: 'A', 'not-cors': 'N' }[line.decision] || `?${line.decision}`;
+    return kind + (line.allowed ? '' : `!${line.reason}`) + (line.reportOnly ? '~' : '');
+}
+
+// Response headers script may always read (Fetch #cors-safelisted-response-header-name).
+const SAFELISTED_RESPONSE = ['cache-control', 'content-language', 'content-length', 'content-type',
+                             'expires', 'last-modified', 'pragma'];
+
+// What the Fetch CORS check makes of libcors' verdicts for one step:
+// - an answered preflight that libcors did not allow fails, and the actual
+//   request is never sent; one it allowed passes (libcors echoes the origin, or
+//   sends '*' for a public policy);
+// - the actual request's response is shared with script only when libcors
+//   allowed it;
+// - a report-only policy sends no CORS headers at all, so nothing passes;
+// - a credentialed request (credentials: 'include') also needs
+//   Access-Control-Allow-Credentials: true, which libcors sends only when the
+//   policy has allowCredentials (a public '*' policy never has it);
+// - a readable response header is safelisted or in exposeHeaders ('*' counts
+//   only for requests without credentials).
+// The credentials and exposure rules use the policy the test wrote: the
+// server's log records the verdict, not the headers.
+function predict(lines, step, policy) {
+    const credentialed = step.credentials === 'include';
+    const credOk = !credentialed || policy.allowCredentials === true;
+    const pre = lines.filter(l => l.decision === 'preflight');
+    const act = lines.filter(l => l.decision !== 'preflight');
+    for (const p of pre) {
+        if (!p.allowed || p.reportOnly || !credOk)
+            return { browser: 'blocked', reached: false };
+    }
+    if (act.length === 0)
+        return { browser: 'blocked', reached: false };
+    const a = act[act.length - 1];
+    if (!a.allowed || a.reportOnly || !credOk)
+        return { browser: 'blocked', reached: true };
+    const expose = (policy.exposeHeaders || []).map(h => h.toLowerCase());
+    const readable = {};
+    for (const name of step.read || []) {
+        const n = name.toLowerCase();
+        readable[name] = SAFELISTED_RESPONSE.includes(n) || expose.includes(n) ||
+                         (expose.includes('*') && !credentialed);
+    }
+    return { browser: 'ok', reached: true, status: a.status, readable };
+}
+
+// ---------------------------------------------------------------------------
+// Main
+
+async function main() {
+    const args = parseArgs(process.argv);
+    const selected = CASES.filter(c => !args.only || args.only.test(c.name));
+    if (args.list) {
+        CASES.forEach(c => console.log(c.name));
+        return 0;
+    }
+    const names = new Set();
+    for (const c of CASES) {
+        if (names.has(c.name))
+            throw new Error(`duplicate case name ${c.name}`);
+        names.add(c.name);
+    }
+    const tStart = Date.now();
+
+    // Temporary folder for the policies, the log, the browser profile and
+    // everything Chromium and Playwright put into TMPDIR; removed at the end.
+    const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'libcors-browser-'));
+    atCleanup(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+    const tmp = sub => {
+        const d = path.join(tmpRoot, sub);
+        fs.mkdirSync(d, { recursive: true });
+        return d;
+    };
+    process.env.TMPDIR = tmp('tmp');
+
+    const nodeDir = args.nodeDir || path.join(tmpRoot, 'node');
+    const { chromium } = loadPlaywright(nodeDir);
+
+    // Page servers: 'main', 'alt' (port wildcard) and 'public' (Chromium is
+    // told to treat that port as a public address).
+    const ports = { main: await startPageServer(), alt: await startPageServer(), public: await startPageServer() };
+    const originOf = name => {
+        const o = ORIGINS[name];
+        return o.sandbox ? 'null' : `http://${o.host}:${ports[o.port]}`;
+    };
+    const pageUrl = name => {
+        const o = ORIGINS[name];
+        return `http://${o.host}:${ports[o.port]}/${o.sandbox ? 'sandbox.html' : 'index.html'}`;
+    };
+
+    // Policies: the gateway policy plus one route per prefix.
+    const pols = makePolicies(originOf, ports);
+    const polDir = tmp('policies');
+    const serverArgs = ['--port', '0'];
+    for (const [name, pol] of Object.entries(pols)) {
+        const file = path.join(polDir, `${name}.json`);
+        fs.writeFileSync(file, JSON.stringify(pol, null, 2) + '\n');
+        if (name === 'main') {
+            serverArgs.push('--policy', file);
+        } else {
+            serverArgs.push('--route', `/anything/${name}/=${file}`);
+            if (name === 'authstar')
+                serverArgs.push('--route', `/private=${file}`);
+        }
+    }
+    const logFile = path.join(tmpRoot, 'requests.jsonl');
+    serverArgs.push('--log', logFile);
+    const serverStderr = [];
+    const { port: apiPort } = await startDemoServer(args.server, serverArgs, serverStderr);
+    const log = new RequestLog(logFile);
+    const apiBase = { ip: `http://127.0.0.1:${apiPort}`, name: `http://api.localhost:${apiPort}` };
+
+    // Chromium
+    const profile = tmp('profile');
+    const home = tmp('home');
+    const tLaunch = Date.now();
+    const ctx = await chromium.launchPersistentContext(profile, {
+        executablePath: args.chromium,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+               '--disable-background-networking', '--disable-component-update', '--disable-sync',
+               '--disable-dev-shm-usage',
+               `--ip-address-space-overrides=127.0.0.1:${ports.public}=public`],
+        env: Object.assign({}, process.env, {
+            HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache'),
+            TMPDIR: process.env.TMPDIR,
+        }),
+        timeout: 30000,
+    });
+    atCleanup(() => withTimeout(ctx.close(), 10000, 'closing Chromium'));
+    const version = ctx.browser() ? ctx.browser().version() : null;
+    const page = ctx.pages()[0] || await ctx.newPage();
+    const consoleLines = [];
+    page.on('console', m => consoleLines.push(m.text()));
+    for (const [name, o] of Object.entries(ORIGINS)) {
+        if (o.grant)
+            await ctx.grantPermissions(o.grant, { origin: originOf(name) });
+    }
+    const chromeVersion = version || spawnSync(args.chromium, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    console.log(`# ${chromeVersion}; playwright-core ${require(path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json')).version}; launch ${Date.now() - tLaunch} ms`);
+    console.log(`# api ${apiBase.ip}, pages on ports ${ports.main} (main), ${ports.alt} (alt), ${ports.public} (public)`);
+
+    let currentPage = null;
+    async function frameFor(from) {
+        const url = pageUrl(from);
+        if (currentPage !== url) {
+            await page.goto(url, { waitUntil: 'load', timeout: 10000 });
+            currentPage = url;
+        }
+        let frame = page.mainFrame();
+        if (ORIGINS[from].sandbox) {
+            await page.waitForFunction(() => document.getElementById('box') !== null, null, { timeout: 5000 });
+            const handle = await page.$('#box');
+            frame = await handle.contentFrame();
+        }
+        await frame.waitForFunction(() => window.corsReady === true, null, { timeout: 5000 });
+        return frame;
+    }
+
+    console.log(`1..${selected.length}`);
+    let failed = 0;
+    let n = 0;
+    for (const c of selected) {
+        n++;
+        const problems = [];
+        const notes = [];
+        const pol = pols[c.route];
+        if (!pol)
+            throw new Error(`${c.name}: unknown route ${c.route}`);
+        const routePrefix = c.endpoint === 'private' ? '/private' : c.route === 'main' ? null : `/anything/${c.route}/`;
+        const reqPath = c.endpoint === 'private' ? '/private'
+            : c.endpoint === 'missing' ? `/missing/${c.name}`
+            : `/anything/${c.route === 'main' ? 'main' : c.route}/${c.name}`;
+        const query = c.endpoint === 'private' ? `?case=${c.name}` : '';
+        const url = `${c.api === 'name' ? apiBase.name : apiBase.ip}${reqPath}${query}`;
+        const repeat = c.repeat || 1;
+        const want = k => (i => (Array.isArray(c.expect[k]) ? c.expect[k][i] : c.expect[k]));
+        const step = {
+            url, via: c.via || 'fetch', method: c.method, headers: c.headers || {}, body: c.body,
+            credentials: c.credentials, read: c.read || [],
+        };
+        try {
+            const frame = await frameFor(c.from);
+            const pageOrigin = await frame.evaluate(() => window.corsOrigin());
+            if (pageOrigin !== originOf(c.from))
+                problems.push(`page origin is ${pageOrigin}, expected ${originOf(c.from)}`);
+            await log.take(0, 0); // drop anything logged before this case
+            for (let i = 0; i < repeat; i++) {
+                consoleLines.length = 0;
+                const r = await withTimeout(frame.evaluate(s => window.corsStep(s), step), 15000, `${c.name} step ${i + 1}`);
+                const lines = await log.take();
+                const observed = {
+                    browser: r.resolved ? 'ok' : 'blocked',
+                    reached: lines.some(l => l.decision !== 'preflight'),
+                    status: r.status,
+                    readable: r.readable,
+                };
+                const logged = lines.map(token).join(' ');
+                const predicted = predict(lines, step, pol);
+                const tag = repeat > 1 ? `step ${i + 1}: ` : '';
+                // The server saw requests of this case only, from this page's origin, under this policy.
+                for (const l of lines) {
+                    if (l.path !== reqPath)
+                        problems.push(`${tag}server logged path ${l.path}, expected ${reqPath}`);
+                    if (l.origin !== originOf(c.from))
+                        problems.push(`${tag}server logged origin ${JSON.stringify(l.origin)}, expected ${originOf(c.from)}`);
+                    if (routePrefix !== null && l.policy !== routePrefix)
+                        problems.push(`${tag}server used policy ${l.policy}, expected route ${routePrefix}`);
+                    if (routePrefix === null && typeof l.policy === 'string' && l.policy.startsWith('/'))
+                        problems.push(`${tag}server used route ${l.policy}, expected the gateway policy`);
+                }
+                // 1 vs 2: written outcome vs browser (+ what the server saw)
+                if (observed.browser !== want('browser')(i))
+                    problems.push(`${tag}browser ${observed.browser} (${r.error || r.status}), written ${want('browser')(i)}`);
+                // 1 vs 3: written verdicts vs libcors' logged verdicts
+                if (logged !== want('log')(i))
+                    problems.push(`${tag}libcors logged '${logged}', written '${want('log')(i)}'`);
+                // 3 vs 2: what libcors' verdicts mean for a browser vs what it did
+                if (predicted.browser !== observed.browser)
+                    problems.push(`${tag}libcors verdict predicts ${predicted.browser}, browser ${observed.browser}`);
+                if (predicted.reached !== observed.reached)
+                    problems.push(`${tag}libcors verdict predicts actual request ${predicted.reached ? '' : 'not '}` +
+                                  `sent, server ${observed.reached ? 'saw' : 'did not see'} it`);
+                if (observed.browser === 'ok') {
+                    if (c.expect.status !== undefined && observed.status !== c.expect.status)
+                        problems.push(`${tag}status ${observed.status}, written ${c.expect.status}`);
+                    if (predicted.status !== observed.status)
+                        problems.push(`${tag}server logged status ${predicted.status}, script saw ${observed.status}`);
+                    for (const name of step.read) {
+                        const w = (c.expect.readable || {})[name];
+                        if (w === undefined)
+                            problems.push(`${tag}no written expectation for reading ${name}`);
+                        else if (observed.readable[name] !== w)
+                            problems.push(`${tag}${name} readable=${observed.readable[name]}, written ${w}`);
+                        if (predicted.readable[name] !== observed.readable[name])
+                            problems.push(`${tag}${name} readable=${observed.readable[name]}, policy predicts ` +
+                                          `${predicted.readable[name]}`);
+                    }
+                }
+                notes.push(`${tag}${step.method} ${reqPath} from ${originOf(c.from)}: browser ${observed.browser}` +
+                           `${observed.browser === 'ok' ? ' ' + observed.status : ''}; libcors '${logged}'` +
+                           (lines.length ? ` (status ${lines.map(l => l.status).join(',')})` : ''));
+                if (observed.browser === 'blocked') {
+                    const why = consoleLines.find(t => /CORS|blocked|denied/i.test(t));
+                    if (why)
+                        notes.push(`${tag}chromium: ${why}`);
+                }
+            }
+        } catch (e) {
+            problems.push(`error: ${e.message.split('\n')[0]}`);
+        }
+        if (problems.length) {
+            failed++;
+            console.log(`not ok ${n} - ${c.name}`);
+            for (const p of problems)
+                console.log(`#   ${p}`);
+        } else {
+            console.log(`ok ${n} - ${c.name}`);
+        }
+        for (const t of notes)
+            console.log(`#     ${t}`);
+    }
+    if (serverStderr.length) {
+        console.log('# cors-demo-server stderr:');
+        serverStderr.slice(0, 40).forEach(l => console.log(`#   ${l}`));
+    }
+    console.log(`# ${selected.length - failed}/${selected.length} cases passed in ${Date.now() - tStart} ms`);
+    return failed ? 1 : 0;
+}
+
+let exitCode = 1;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+        process.stderr.write(`run.js: ${sig}, cleaning up\n`);
+        cleanup().finally(() => process.exit(1));
+    });
+}
+main()
+    .then(code => { exitCode = code; })
+    .catch(e => {
+        console.log(`Bail out! ${(e && e.stack) || e}`.split('\n').join('\n# '));
+        exitCode = 1;
+    })
+    .finally(() => cleanup().finally(() => process.exit(exitCode)));

@@ -184,6 +184,14 @@ function startDemoServer(bin, args, stderrLines) {
     return new Promise((resolve, reject) => {
         const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         atCleanup(() => stopChild(child, 'cors-demo-server'));
+        // Last resort if run.js itself goes down without cleaning up.
+        process.on('exit', () => {
+            if (child.exitCode === null && child.signalCode === null) {
+                try {
+                    process.kill(child.pid, 'SIGKILL');
+                } catch (e) { /* gone */ }
+            }
+        });
         let out = '';
         let settled = false;
         const fail = msg => {
@@ -378,6 +386,8 @@ async function main() {
             TMPDIR: process.env.TMPDIR,
         }),
         timeout: 30000,
+        // run.js handles the signals itself: cleanup() closes the browser.
+        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     });
     atCleanup(() => withTimeout(ctx.close(), 10000, 'closing Chromium'));
     const version = ctx.browser() ? ctx.browser().version() : null;
@@ -413,6 +423,8 @@ async function main() {
     let failed = 0;
     let n = 0;
     for (const c of selected) {
+        if (stopping)
+            break;
         n++;
         const problems = [];
         const notes = [];
@@ -516,13 +528,17 @@ async function main() {
         console.log('# cors-demo-server stderr:');
         serverStderr.slice(0, 40).forEach(l => console.log(`#   ${l}`));
     }
-    console.log(`# ${selected.length - failed}/${selected.length} cases passed in ${Date.now() - tStart} ms`);
-    return failed ? 1 : 0;
+    console.log(`# ${n - failed}/${selected.length} cases passed in ${Date.now() - tStart} ms` +
+                (stopping ? ` (interrupted after ${n})` : ''));
+    return failed || stopping || n !== selected.length ? 1 : 0;
 }
 
 let exitCode = 1;
+let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
+        stopping = true;
+        console.log(`Bail out! ${sig}`);
         process.stderr.write(`run.js: ${sig}, cleaning up\n`);
         cleanup().finally(() => process.exit(1));
     });
@@ -533,4 +549,4 @@ main()
         console.log(`Bail out! ${(e && e.stack) || e}`.split('\n').join('\n# '));
         exitCode = 1;
     })
-    .finally(() => cleanup().finally(() => process.exit(exitCode)));
+    .finally(() => cleanup().finally(() => process.exit(stopping ? 1 : exitCode)));

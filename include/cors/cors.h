@@ -298,8 +298,9 @@ void cors_policy_builder_free(struct cors_policy_builder *builder);
 /**
  * Adds an origin pattern to allowOrigins: a serialized origin
  * ("https://example.com", "http://[::1]:8080", "chrome-extension://id"),
- * a subdomain wildcard ("https://*.example.com"), any host of a scheme
- * ("https://*"), a port wildcard ("http://localhost:*"), "*" or "null".
+ * a subdomain wildcard (a host "*.example.com" after "https://": one or more
+ * whole labels, never the apex), any host of a scheme (the host "*"), a port
+ * wildcard ("http://localhost:*"), "*" or "null".
  * @since 0.1
  */
 enum cors_status
@@ -607,7 +608,7 @@ struct cors_result {
  * otherwise.
  * @since 0.1
  */
-CORS_WARN_UNUSED_RESULT enum cors_status
+enum cors_status
 cors_evaluate(const struct cors_policy *policy, const struct cors_request *request,
               struct cors_header *headers, size_t capacity, struct cors_result *result);
 

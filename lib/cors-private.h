@@ -1,0 +1,252 @@
+/*
+ * Internal declarations shared by the files of lib/. Nothing here is part of
+ * the public API or ABI.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef CORS_PRIVATE_H
+#define CORS_PRIVATE_H
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cors/cors.h>
+
+#define CORS_EXPORT         __attribute__((visibility("default")))
+#define CORSP_LIKELY(x)     __builtin_expect(!!(x), 1)
+#define CORSP_UNLIKELY(x)   __builtin_expect(!!(x), 0)
+#define CORSP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define CORSP_PRINTF(f, a)  __attribute__((format(printf, f, a)))
+
+struct corsp_report;
+
+/* ------------------------------------------------------------------ alloc.c */
+
+/* Copies *src, or installs malloc/free when src is NULL or incomplete. */
+void corsp_alloc_init(struct cors_allocator *dst, const struct cors_allocator *src);
+void *corsp_malloc(const struct cors_allocator *a, size_t n);
+void corsp_free(const struct cors_allocator *a, void *p);
+
+/*
+ * A pool of build-time allocations, all released at once. The policy keeps
+ * everything it owns in one pool, so freeing it is one walk over the chunks.
+ */
+struct corsp_pool {
+    struct cors_allocator alloc;
+    struct corsp_chunk *chunks;
+    bool failed;
+};
+void corsp_pool_init(struct corsp_pool *pool, const struct cors_allocator *alloc);
+void *corsp_pool_alloc(struct corsp_pool *pool, size_t n); /* 16-byte aligned, zeroed */
+char *corsp_pool_strdup(struct corsp_pool *pool, const char *p, size_t n); /* NUL-terminated */
+void corsp_pool_release(struct corsp_pool *pool);
+
+/* ----------------------------------------------------------------- tokens.c */
+
+/* 1 for RFC 9110 tchar bytes. */
+extern const unsigned char corsp_tchar[256];
+/* ASCII lower-case mapping of every byte. */
+extern const unsigned char corsp_lower[256];
+
+bool corsp_is_token(const char *p, size_t n);
+bool corsp_equal_fold(const char *a, const char *b, size_t n);
+
+/*
+ * Iterates over the elements of one comma-separated field line of tokens,
+ * skipping empty elements and optional white space (RFC 9110 §5.6.1).
+ */
+struct corsp_list_iter {
+    const char *p;
+    const char *end;
+};
+/* 1: *out is the next element; 0: no more elements; -1: malformed. */
+int corsp_list_next(struct corsp_list_iter *it, struct cors_str *out);
+/* The line with leading and trailing OWS removed. */
+struct cors_str corsp_trim_ows(struct cors_str s);
+
+/* ------------------------------------------------------------------- hash.c */
+
+uint64_t corsp_hash(const void *p, size_t n, uint64_t seed);
+uint64_t corsp_hash_fold(const void *p, size_t n, uint64_t seed); /* ASCII case-insensitive */
+
+/*
+ * An open-addressing set of byte strings (exact or ASCII case-folded). Keys
+ * are stored by the owner; the table holds hashes and key indexes.
+ */
+struct corsp_slot {
+    uint32_t hash;
+    uint32_t index1; /* key index + 1; 0 = empty */
+};
+struct corsp_strset {
+    struct corsp_slot *slots;
+    const struct cors_str *keys;
+    uint32_t mask;
+    uint32_t count;
+    bool fold;
+};
+/* Builds the table over keys[0..n) (keys must stay alive); false on OOM. */
+bool corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool,
+                        const struct cors_str *keys, size_t n, bool fold);
+/* Index of the key equal to (p, n), or -1. */
+long corsp_strset_find(const struct corsp_strset *set, const char *p, size_t n);
+
+/* ----------------------------------------------------------------- origin.c */
+
+enum corsp_host_match {
+    CORSP_HOST_EXACT = 0,     /* "https://example.com:*" */
+    CORSP_HOST_SUBDOMAIN = 1, /* host "*.example.com" */
+    CORSP_HOST_ANY = 2,       /* host "*" */
+};
+
+#define CORSP_PORT_DEFAULT 0u /* no port in the origin: the scheme's default */
+#define CORSP_PORT_ANY     0xFFFFFFFFu
+
+/* A parsed request origin: slices into the request's bytes. */
+struct corsp_origin {
+    struct cors_str scheme; /* without "://" */
+    struct cors_str host;   /* IPv6 hosts keep their brackets */
+    uint32_t port;          /* CORSP_PORT_DEFAULT or 0x10000 | port (0..65535) */
+    uint32_t labels;        /* number of dot-separated labels of a domain host */
+};
+
+enum corsp_origin_kind {
+    CORSP_ORIGIN_VALID = 0,
+    CORSP_ORIGIN_NULL = 1,
+    CORSP_ORIGIN_MALFORMED = 2,
+};
+
+/* Parses a request Origin value, accepting only the canonical serialization. */
+enum corsp_origin_kind corsp_origin_parse(const char *p, size_t n, struct corsp_origin *out);
+
+enum corsp_pattern_kind {
+    CORSP_PATTERN_STAR = 0,     /* "*" */
+    CORSP_PATTERN_NULL = 1,     /* "null" */
+    CORSP_PATTERN_EXACT = 2,    /* canonical origin in .canonical */
+    CORSP_PATTERN_WILDCARD = 3, /* host and/or port wildcard */
+};
+
+/* A configured origin pattern after canonicalisation (slices into .buf). */
+struct corsp_pattern {
+    enum corsp_pattern_kind kind;
+    struct cors_str canonical; /* canonical text of the whole pattern */
+    struct cors_str scheme;
+    struct cors_str host; /* exact host, or the suffix after "*." */
+    enum corsp_host_match host_match;
+    uint32_t port;      /* CORSP_PORT_DEFAULT, CORSP_PORT_ANY or 0x10000 | port */
+    bool http_insecure; /* http:// and not a loopback host */
+    char buf[CORS_ORIGIN_MAX + 64];
+};
+
+/*
+ * Parses and canonicalises a configured origin pattern. Returns 0 on success,
+ * or the diagnostic code with a message in msg.
+ */
+enum cors_diag_code corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out,
+                                        char *msg, size_t msg_size);
+
+/* Wildcard origin table: (scheme, host or suffix, match kind, port) keys. */
+struct corsp_wild_entry {
+    struct cors_str scheme;
+    struct cors_str host;
+    uint32_t port;
+    uint8_t host_match;
+};
+struct corsp_wildset {
+    struct corsp_slot *slots;
+    const struct corsp_wild_entry *entries;
+    uint32_t mask;
+    uint32_t count;
+    uint32_t max_suffix_labels; /* most labels in a subdomain suffix */
+    bool any_host;              /* some entry is CORSP_HOST_ANY */
+    bool exact_host;            /* some entry is CORSP_HOST_EXACT (port wildcard) */
+};
+bool corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
+                         const struct corsp_wild_entry *entries, size_t n);
+bool corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *o);
+
+/* ------------------------------------------------------------------ regex.c */
+
+struct corsp_regex_set; /* compiled origin regexes, owned by a policy */
+
+struct corsp_regex_set *corsp_regex_set_new(const struct cors_allocator *alloc);
+void corsp_regex_set_free(struct corsp_regex_set *set);
+/*
+ * Compiles one pattern and runs its lints, reporting what it finds. Returns
+ * false only when out of memory.
+ */
+bool corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t index,
+                         uint32_t line, uint32_t column, bool jit, struct corsp_report *report);
+size_t corsp_regex_set_count(const struct corsp_regex_set *set);
+/* 1: some regex matches; 0: none; -1: a match limit was hit and none matched. */
+int corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n);
+
+/* ------------------------------------------------------------------- diag.c */
+
+/* Where a build reports its findings. diags may be NULL: the counts still work. */
+struct corsp_report {
+    struct cors_diagnostics *diags;
+    bool strict; /* warnings count as errors */
+    size_t errors;
+    bool oom;
+};
+/* Records one finding with a formatted message; the severity derives from the
+ * code (warnings are codes >= 100) and strict mode. */
+void corsp_report(struct corsp_report *r, enum cors_diag_code code, enum cors_field field,
+                  size_t index, uint32_t line, uint32_t column, size_t offset, const char *fmt, ...)
+    CORSP_PRINTF(8, 9);
+
+/* ----------------------------------------------------------------- policy.c */
+
+enum corsp_list_field {
+    CORSP_LIST_ORIGINS = 0,
+    CORSP_LIST_REGEX,
+    CORSP_LIST_METHODS,
+    CORSP_LIST_ALLOW_HEADERS,
+    CORSP_LIST_EXPOSE_HEADERS,
+    CORSP_LIST_COUNT
+};
+
+struct cors_policy {
+    atomic_uint refs;
+    struct corsp_pool pool;
+
+    bool credentials;
+    bool private_network;
+    bool forward_rejected;
+    bool report_only;
+    bool origins_any; /* "*" in allowOrigins */
+    bool public_star; /* "*" without credentials: literal "*" on every response */
+    bool methods_any;
+    bool headers_any;
+    int preflight_status;
+    int reject_status;
+    int64_t max_age;
+
+    struct corsp_strset exact; /* canonical exact origins, and "null" if listed */
+    struct corsp_wildset wild;
+    struct corsp_regex_set *regexes; /* NULL when none */
+
+    const struct cors_str *methods;
+    size_t method_count;
+    struct corsp_strset headers; /* allowHeaders, case-insensitive */
+
+    /* precomputed header values */
+    struct cors_str allow_methods_value;
+    struct cors_str allow_headers_value;
+    struct cors_str expose_headers_value;
+    struct cors_str max_age_value;
+    struct cors_str vary_preflight_value;
+
+    /* the effective lists, for cors_policy_to_json() */
+    const struct cors_str *lists[CORSP_LIST_COUNT];
+    size_t list_counts[CORSP_LIST_COUNT];
+    struct cors_str source;
+};
+
+#endif /* CORS_PRIVATE_H */

@@ -1,0 +1,367 @@
+/*
+ * The per-request decision and its response headers. Reads only what
+ * policy.c compiled; never allocates; linear in the request's header bytes.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "cors-private.h"
+
+#define S(lit)                                                                                     \
+    {                                                                                              \
+        (lit), sizeof(lit) - 1                                                                     \
+    }
+
+static const struct cors_str h_allow_origin = S("Access-Control-Allow-Origin");
+static const struct cors_str h_allow_credentials = S("Access-Control-Allow-Credentials");
+static const struct cors_str h_allow_methods = S("Access-Control-Allow-Methods");
+static const struct cors_str h_allow_headers = S("Access-Control-Allow-Headers");
+static const struct cors_str h_max_age = S("Access-Control-Max-Age");
+static const struct cors_str h_expose_headers = S("Access-Control-Expose-Headers");
+static const struct cors_str h_allow_private_network = S("Access-Control-Allow-Private-Network");
+static const struct cors_str h_vary = S("Vary");
+static const struct cors_str v_star = S("*");
+static const struct cors_str v_true = S("true");
+static const struct cors_str v_origin = S("Origin");
+
+struct out {
+    struct cors_header *headers;
+    size_t capacity;
+    size_t count;
+};
+
+static inline void
+emit(struct out *o, struct cors_str name, struct cors_str value, enum cors_header_op op)
+{
+    if (CORSP_LIKELY(o->count < o->capacity)) {
+        struct cors_header *h = &o->headers[o->count];
+        h->name = name;
+        h->value = value;
+        h->op = op;
+    }
+    o->count++;
+}
+
+static inline bool
+str_is(struct cors_str s, const char *lit, size_t n)
+{
+    return s.ptr != NULL && s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
+
+/* Headers of every non-preflight response of a public ("*", no credentials)
+ * policy: identical for CORS and non-CORS requests, so no Vary is needed. */
+static void
+emit_public(const struct cors_policy *p, struct out *o)
+{
+    emit(o, h_allow_origin, v_star, CORS_HEADER_SET);
+    if (p->expose_headers_value.len > 0)
+        emit(o, h_expose_headers, p->expose_headers_value, CORS_HEADER_SET);
+}
+
+/* The verdict on the request's origin: CORS_REASON_ALLOWED or why not. */
+static enum cors_reason
+check_origin(const struct cors_policy *p, const struct cors_request *req)
+{
+    if (req->origin_count > 1)
+        return CORS_REASON_ORIGIN_MULTIPLE;
+    struct cors_str s = req->origins[0];
+    if (s.ptr == NULL)
+        return CORS_REASON_ORIGIN_MALFORMED;
+    if (s.len > CORS_ORIGIN_MAX)
+        return CORS_REASON_ORIGIN_TOO_LONG;
+    /* The exact set only holds canonical origins (and "null" when listed), so
+     * a hit needs no parsing. */
+    if (corsp_strset_find(&p->exact, s.ptr, s.len) >= 0)
+        return CORS_REASON_ALLOWED;
+
+    struct corsp_origin o;
+    switch (corsp_origin_parse(s.ptr, s.len, &o)) {
+    case CORSP_ORIGIN_MALFORMED:
+        return CORS_REASON_ORIGIN_MALFORMED;
+    case CORSP_ORIGIN_NULL:
+        /* only an explicit "null" entry (already tried) or a public "*" */
+        return p->public_star ? CORS_REASON_ALLOWED : CORS_REASON_ORIGIN_NOT_ALLOWED;
+    case CORSP_ORIGIN_VALID:
+        break;
+    }
+    if (p->origins_any)
+        return CORS_REASON_ALLOWED;
+    if (corsp_wildset_match(&p->wild, &o))
+        return CORS_REASON_ALLOWED;
+    if (p->regexes != NULL) {
+        int rc = corsp_regex_set_match(p->regexes, s.ptr, s.len);
+        if (rc == 1)
+            return CORS_REASON_ALLOWED;
+        if (rc < 0)
+            return CORS_REASON_ORIGIN_REGEX_LIMIT;
+    }
+    return CORS_REASON_ORIGIN_NOT_ALLOWED;
+}
+
+static bool
+method_allowed(const struct cors_policy *p, struct cors_str m)
+{
+    if (p->methods_any)
+        return true;
+    /* CORS-safelisted methods need no permission (Fetch #methods) */
+    if (str_is(m, "GET", 3) || str_is(m, "HEAD", 4) || str_is(m, "POST", 4))
+        return true;
+    for (size_t i = 0; i < p->method_count; i++)
+        if (p->methods[i].len == m.len && memcmp(p->methods[i].ptr, m.ptr, m.len) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Scans every Access-Control-Request-Headers line once: validates the tokens,
+ * checks them against the policy, and counts the non-empty lines (echoed when
+ * allowHeaders is "*"). Returns ALLOWED, HEADER_NOT_ALLOWED, HEADERS_MALFORMED
+ * or HEADERS_TOO_MANY_LINES.
+ */
+static enum cors_reason
+check_request_headers(const struct cors_policy *p, const struct cors_request *req,
+                      size_t *echo_lines)
+{
+    enum cors_reason verdict = CORS_REASON_ALLOWED;
+    size_t lines = 0;
+    for (size_t l = 0; l < req->request_header_count; l++) {
+        struct cors_str line = req->request_headers[l];
+        if (line.ptr == NULL)
+            continue;
+        struct corsp_list_iter it = {line.ptr, line.ptr + line.len};
+        struct cors_str name;
+        int rc;
+        bool any = false;
+        while ((rc = corsp_list_next(&it, &name)) > 0) {
+            any = true;
+            if (!p->headers_any && verdict == CORS_REASON_ALLOWED &&
+                corsp_strset_find(&p->headers, name.ptr, name.len) < 0)
+                verdict = CORS_REASON_HEADER_NOT_ALLOWED;
+        }
+        if (rc < 0)
+            return CORS_REASON_HEADERS_MALFORMED;
+        lines += any;
+    }
+    *echo_lines = lines;
+    if (p->headers_any && lines > CORS_REQUEST_HEADER_LINES_MAX)
+        return CORS_REASON_HEADERS_TOO_MANY_LINES;
+    return verdict;
+}
+
+/* Emits the validated request header lines, one response line each. */
+static void
+emit_echoed_headers(const struct cors_request *req, struct out *o)
+{
+    enum cors_header_op op = CORS_HEADER_SET;
+    for (size_t l = 0; l < req->request_header_count; l++) {
+        struct cors_str line = req->request_headers[l];
+        if (line.ptr == NULL)
+            continue;
+        /* a line of only commas and white space has no element: skip it */
+        bool any = false;
+        for (size_t i = 0; i < line.len && !any; i++)
+            any = line.ptr[i] != ',' && line.ptr[i] != ' ' && line.ptr[i] != '\t';
+        if (!any)
+            continue;
+        emit(o, h_allow_headers, corsp_trim_ows(line), op);
+        op = CORS_HEADER_APPEND;
+    }
+}
+
+static void
+evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
+                   enum cors_reason origin, struct out *o, struct cors_result *res)
+{
+    bool rejected = origin != CORS_REASON_ALLOWED;
+    enum cors_reason reason = origin;
+    size_t echo_lines = 0;
+    bool pna_requested = str_is(req->request_private_network, "true", 4);
+
+    if (!rejected) {
+        if (!corsp_is_token(req->request_method.ptr, req->request_method.len)) {
+            reason = CORS_REASON_METHOD_MALFORMED;
+            rejected = true;
+        } else {
+            enum cors_reason headers = check_request_headers(p, req, &echo_lines);
+            if (headers == CORS_REASON_HEADERS_MALFORMED ||
+                headers == CORS_REASON_HEADERS_TOO_MANY_LINES) {
+                reason = headers;
+                rejected = true;
+            } else if (!method_allowed(p, req->request_method)) {
+                reason = CORS_REASON_METHOD_NOT_ALLOWED;
+            } else if (headers != CORS_REASON_ALLOWED) {
+                reason = headers;
+            } else if (pna_requested && !p->private_network) {
+                reason = CORS_REASON_PRIVATE_NETWORK_NOT_ALLOWED;
+            }
+        }
+    }
+    res->reason = reason;
+    res->allowed = reason == CORS_REASON_ALLOWED;
+
+    if (p->report_only) {
+        res->call_handler = true;
+        return;
+    }
+    if (rejected) {
+        res->call_handler = p->forward_rejected;
+        res->status = p->forward_rejected ? 0 : p->reject_status;
+        emit(o, h_vary, p->vary_preflight_value, CORS_HEADER_MERGE_VARY);
+        return;
+    }
+
+    /* The origin is allowed: the full answer, whatever the method and header
+     * verdicts (the browser enforces them; DESIGN §4). */
+    res->call_handler = false;
+    res->status = p->preflight_status;
+    emit(o, h_allow_origin, p->public_star ? v_star : req->origins[0], CORS_HEADER_SET);
+    if (p->credentials)
+        emit(o, h_allow_credentials, v_true, CORS_HEADER_SET);
+    if (p->methods_any)
+        emit(o, h_allow_methods, req->request_method, CORS_HEADER_SET);
+    else if (p->allow_methods_value.len > 0)
+        emit(o, h_allow_methods, p->allow_methods_value, CORS_HEADER_SET);
+    if (p->headers_any) {
+        if (echo_lines > 0)
+            emit_echoed_headers(req, o);
+    } else if (p->allow_headers_value.len > 0) {
+        emit(o, h_allow_headers, p->allow_headers_value, CORS_HEADER_SET);
+    }
+    if (p->max_age_value.ptr != NULL)
+        emit(o, h_max_age, p->max_age_value, CORS_HEADER_SET);
+    if (p->expose_headers_value.len > 0)
+        emit(o, h_expose_headers, p->expose_headers_value, CORS_HEADER_SET);
+    if (p->private_network && pna_requested)
+        emit(o, h_allow_private_network, v_true, CORS_HEADER_SET);
+    emit(o, h_vary, p->vary_preflight_value, CORS_HEADER_MERGE_VARY);
+}
+
+static void
+evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
+                enum cors_reason origin, struct out *o, struct cors_result *res)
+{
+    res->reason = origin;
+    res->allowed = origin == CORS_REASON_ALLOWED;
+    res->call_handler = true;
+    if (p->report_only)
+        return;
+    if (p->public_star) {
+        emit_public(p, o);
+        return;
+    }
+    if (res->allowed) {
+        emit(o, h_allow_origin, req->origins[0], CORS_HEADER_SET);
+        if (p->credentials)
+            emit(o, h_allow_credentials, v_true, CORS_HEADER_SET);
+        if (p->expose_headers_value.len > 0)
+            emit(o, h_expose_headers, p->expose_headers_value, CORS_HEADER_SET);
+    }
+    emit(o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
+}
+
+CORS_EXPORT enum cors_status
+cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
+              struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    if (CORSP_UNLIKELY(p == NULL || req == NULL || res == NULL ||
+                       (headers == NULL && capacity > 0) ||
+                       (req->origins == NULL && req->origin_count > 0) ||
+                       (req->request_headers == NULL && req->request_header_count > 0)))
+        return CORS_E_INVALID_ARGUMENT;
+
+    struct out o = {headers, capacity, 0};
+    res->allowed = false;
+    res->status = 0;
+    res->report_only = p->report_only;
+
+    if (req->origin_count == 0) {
+        res->decision = CORS_DECISION_NOT_CORS;
+        res->reason = CORS_REASON_NOT_CORS;
+        res->call_handler = true;
+        if (!p->report_only) {
+            if (p->public_star)
+                emit_public(p, &o);
+            else
+                emit(&o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
+        }
+    } else {
+        enum cors_reason origin = check_origin(p, req);
+        if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
+            res->decision = CORS_DECISION_PREFLIGHT;
+            evaluate_preflight(p, req, origin, &o, res);
+        } else {
+            res->decision = CORS_DECISION_ACTUAL;
+            evaluate_actual(p, req, origin, &o, res);
+        }
+    }
+    res->headers = headers;
+    res->header_count = o.count;
+    return o.count <= capacity ? CORS_OK : CORS_E_NOSPACE;
+}
+
+/* ------------------------------------------------------------------- Vary */
+
+static bool
+vary_has(struct cors_str list, struct cors_str name)
+{
+    struct corsp_list_iter it = {list.ptr, list.ptr + list.len};
+    struct cors_str item;
+    int rc;
+    while ((rc = corsp_list_next(&it, &item)) != 0) {
+        if (rc < 0) {
+            /* skip an unparsable element up to the next comma */
+            while (it.p < it.end && *it.p != ',')
+                it.p++;
+            continue;
+        }
+        if (item.len == name.len && corsp_equal_fold(item.ptr, name.ptr, name.len))
+            return true;
+    }
+    return false;
+}
+
+CORS_EXPORT size_t
+cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, size_t size)
+{
+    size_t len = 0;
+#define PUT(p, n)                                                                                  \
+    do {                                                                                           \
+        if (len < size)                                                                            \
+            memcpy(out + len, (p), (n) < size - len ? (n) : size - len);                           \
+        len += (n);                                                                                \
+    } while (0)
+
+    if (existing.ptr == NULL)
+        existing.len = 0;
+    if (addition.ptr == NULL)
+        addition.len = 0;
+    existing = corsp_trim_ows(existing);
+    static const struct cors_str star = {"*", 1};
+    if (existing.len > 0 && vary_has(existing, star)) {
+        PUT("*", 1);
+    } else {
+        PUT(existing.ptr, existing.len);
+        struct corsp_list_iter it = {addition.ptr, addition.ptr + addition.len};
+        struct cors_str name;
+        int rc;
+        while ((rc = corsp_list_next(&it, &name)) != 0) {
+            if (rc < 0) {
+                while (it.p < it.end && *it.p != ',')
+                    it.p++;
+                continue;
+            }
+            if (vary_has(existing, name))
+                continue;
+            /* not repeated within the addition either */
+            struct cors_str done = {addition.ptr, (size_t)(name.ptr - addition.ptr)};
+            if (vary_has(done, name))
+                continue;
+            if (len > 0)
+                PUT(", ", 2);
+            PUT(name.ptr, name.len);
+        }
+    }
+#undef PUT
+    if (size > 0)
+        out[len < size ? len : size - 1] = '\0';
+    return len;
+}

@@ -1,0 +1,708 @@
+/*
+ * Origins: the strict parser for request Origin values (only the canonical
+ * serialization of Fetch #origin-header is accepted), the canonicalising
+ * parser for configured origin patterns, and the wildcard table.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "cors-private.h"
+
+#include <stdio.h>
+
+#if HAVE_IDN2
+#include <idn2.h>
+#include <stdlib.h>
+#endif
+
+static inline bool
+is_lower_alpha(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static inline bool
+is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline bool
+is_scheme_char(unsigned char c)
+{
+    return is_lower_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.';
+}
+
+/* Bytes allowed in a canonical domain host label. */
+static inline bool
+is_host_char(unsigned char c)
+{
+    return is_lower_alpha(c) || is_digit(c) || c == '-' || c == '_';
+}
+
+static inline int
+hex_value(unsigned char c)
+{
+    if (is_digit(c))
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The scheme's default port, or 0 when it has none. */
+static unsigned
+default_port(const char *scheme, size_t n)
+{
+    if ((n == 4 && memcmp(scheme, "http", 4) == 0) || (n == 2 && memcmp(scheme, "ws", 2) == 0))
+        return 80;
+    if ((n == 5 && memcmp(scheme, "https", 5) == 0) || (n == 3 && memcmp(scheme, "wss", 3) == 0))
+        return 443;
+    return 0;
+}
+
+/* ------------------------------------------------------------ IP addresses */
+
+/* A canonical dotted quad: four decimal parts 0..255 without leading zeros. */
+static bool
+is_canonical_ipv4(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part > 0) {
+            if (i >= n || p[i] != '.')
+                return false;
+            i++;
+        }
+        size_t start = i;
+        unsigned v = 0;
+        while (i < n && is_digit((unsigned char)p[i]) && i - start < 4) {
+            v = v * 10 + (unsigned)(p[i] - '0');
+            i++;
+        }
+        size_t len = i - start;
+        if (len == 0 || len > 3 || v > 255 || (len > 1 && p[start] == '0'))
+            return false;
+    }
+    return i == n;
+}
+
+/* True when the host "ends in a number" (WHATWG URL): its last label, ignoring
+ * one trailing dot, is all digits or 0x-prefixed. Such hosts are IPv4. */
+static bool
+ends_in_number(const char *p, size_t n)
+{
+    if (n > 0 && p[n - 1] == '.')
+        n--;
+    size_t start = n;
+    while (start > 0 && p[start - 1] != '.')
+        start--;
+    size_t len = n - start;
+    if (len == 0)
+        return false;
+    if (len >= 2 && p[start] == '0' && (p[start + 1] == 'x' || p[start + 1] == 'X'))
+        return true;
+    for (size_t i = start; i < n; i++)
+        if (!is_digit((unsigned char)p[i]))
+            return false;
+    return true;
+}
+
+/* Parses an IPv6 address (without brackets), accepting upper case, leading
+ * zeros and a dotted IPv4 tail. */
+static bool
+ipv6_parse(const char *p, size_t n, uint16_t words[8])
+{
+    int count = 0, compress = -1;
+    size_t i = 0;
+
+    memset(words, 0, 8 * sizeof(words[0]));
+    if (n >= 2 && p[0] == ':' && p[1] == ':') {
+        compress = 0;
+        i = 2;
+        if (i == n)
+            return true;
+    } else if (n > 0 && p[0] == ':') {
+        return false;
+    }
+    while (i < n) {
+        if (count == 8)
+            return false;
+        if (p[i] == ':') {
+            if (compress >= 0)
+                return false;
+            compress = count;
+            i++;
+            if (i == n)
+                break;
+            continue;
+        }
+        size_t start = i;
+        unsigned v = 0;
+        while (i < n && hex_value((unsigned char)p[i]) >= 0 && i - start < 4) {
+            v = v * 16 + (unsigned)hex_value((unsigned char)p[i]);
+            i++;
+        }
+        if (i < n && p[i] == '.') {
+            /* dotted IPv4 tail: needs two free words */
+            if (count > 6 || !is_canonical_ipv4(p + start, n - start))
+                return false;
+            unsigned b[4] = {0, 0, 0, 0};
+            size_t j = start;
+            for (int k = 0; k < 4; k++) {
+                while (j < n && is_digit((unsigned char)p[j]))
+                    b[k] = b[k] * 10 + (unsigned)(p[j++] - '0');
+                j++;
+            }
+            words[count++] = (uint16_t)(b[0] << 8 | b[1]);
+            words[count++] = (uint16_t)(b[2] << 8 | b[3]);
+            i = n;
+            break;
+        }
+        if (i == start)
+            return false;
+        words[count++] = (uint16_t)v;
+        if (i < n) {
+            if (p[i] != ':')
+                return false;
+            i++;
+            if (i == n)
+                return false; /* trailing single ':' */
+            if (p[i] == ':') {
+                if (compress >= 0)
+                    return false;
+                compress = count;
+                i++;
+            }
+        }
+    }
+    if (compress >= 0) {
+        if (count == 8)
+            return false;
+        int tail = count - compress;
+        memmove(words + 8 - tail, words + compress, (size_t)tail * sizeof(words[0]));
+        for (int k = compress; k < 8 - tail; k++)
+            words[k] = 0;
+    } else if (count != 8) {
+        return false;
+    }
+    return true;
+}
+
+/* WHATWG IPv6 serializer: lower-case hex, the first longest run of two or
+ * more zero words compressed. Writes at most 39 bytes, returns the length. */
+static size_t
+ipv6_serialize(const uint16_t words[8], char *out)
+{
+    int best = -1, best_len = 1;
+    for (int i = 0; i < 8;) {
+        if (words[i] != 0) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && words[j] == 0)
+            j++;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            out[o++] = ':';
+            if (i == 0)
+                out[o++] = ':';
+            i += best_len - 1;
+            continue;
+        }
+        unsigned w = words[i];
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            unsigned d = (w >> shift) & 0xF;
+            if (d != 0 || started || shift == 0) {
+                out[o++] = hex[d];
+                started = true;
+            }
+        }
+        if (i < 7)
+            out[o++] = ':';
+    }
+    return o;
+}
+
+/* ------------------------------------------------------- request origins */
+
+enum corsp_origin_kind
+corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
+{
+    size_t i = 0;
+
+    if (n == 4 && memcmp(p, "null", 4) == 0)
+        return CORSP_ORIGIN_NULL;
+    if (n == 0 || !is_lower_alpha((unsigned char)p[0]))
+        return CORSP_ORIGIN_MALFORMED;
+    while (i < n && is_scheme_char((unsigned char)p[i]))
+        i++;
+    if (n - i < 3 || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
+        return CORSP_ORIGIN_MALFORMED;
+    o->scheme.ptr = p;
+    o->scheme.len = i;
+    i += 3;
+
+    size_t host_start = i;
+    o->labels = 0;
+    if (i < n && p[i] == '[') {
+        size_t close = i + 1;
+        while (close < n && p[close] != ']')
+            close++;
+        if (close >= n)
+            return CORSP_ORIGIN_MALFORMED;
+        uint16_t words[8];
+        char canon[40];
+        size_t inner = close - i - 1;
+        if (!ipv6_parse(p + i + 1, inner, words))
+            return CORSP_ORIGIN_MALFORMED;
+        size_t len = ipv6_serialize(words, canon);
+        if (len != inner || memcmp(canon, p + i + 1, len) != 0)
+            return CORSP_ORIGIN_MALFORMED;
+        i = close + 1;
+    } else {
+        size_t label = 0;
+        while (i < n && p[i] != ':') {
+            unsigned char c = (unsigned char)p[i];
+            if (c == '.') {
+                if (label == 0)
+                    return CORSP_ORIGIN_MALFORMED;
+                o->labels++;
+                label = 0;
+            } else if (is_host_char(c)) {
+                label++;
+            } else {
+                return CORSP_ORIGIN_MALFORMED;
+            }
+            i++;
+        }
+        if (i == host_start)
+            return CORSP_ORIGIN_MALFORMED;
+        if (label > 0)
+            o->labels++;
+        if (ends_in_number(p + host_start, i - host_start)) {
+            if (!is_canonical_ipv4(p + host_start, i - host_start))
+                return CORSP_ORIGIN_MALFORMED;
+            o->labels = 0; /* no subdomain matching on addresses */
+        }
+    }
+    o->host.ptr = p + host_start;
+    o->host.len = i - host_start;
+
+    o->port = CORSP_PORT_DEFAULT;
+    if (i < n) {
+        if (p[i] != ':')
+            return CORSP_ORIGIN_MALFORMED;
+        i++;
+        size_t start = i;
+        unsigned v = 0;
+        while (i < n && is_digit((unsigned char)p[i]) && i - start < 6) {
+            v = v * 10 + (unsigned)(p[i] - '0');
+            i++;
+        }
+        size_t len = i - start;
+        if (i != n || len == 0 || len > 5 || v > 65535 || (len > 1 && p[start] == '0'))
+            return CORSP_ORIGIN_MALFORMED;
+        if (v == default_port(o->scheme.ptr, o->scheme.len))
+            return CORSP_ORIGIN_MALFORMED;
+        o->port = 0x10000u | v;
+    }
+    return CORSP_ORIGIN_VALID;
+}
+
+/* ------------------------------------------------------- configured origins */
+
+static bool
+is_loopback_host(const char *h, size_t n)
+{
+    static const char suffix[] = ".localhost";
+    size_t sl = sizeof(suffix) - 1;
+    if (n == 9 && memcmp(h, "localhost", 9) == 0)
+        return true;
+    if (n > sl && memcmp(h + n - sl, suffix, sl) == 0)
+        return true;
+    if (n == 5 && memcmp(h, "[::1]", 5) == 0)
+        return true;
+    if (n >= 4 && memcmp(h, "127.", 4) == 0 && is_canonical_ipv4(h, n))
+        return true;
+    return false;
+}
+
+#define FAIL(code, ...)                                                                            \
+    do {                                                                                           \
+        snprintf(msg, msg_size, __VA_ARGS__);                                                      \
+        return (code);                                                                             \
+    } while (0)
+
+/* Validates and lower-cases a domain host (no wildcard) into out. */
+static enum cors_diag_code
+canonical_domain(const char *h, size_t n, char *out, size_t *out_len, char *msg, size_t msg_size)
+{
+    size_t label = 0;
+    if (n == 0)
+        FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the host is empty");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = corsp_lower[(unsigned char)h[i]];
+        if (c == '.') {
+            if (label == 0)
+                FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the host has an empty label");
+            label = 0;
+        } else if (c == '*') {
+            FAIL(CORS_DIAG_ORIGIN_WILDCARD_MISPLACED,
+                 "'*' may only stand for a whole leftmost label ('*.example.com'), "
+                 "the whole host or the port");
+        } else if (is_host_char(c)) {
+            label++;
+        } else {
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the host has a byte 0x%02x that no host can hold", c);
+        }
+        out[i] = (char)c;
+    }
+    *out_len = n;
+    if (ends_in_number(out, n) && !is_canonical_ipv4(out, n))
+        FAIL(CORS_DIAG_ORIGIN_MALFORMED,
+             "a host ending in a number is an IPv4 address: write it as four decimal "
+             "numbers 0-255 without leading zeros");
+    return 0;
+}
+
+enum cors_diag_code
+corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *msg, size_t msg_size)
+{
+    char *buf = out->buf;
+    size_t o = 0;
+
+    memset(out, 0, offsetof(struct corsp_pattern, buf));
+    msg[0] = '\0';
+    if (n == 1 && p[0] == '*') {
+        out->kind = CORSP_PATTERN_STAR;
+        out->canonical = (struct cors_str){"*", 1};
+        return 0;
+    }
+    if (n == 4 && corsp_equal_fold(p, "null", 4)) {
+        out->kind = CORSP_PATTERN_NULL;
+        out->canonical = (struct cors_str){"null", 4};
+        return 0;
+    }
+    if (n == 0)
+        FAIL(CORS_DIAG_ORIGIN_MALFORMED, "an origin cannot be empty");
+    if (n > CORS_ORIGIN_MAX)
+        FAIL(CORS_DIAG_ORIGIN_MALFORMED, "longer than %d bytes", CORS_ORIGIN_MAX);
+
+    /* Hosts outside ASCII: converted to punycode with libidn2, else refused. */
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] >= 0x80)
+            ascii = false;
+#if HAVE_IDN2
+    char converted[CORS_ORIGIN_MAX + 1];
+    if (!ascii) {
+        const char *sep = NULL;
+        for (size_t i = 0; i + 2 < n; i++)
+            if (p[i] == ':' && p[i + 1] == '/' && p[i + 2] == '/') {
+                sep = p + i + 3;
+                break;
+            }
+        if (sep == NULL)
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "missing 'scheme://'");
+        size_t pre = (size_t)(sep - p);
+        size_t hl = 0;
+        while (pre + hl < n && p[pre + hl] != ':' && p[pre + hl] != '/')
+            hl++;
+        char host[CORS_ORIGIN_MAX + 1];
+        memcpy(host, sep, hl);
+        host[hl] = '\0';
+        char *ace = NULL;
+        int rc = idn2_to_ascii_8z(host, &ace, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+        if (rc != IDN2_OK)
+            FAIL(CORS_DIAG_ORIGIN_NOT_ASCII,
+                 "the host is not a valid internationalized domain name: %s", idn2_strerror(rc));
+        size_t al = strlen(ace);
+        if (pre + al + (n - pre - hl) > CORS_ORIGIN_MAX) {
+            idn2_free(ace);
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "longer than %d bytes", CORS_ORIGIN_MAX);
+        }
+        memcpy(converted, p, pre);
+        memcpy(converted + pre, ace, al);
+        memcpy(converted + pre + al, p + pre + hl, n - pre - hl);
+        idn2_free(ace);
+        n = pre + al + (n - pre - hl);
+        p = converted;
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)p[i] >= 0x80)
+                FAIL(CORS_DIAG_ORIGIN_NOT_ASCII, "only the host may hold non-ASCII characters");
+    }
+#else
+    if (!ascii)
+        FAIL(CORS_DIAG_ORIGIN_NOT_ASCII,
+             "the origin is not ASCII: write the host in its punycode form "
+             "(for example https://xn--bcher-kva.example for https://b\xc3\xbc"
+             "cher.example), "
+             "which is what browsers send");
+#endif
+
+    /* scheme */
+    size_t i = 0;
+    while (i < n && p[i] != ':' && p[i] != '/')
+        i++;
+    if (i + 2 >= n || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
+        FAIL(CORS_DIAG_ORIGIN_MALFORMED,
+             "missing 'scheme://': an origin looks like https://example.com");
+    if (i == 0)
+        FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the scheme is empty");
+    for (size_t k = 0; k < i; k++) {
+        unsigned char c = corsp_lower[(unsigned char)p[k]];
+        if (k == 0 ? !is_lower_alpha(c) : !is_scheme_char(c))
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the scheme has an invalid character '%c'", p[k]);
+        buf[o++] = (char)c;
+    }
+    out->scheme = (struct cors_str){buf, i};
+    memcpy(buf + o, "://", 3);
+    o += 3;
+    i += 3;
+
+    /* what is not an origin */
+    for (size_t k = i; k < n; k++) {
+        switch (p[k]) {
+        case '/':
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED,
+                 "an origin has no path (not even a trailing '/'): remove '%.*s'",
+                 (int)(n - k > 64 ? 64 : n - k), p + k);
+        case '?':
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "an origin has no query");
+        case '#':
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "an origin has no fragment");
+        case '@':
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "an origin has no user information");
+        default:
+            if ((unsigned char)p[k] <= 0x20 || p[k] == 0x7f)
+                FAIL(CORS_DIAG_ORIGIN_MALFORMED, "an origin has no spaces or control characters");
+        }
+    }
+
+    /* host and port */
+    size_t host_start = i, host_end, port_start = n;
+    if (i < n && p[i] == '[') {
+        host_end = i + 1;
+        while (host_end < n && p[host_end] != ']')
+            host_end++;
+        if (host_end == n)
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "an IPv6 address lacks its closing ']'");
+        host_end++;
+        if (host_end < n) {
+            if (p[host_end] != ':')
+                FAIL(CORS_DIAG_ORIGIN_MALFORMED, "unexpected text after the IPv6 address");
+            port_start = host_end + 1;
+        }
+    } else {
+        host_end = i;
+        while (host_end < n && p[host_end] != ':')
+            host_end++;
+        if (host_end < n)
+            port_start = host_end + 1;
+    }
+    const char *h = p + host_start;
+    size_t hn = host_end - host_start;
+    size_t host_out = o;
+
+    if (hn == 0)
+        FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the host is empty");
+    if (hn == 1 && h[0] == '*') {
+        out->host_match = CORSP_HOST_ANY;
+        buf[o++] = '*';
+        out->host = (struct cors_str){buf + o, 0};
+    } else if (hn >= 2 && h[0] == '*' && h[1] == '.') {
+        size_t len;
+        enum cors_diag_code c = canonical_domain(h + 2, hn - 2, buf + o + 2, &len, msg, msg_size);
+        if (c != 0)
+            return c;
+        if (ends_in_number(buf + o + 2, len))
+            FAIL(CORS_DIAG_ORIGIN_WILDCARD_MISPLACED, "a wildcard cannot stand in an IP address");
+        buf[o] = '*';
+        buf[o + 1] = '.';
+        out->host_match = CORSP_HOST_SUBDOMAIN;
+        out->host = (struct cors_str){buf + o + 2, len};
+        o += 2 + len;
+    } else if (h[0] == '[') {
+        uint16_t words[8];
+        if (!ipv6_parse(h + 1, hn - 2, words))
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "not a valid IPv6 address");
+        buf[o] = '[';
+        size_t len = ipv6_serialize(words, buf + o + 1);
+        buf[o + 1 + len] = ']';
+        out->host_match = CORSP_HOST_EXACT;
+        out->host = (struct cors_str){buf + o, len + 2};
+        o += len + 2;
+    } else {
+        size_t len;
+        enum cors_diag_code c = canonical_domain(h, hn, buf + o, &len, msg, msg_size);
+        if (c != 0)
+            return c;
+        out->host_match = CORSP_HOST_EXACT;
+        out->host = (struct cors_str){buf + o, len};
+        o += len;
+    }
+
+    out->port = CORSP_PORT_DEFAULT;
+    if (port_start < n || (host_end < n && port_start == n)) {
+        const char *pp = p + port_start;
+        size_t pn = n - port_start;
+        if (pn == 0)
+            FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the port after ':' is empty");
+        if (pn == 1 && pp[0] == '*') {
+            out->port = CORSP_PORT_ANY;
+        } else {
+            unsigned v = 0;
+            for (size_t k = 0; k < pn; k++) {
+                if (pp[k] == '*')
+                    FAIL(CORS_DIAG_ORIGIN_WILDCARD_MISPLACED, "a port wildcard is ':*' alone");
+                if (!is_digit((unsigned char)pp[k]))
+                    FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the port is not a number");
+                v = v * 10 + (unsigned)(pp[k] - '0');
+                if (v > 65535)
+                    FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the port is above 65535");
+            }
+            if (v != default_port(out->scheme.ptr, out->scheme.len))
+                out->port = 0x10000u | v;
+        }
+    }
+    if (out->port == CORSP_PORT_ANY) {
+        memcpy(buf + o, ":*", 2);
+        o += 2;
+    } else if (out->port != CORSP_PORT_DEFAULT) {
+        o += (size_t)snprintf(buf + o, 8, ":%u", out->port & 0xFFFFu);
+    }
+    buf[o] = '\0';
+    out->canonical = (struct cors_str){buf, o};
+    out->kind = (out->host_match != CORSP_HOST_EXACT || out->port == CORSP_PORT_ANY)
+                    ? CORSP_PATTERN_WILDCARD
+                    : CORSP_PATTERN_EXACT;
+    out->http_insecure =
+        out->scheme.len == 4 && memcmp(out->scheme.ptr, "http", 4) == 0 &&
+        !(out->host_match != CORSP_HOST_ANY && is_loopback_host(out->host.ptr, out->host.len));
+    (void)host_out;
+    return 0;
+}
+
+#undef FAIL
+
+/* --------------------------------------------------------- wildcard table */
+
+static uint64_t
+wild_hash(struct cors_str scheme, struct cors_str host, uint32_t port, uint8_t match)
+{
+    uint64_t h = corsp_hash(scheme.ptr, scheme.len, ((uint64_t)port << 8) | match);
+    return corsp_hash(host.ptr, host.len, h);
+}
+
+static uint32_t
+suffix_labels(struct cors_str host)
+{
+    uint32_t labels = 0;
+    size_t label = 0;
+    for (size_t i = 0; i < host.len; i++) {
+        if (host.ptr[i] == '.') {
+            if (label > 0)
+                labels++;
+            label = 0;
+        } else {
+            label++;
+        }
+    }
+    return labels + (label > 0);
+}
+
+bool
+corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
+                    const struct corsp_wild_entry *entries, size_t n)
+{
+    uint32_t size = 8;
+    while (size < n * 2 + 1)
+        size <<= 1;
+    memset(set, 0, sizeof(*set));
+    set->slots = corsp_pool_alloc(pool, sizeof(*set->slots) * size);
+    if (set->slots == NULL)
+        return false;
+    set->entries = entries;
+    set->mask = size - 1;
+    set->count = (uint32_t)n;
+    for (size_t k = 0; k < n; k++) {
+        const struct corsp_wild_entry *e = &entries[k];
+        uint64_t h = wild_hash(e->scheme, e->host, e->port, e->host_match);
+        uint32_t i = (uint32_t)h & set->mask;
+        while (set->slots[i].index1 != 0)
+            i = (i + 1) & set->mask;
+        set->slots[i].hash = (uint32_t)(h >> 32);
+        set->slots[i].index1 = (uint32_t)k + 1;
+        if (e->host_match == CORSP_HOST_ANY)
+            set->any_host = true;
+        else if (e->host_match == CORSP_HOST_EXACT)
+            set->exact_host = true;
+        else if (suffix_labels(e->host) > set->max_suffix_labels)
+            set->max_suffix_labels = suffix_labels(e->host);
+    }
+    return true;
+}
+
+static bool
+wild_find(const struct corsp_wildset *set, struct cors_str scheme, struct cors_str host,
+          uint32_t port, uint8_t match)
+{
+    uint64_t h = wild_hash(scheme, host, port, match);
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (uint32_t i = (uint32_t)h & set->mask;; i = (i + 1) & set->mask) {
+        const struct corsp_slot *s = &set->slots[i];
+        if (s->index1 == 0)
+            return false;
+        if (s->hash != tag)
+            continue;
+        const struct corsp_wild_entry *e = &set->entries[s->index1 - 1];
+        if (e->port == port && e->host_match == match && e->scheme.len == scheme.len &&
+            e->host.len == host.len && memcmp(e->scheme.ptr, scheme.ptr, scheme.len) == 0 &&
+            memcmp(e->host.ptr, host.ptr, host.len) == 0)
+            return true;
+    }
+}
+
+bool
+corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *o)
+{
+    static const struct cors_str empty = {"", 0};
+    const uint32_t ports[2] = {o->port, CORSP_PORT_ANY};
+
+    if (set->count == 0)
+        return false;
+    for (int k = 0; k < 2; k++) {
+        uint32_t port = ports[k];
+        if (set->any_host && wild_find(set, o->scheme, empty, port, CORSP_HOST_ANY))
+            return true;
+        if (set->exact_host && wild_find(set, o->scheme, o->host, port, CORSP_HOST_EXACT))
+            return true;
+        if (set->max_suffix_labels == 0 || o->labels < 2)
+            continue;
+        /* proper label suffixes, shortest first, as deep as any pattern goes */
+        uint32_t tried = 0;
+        const char *h = o->host.ptr;
+        size_t end = o->host.len;
+        for (size_t i = end; i > 0 && tried < set->max_suffix_labels; i--) {
+            if (h[i - 1] != '.' || i == end)
+                continue;
+            struct cors_str suffix = {h + i, end - i};
+            tried++;
+            if (wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN))
+                return true;
+        }
+    }
+    return false;
+}

@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 // libcors Chromium end-to-end suite (meson suite 'browser').
 //
-//   node run.js --server PATH/cors-demo-server [--node-dir DIR] [--chromium PATH]
-//               [--only REGEX] [--list]
+//   node run.js --server PATH/cors-demo-server --cors-eval PATH/cors-eval
+//               [--node-dir DIR] [--chromium PATH] [--only REGEX] [--list]
 //
 // Starts the demo server (one process, one route-level policy per path prefix)
 // and an in-process page server, both on 127.0.0.1 with OS-chosen ports, then
 // drives Debian's Chromium with playwright-core. Each case is a fetch() or
 // XMLHttpRequest from a page on one origin to the server on another, and for
 // every request step three accounts must agree:
-//   1. the outcome written in cases.js (from the Fetch standard),
-//   2. what the browser did: resolved or rejected, and what the server saw
-//      (preflight, actual request) according to its request log,
-//   3. libcors' verdict from the server's log, turned into the outcome the
-//      Fetch CORS check predicts for it (see predict()).
+//   1. the outcome written in cases.js (from the Fetch standard): resolved or
+//      blocked, and the libcors verdicts expected in the server's log;
+//   2. what the browser did: resolved or rejected (status, readable headers),
+//      and which requests reached the server (preflight, actual request), from
+//      the server's per-request log;
+//   3. libcors' verdict: the decision/allowed/reason the server logged, which
+//      must equal what cors-eval --json answers for the same request, and the
+//      outcome the Fetch CORS check (predict()) gives for the headers
+//      cors-eval returns.
 // Output is TAP (one test point per case). Every process started here is
 // stopped by its PID and the temporary folder is removed, also on failure.
 'use strict';
@@ -31,7 +35,7 @@ const { ORIGINS, policies: makePolicies, CASES } = require('./cases.js');
 // Arguments
 
 function parseArgs(argv) {
-    const a = { server: null, nodeDir: null, chromium: '/usr/bin/chromium', only: null, list: false };
+    const a = { server: null, corsEval: null, nodeDir: null, chromium: '/usr/bin/chromium', only: null, list: false };
     for (let i = 2; i < argv.length; i++) {
         const k = argv[i];
         const next = () => {
@@ -40,19 +44,21 @@ function parseArgs(argv) {
             return argv[++i];
         };
         if (k === '--server') a.server = next();
+        else if (k === '--cors-eval') a.corsEval = next();
         else if (k === '--node-dir') a.nodeDir = next();
         else if (k === '--chromium') a.chromium = next();
         else if (k === '--only') a.only = new RegExp(next());
         else if (k === '--list') a.list = true;
         else usage(`unknown argument ${k}`);
     }
-    if (!a.list && !a.server)
-        usage('--server is required');
+    if (!a.list && (!a.server || !a.corsEval))
+        usage('--server and --cors-eval are required');
     return a;
 }
 
 function usage(msg) {
-    process.stderr.write(`run.js: ${msg}\nusage: node run.js --server PATH [--node-dir DIR] ` +
+    process.stderr.write(`run.js: ${msg}\nusage: node run.js --server PATH --cors-eval PATH ` +
+                         `[--node-dir DIR] ` +
                          `[--chromium PATH] [--only REGEX] [--list]\n`);
     process.exit(2);
 }
@@ -233,7 +239,7 @@ class RequestLog {
     }
     // The lines logged since the last call, once the log has been quiet for
     // `quietMs` (the server logs each request as it answers it).
-    async take(quietMs = 80, maxMs = 3000) {
+    async take(quietMs = 60, maxMs = 3000) {
         const t0 = Date.now();
         let n = this.all().length;
         let since = Date.now();
@@ -265,43 +271,137 @@ function token(line) {
 // Response headers script may always read (Fetch #cors-safelisted-response-header-name).
 const SAFELISTED_RESPONSE = ['cache-control', 'content-language', 'content-length', 'content-type',
                              'expires', 'last-modified', 'pragma'];
+const SAFELISTED_METHODS = ['GET', 'HEAD', 'POST'];
+// Fetch normalizes only these methods to upper case (#concept-method-normalize).
+const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
 
-// What the Fetch CORS check makes of libcors' verdicts for one step:
-// - an answered preflight that libcors did not allow fails, and the actual
-//   request is never sent; one it allowed passes (libcors echoes the origin, or
-//   sends '*' for a public policy);
-// - the actual request's response is shared with script only when libcors
-//   allowed it;
-// - a report-only policy sends no CORS headers at all, so nothing passes;
-// - a credentialed request (credentials: 'include') also needs
-//   Access-Control-Allow-Credentials: true, which libcors sends only when the
-//   policy has allowCredentials (a public '*' policy never has it);
-// - a readable response header is safelisted or in exposeHeaders ('*' counts
-//   only for requests without credentials).
-// The credentials and exposure rules use the policy the test wrote: the
-// server's log records the verdict, not the headers.
-function predict(lines, step, policy) {
-    const credentialed = step.credentials === 'include';
-    const credOk = !credentialed || policy.allowCredentials === true;
-    const pre = lines.filter(l => l.decision === 'preflight');
-    const act = lines.filter(l => l.decision !== 'preflight');
-    for (const p of pre) {
-        if (!p.allowed || p.reportOnly || !credOk)
-            return { browser: 'blocked', reached: false };
+function normalizeMethod(m) {
+    return NORMALIZED_METHODS.includes(m.toUpperCase()) ? m.toUpperCase() : m;
+}
+
+// Fetch #cors-safelisted-request-header, for the headers the case table uses.
+function safelistedRequestHeader(name, value) {
+    if (value.length > 128)
+        return false;
+    const unsafeByte = /[\x00-\x08\x0a-\x1f"():<>?@[\\\]{}\x7f]/;
+    switch (name) {
+    case 'accept':
+        return !unsafeByte.test(value);
+    case 'accept-language':
+    case 'content-language':
+        return /^[0-9A-Za-z *,\-.;=]*$/.test(value);
+    case 'content-type': {
+        if (unsafeByte.test(value))
+            return false;
+        const essence = value.split(';')[0].trim().toLowerCase();
+        return ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'].includes(essence);
     }
-    if (act.length === 0)
-        return { browser: 'blocked', reached: false };
-    const a = act[act.length - 1];
-    if (!a.allowed || a.reportOnly || !credOk)
-        return { browser: 'blocked', reached: true };
-    const expose = (policy.exposeHeaders || []).map(h => h.toLowerCase());
+    default:
+        return false;
+    }
+}
+
+// The Access-Control-Request-Headers value a browser sends for these author
+// headers (Fetch #cors-unsafe-request-header-names): lower case, sorted.
+function unsafeHeaderNames(headers) {
+    const names = new Set();
+    for (const [k, v] of Object.entries(headers || {})) {
+        if (!safelistedRequestHeader(k.toLowerCase(), String(v)))
+            names.add(k.toLowerCase());
+    }
+    return [...names].sort();
+}
+
+// libcors' answer for one logged request, from cors-eval --json: the same
+// method and Origin, and for a preflight the Access-Control-Request-* headers
+// the browser sends for this step.
+function corsEval(bin, policyFile, line, step) {
+    const argv = ['--policy', policyFile, '--json', '-X', line.method];
+    if (line.origin !== null)
+        argv.push('-H', `Origin: ${line.origin}`);
+    if (line.decision === 'preflight') {
+        argv.push('-H', `Access-Control-Request-Method: ${normalizeMethod(step.method)}`);
+        const names = unsafeHeaderNames(step.headers);
+        if (names.length)
+            argv.push('-H', `Access-Control-Request-Headers: ${names.join(',')}`);
+    }
+    const r = spawnSync(bin, argv, { encoding: 'utf8', timeout: 10000 });
+    if (r.status !== 0)
+        throw new Error(`cors-eval ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+    const out = JSON.parse(r.stdout);
+    out.map = new Map();
+    for (const [k, v] of out.headers)
+        out.map.set(k.toLowerCase(), (out.map.has(k.toLowerCase()) ? out.map.get(k.toLowerCase()) + ',' : '') + v);
+    return out;
+}
+
+const list = v => (v === undefined ? [] : v.split(',').map(x => x.trim()).filter(Boolean));
+
+// Fetch #concept-cors-check on a response carrying libcors' headers.
+function corsCheck(hdrs, origin, credentialed) {
+    const acao = hdrs.get('access-control-allow-origin');
+    if (acao === undefined)
+        return 'no Access-Control-Allow-Origin';
+    if (!credentialed && acao === '*')
+        return null;
+    if (acao !== origin)
+        return `Access-Control-Allow-Origin ${acao} is not ${origin}`;
+    if (!credentialed)
+        return null;
+    if (hdrs.get('access-control-allow-credentials') !== 'true')
+        return 'credentialed request without Access-Control-Allow-Credentials: true';
+    return null;
+}
+
+// What a browser following the Fetch standard does with libcors' answers to
+// the requests the server logged for one step (Fetch #cors-preflight-fetch,
+// #http-network-or-cache-fetch, #cors-check). `evals[i]` is cors-eval's
+// answer for `lines[i]`; when libcors lets the handler answer a preflight
+// (report-only), the handler's status is the logged one.
+function predict(lines, evals, step) {
+    const credentialed = step.credentials === 'include';
+    const method = normalizeMethod(step.method);
+    if (lines.length === 0)
+        return { browser: 'blocked', reached: false, why: 'nothing reached the server' };
+    let preflightPassed = true;
+    let why = null;
+    lines.forEach((l, i) => {
+        if (l.decision !== 'preflight' || !preflightPassed)
+            return;
+        const e = evals[i];
+        const status = e.handler ? l.status : e.status;
+        why = status < 200 || status > 299 ? `preflight status ${status}` : corsCheck(e.map, l.origin, credentialed);
+        if (!why) {
+            const methods = list(e.map.get('access-control-allow-methods'));
+            const names = list(e.map.get('access-control-allow-headers')).map(x => x.toLowerCase());
+            if (!methods.includes(method) && !SAFELISTED_METHODS.includes(method) &&
+                (credentialed || !methods.includes('*')))
+                why = `method ${method} not in Access-Control-Allow-Methods`;
+            for (const n of unsafeHeaderNames(step.headers)) {
+                if (!why && !names.includes(n) && (credentialed || !names.includes('*') || n === 'authorization'))
+                    why = `header ${n} not in Access-Control-Allow-Headers`;
+            }
+        }
+        if (why)
+            preflightPassed = false;
+    });
+    const actIdx = lines.findIndex(l => l.decision !== 'preflight');
+    if (!preflightPassed)
+        return { browser: 'blocked', reached: false, why };
+    if (actIdx < 0)
+        return { browser: 'blocked', reached: true, why: 'the server saw no actual request' };
+    const e = evals[actIdx];
+    why = corsCheck(e.map, lines[actIdx].origin, credentialed);
+    if (why)
+        return { browser: 'blocked', reached: true, why };
+    const expose = list(e.map.get('access-control-expose-headers')).map(x => x.toLowerCase());
     const readable = {};
     for (const name of step.read || []) {
         const n = name.toLowerCase();
         readable[name] = SAFELISTED_RESPONSE.includes(n) || expose.includes(n) ||
                          (expose.includes('*') && !credentialed);
     }
-    return { browser: 'ok', reached: true, status: a.status, readable };
+    return { browser: 'ok', reached: true, status: lines[actIdx].status, readable };
 }
 
 // ---------------------------------------------------------------------------
@@ -309,7 +409,13 @@ function predict(lines, step, policy) {
 
 async function main() {
     const args = parseArgs(process.argv);
-    const selected = CASES.filter(c => !args.only || args.only.test(c.name));
+    // Cases run grouped by the page they start from (in table order within a
+    // group): each change of site costs Chromium a new renderer process.
+    const order = [...new Set(CASES.map(c => c.from))];
+    const selected = CASES.filter(c => !args.only || args.only.test(c.name))
+        .map((c, i) => [order.indexOf(c.from), i, c])
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .map(x => x[2]);
     if (args.list) {
         CASES.forEach(c => console.log(c.name));
         return 0;
@@ -352,8 +458,10 @@ async function main() {
     const pols = makePolicies(originOf, ports);
     const polDir = tmp('policies');
     const serverArgs = ['--port', '0'];
+    const policyFile = {};
     for (const [name, pol] of Object.entries(pols)) {
         const file = path.join(polDir, `${name}.json`);
+        policyFile[name] = file;
         fs.writeFileSync(file, JSON.stringify(pol, null, 2) + '\n');
         if (name === 'main') {
             serverArgs.push('--policy', file);
@@ -426,10 +534,10 @@ async function main() {
         if (stopping)
             break;
         n++;
+        const tCase = Date.now();
         const problems = [];
         const notes = [];
-        const pol = pols[c.route];
-        if (!pol)
+        if (!pols[c.route])
             throw new Error(`${c.name}: unknown route ${c.route}`);
         const routePrefix = c.endpoint === 'private' ? '/private' : c.route === 'main' ? null : `/anything/${c.route}/`;
         const reqPath = c.endpoint === 'private' ? '/private'
@@ -460,7 +568,8 @@ async function main() {
                     readable: r.readable,
                 };
                 const logged = lines.map(token).join(' ');
-                const predicted = predict(lines, step, pol);
+                const evals = lines.map(l => corsEval(args.corsEval, policyFile[c.route], l, step));
+                const predicted = predict(lines, evals, step);
                 const tag = repeat > 1 ? `step ${i + 1}: ` : '';
                 // The server saw requests of this case only, from this page's origin, under this policy.
                 for (const l of lines) {
@@ -479,9 +588,16 @@ async function main() {
                 // 1 vs 3: written verdicts vs libcors' logged verdicts
                 if (logged !== want('log')(i))
                     problems.push(`${tag}libcors logged '${logged}', written '${want('log')(i)}'`);
-                // 3 vs 2: what libcors' verdicts mean for a browser vs what it did
+                // libcors in the server and in cors-eval: the same verdict
+                evals.forEach((e, j) => {
+                    const l = lines[j];
+                    if (e.decision !== l.decision || e.allowed !== l.allowed || e.reason !== l.reason)
+                        problems.push(`${tag}server logged ${token(l)}, cors-eval says ${token(e)}`);
+                });
+                // 3 vs 2: what libcors' answers mean for a browser vs what it did
                 if (predicted.browser !== observed.browser)
-                    problems.push(`${tag}libcors verdict predicts ${predicted.browser}, browser ${observed.browser}`);
+                    problems.push(`${tag}libcors' headers predict ${predicted.browser}` +
+                                  `${predicted.why ? ' (' + predicted.why + ')' : ''}, browser ${observed.browser}`);
                 if (predicted.reached !== observed.reached)
                     problems.push(`${tag}libcors verdict predicts actual request ${predicted.reached ? '' : 'not '}` +
                                   `sent, server ${observed.reached ? 'saw' : 'did not see'} it`);
@@ -497,7 +613,7 @@ async function main() {
                         else if (observed.readable[name] !== w)
                             problems.push(`${tag}${name} readable=${observed.readable[name]}, written ${w}`);
                         if (predicted.readable[name] !== observed.readable[name])
-                            problems.push(`${tag}${name} readable=${observed.readable[name]}, policy predicts ` +
+                            problems.push(`${tag}${name} readable=${observed.readable[name]}, libcors' headers predict ` +
                                           `${predicted.readable[name]}`);
                     }
                 }
@@ -521,6 +637,7 @@ async function main() {
         } else {
             console.log(`ok ${n} - ${c.name}`);
         }
+        notes.push(`${Date.now() - tCase} ms`);
         for (const t of notes)
             console.log(`#     ${t}`);
     }

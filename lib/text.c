@@ -40,6 +40,14 @@
 #include <yaml.h>
 #endif
 
+/* The library is built with hidden visibility; the two entry points of this
+ * file are part of the public API. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TEXT_EXPORT __attribute__((visibility("default")))
+#else
+#define TEXT_EXPORT
+#endif
+
 /* Security limits of the loader (all reported as text-too-large). */
 #define TEXT_MAX_BYTES ((size_t)1024 * 1024) /* 1 MiB of text */
 #define TEXT_MAX_DEPTH 64                     /* nested sequences/mappings */
@@ -1383,7 +1391,7 @@ load_impl(struct cors_policy_builder *b, struct cors_str text, struct cors_diagn
 
 #endif /* HAVE_YAML */
 
-enum cors_status
+TEXT_EXPORT enum cors_status
 cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_str text,
                               struct cors_diagnostics *diags)
 {
@@ -1393,7 +1401,7 @@ cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_s
     return load_impl(builder, text, diags, LOAD_ATOMIC, false, &applied);
 }
 
-struct cors_policy *
+TEXT_EXPORT struct cors_policy *
 cors_policy_new_from_text(struct cors_str text, unsigned flags,
                           const struct cors_allocator *alloc,
                           struct cors_diagnostics *diags, enum cors_status *status_out)

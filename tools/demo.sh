@@ -37,10 +37,10 @@ step() {  # step MESSAGE COMMAND...: runs quietly, shows the log on failure
 }
 
 step "installing packages (tools/install-deps.sh)" bash tools/install-deps.sh
-if [ ! -f "$build/build.ninja" ]; then
-    step "configuring $build (meson setup -Dtests=enabled -Dyaml=enabled)" \
-        meson setup "$build" -Dtests=enabled -Dyaml=enabled
-fi
+reconfigure=()
+if [ -f "$build/build.ninja" ]; then reconfigure=(--reconfigure); fi
+step "configuring $build (meson setup -Dtests=enabled -Dyaml=enabled)" \
+    meson setup "${reconfigure[@]}" "$build" -Dtests=enabled -Dyaml=enabled
 step "building cors-demo-server (meson compile)" meson compile -C "$build" cors-demo-server
 
 server="$build/examples/demo-server/cors-demo-server"
@@ -62,7 +62,9 @@ if ! grep -q '^listening ' "$work/stdout" 2>/dev/null; then
     exit 1
 fi
 BASE=$(sed -n 's/^listening //p' "$work/stdout")
-echo "[demo] listening on $BASE (a free port chosen by the OS); \$BASE below"
+echo "[demo] listening: BASE=$BASE (a free port chosen by the OS)"
+echo "[demo] the policies loaded with these diagnostics (FILE:LINE:COL: severity: code: message):"
+sed 's/^/[demo]   /' "$work/stderr"
 
 show() {  # show TITLE DISPLAY CURL-ARGS...: prints the command and the response head
     local title=$1 display=$2
@@ -80,14 +82,17 @@ show "2. Preflight from an origin that is not allowed: rejected, no CORS headers
 show "3. Actual GET with an allowed Origin (headers only; the body is httpbin-like JSON)" \
     "curl -sS -o /dev/null -D - \$BASE/get -H 'Origin: https://example.com'" \
     -o /dev/null -D - "$BASE/get" -H 'Origin: https://example.com'
-show "4. Actual GET without Origin: not a CORS request, only Vary" \
+show "4. Actual GET with an Origin that is not allowed: the handler answers, no CORS headers but Vary" \
+    "curl -sS -o /dev/null -D - \$BASE/get -H 'Origin: https://notallowed.com'" \
+    -o /dev/null -D - "$BASE/get" -H 'Origin: https://notallowed.com'
+show "5. Actual GET without Origin: not a CORS request, only Vary" \
     "curl -sS -o /dev/null -D - \$BASE/get" \
     -o /dev/null -D - "$BASE/get"
-show "5. Preflight to /private (gateway level: the AgentgatewayPolicy); no token needed" \
+show "6. Preflight to /private (gateway level: the AgentgatewayPolicy); no token needed" \
     "curl -sS -i -X OPTIONS \$BASE/private -H 'Origin: https://example.com' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: authorization,content-type'" \
     -i -X OPTIONS "$BASE/private" -H 'Origin: https://example.com' \
     -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: authorization,content-type'
-show "6. The actual request to /private without a token: 401, with the CORS headers" \
+show "7. The actual request to /private without a token: 401, with the CORS headers" \
     "curl -sS -o /dev/null -D - \$BASE/private -H 'Origin: https://example.com'" \
     -o /dev/null -D - "$BASE/private" -H 'Origin: https://example.com'
 

@@ -439,7 +439,15 @@ load_all(bool initial)
     }
     bool ok = true;
     for (size_t i = 0; i < g_nslots; i++) {
-        fresh[i] = load_policy(g_slots[i].file);
+        /* a file named twice is loaded (and reported) once, then shared */
+        size_t first = i;
+        for (size_t j = 0; j < i && first == i; j++)
+            if (strcmp(g_slots[j].file, g_slots[i].file) == 0)
+                first = j;
+        if (first != i)
+            fresh[i] = fresh[first] != NULL ? cors_policy_ref(fresh[first]) : NULL;
+        else
+            fresh[i] = load_policy(g_slots[i].file);
         if (fresh[i] == NULL)
             ok = false;
     }
@@ -1315,12 +1323,12 @@ main(int argc, char **argv)
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
         (uint16_t)port, NULL, NULL, &on_request, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, &mhd_logger, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT,
         MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, &mhd_logger, NULL,
         MHD_OPTION_END);
     if (d == NULL) {
         fprintf(stderr, PROG ": cannot listen on 127.0.0.1:%ld\n", port);

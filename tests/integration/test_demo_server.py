@@ -70,7 +70,9 @@ class Response:
         return json.loads(self.body.decode('ascii'))
 
 
-def raw_request(port, data, timeout=15, read=True):
+def raw_request(port, data, timeout=15, read=True, quiet_ok=False):
+    """Sends data, reads until the server closes. With quiet_ok, a server that
+    keeps waiting for more bytes (a timeout) gives b''."""
     s = socket.create_connection(('127.0.0.1', port), timeout=timeout)
     try:
         try:
@@ -85,6 +87,10 @@ def raw_request(port, data, timeout=15, read=True):
                 c = s.recv(65536)
             except ConnectionResetError:
                 break
+            except socket.timeout:
+                if quiet_ok:
+                    break
+                raise
             if not c:
                 break
             chunks.append(c)
@@ -122,16 +128,21 @@ class Server:
         ready, _, _ = select.select([self.proc.stdout], [], [], 20)
         line = self.proc.stdout.readline().decode() if ready else ''
         if not line.startswith('listening http://127.0.0.1:'):
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+            err = self.stderr()
             self.kill()
-            raise AssertionError('server did not start: %r; stderr: %s' % (line, self.stderr()))
+            raise AssertionError('server did not start: %r; stderr: %s' % (line, err))
         self.port = int(line.strip().rsplit(':', 1)[1])
         self.log_seen = 0
 
     def request(self, method, path, headers=(), body=b''):
         return Response(raw_request(self.port, build_request(self.port, method, path, headers, body)))
 
-    def raw(self, data, read=True):
-        return raw_request(self.port, data, read=read)
+    def raw(self, data, read=True, timeout=15, quiet_ok=False):
+        return raw_request(self.port, data, read=read, timeout=timeout, quiet_ok=quiet_ok)
 
     def stderr(self):
         self.err.flush()
@@ -144,10 +155,10 @@ class Server:
         with open(self.log, 'rb') as f:
             return [json.loads(l) for l in f.read().decode('ascii').splitlines() if l]
 
-    def new_logs(self):
-        """Log lines written since the last call (waits briefly: the line is
-        written right after the response is queued)."""
-        deadline = time.time() + 5
+    def new_logs(self, wait=True):
+        """Log lines written since the last call (waits briefly for one: the
+        line is written right after the response is queued)."""
+        deadline = time.time() + (5 if wait else 0)
         while True:
             lines = self.logs()
             if len(lines) > self.log_seen or time.time() > deadline:
@@ -157,7 +168,7 @@ class Server:
         self.log_seen = len(lines)
         return new
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         os.kill(self.proc.pid, sig)
 
     def alive(self):
@@ -218,7 +229,7 @@ class ServerCase(unittest.TestCase):
             raise AssertionError('server exit status %d on SIGTERM' % rc)
 
     def setUp(self):
-        self.srv.new_logs()  # skip lines of earlier tests
+        self.srv.new_logs(wait=False)  # skip lines of earlier tests
 
     def assertCors(self, resp, expected):
         self.assertEqual(resp.cors(), {k.lower(): (v if isinstance(v, list) else [v])
@@ -391,12 +402,12 @@ class Decisions(ServerCase):
     @staticmethod
     def server_args():
         return (policy(GUIDE_ROUTE),
-                [('/star', data('star-headers.yaml')),
-                 ('/report', data('report-only.yaml')),
-                 ('/public', data('public.yaml')),
-                 ('/forward', data('forward.yaml')),
-                 ('/pna', data('private-network.yaml')),
-                 ('/regex', data('regex.yaml'))])
+                [('/anything/star', data('star-headers.yaml')),
+                 ('/anything/report', data('report-only.yaml')),
+                 ('/anything/public', data('public.yaml')),
+                 ('/anything/forward', data('forward.yaml')),
+                 ('/anything/pna', data('private-network.yaml')),
+                 ('/anything/regex', data('regex.yaml'))])
 
     def preflight(self, path, origin, method='GET', headers=()):
         return self.srv.request('OPTIONS', path, [('Origin', origin),
@@ -467,7 +478,7 @@ class Decisions(ServerCase):
         self.assertTrue(line['origin'].endswith('...'))
 
     def test_star_headers_echoed_per_line(self):
-        r = self.preflight('/star', 'https://example.com', 'PUT',
+        r = self.preflight('/anything/star', 'https://example.com', 'PUT',
                            [('Access-Control-Request-Headers', 'x-a, x-b'),
                             ('Access-Control-Request-Headers', 'authorization')])
         self.assertEqual(r.status, 200)
@@ -478,23 +489,23 @@ class Decisions(ServerCase):
             'Access-Control-Allow-Headers': ['x-a, x-b', 'authorization'],
             'Vary': PREFLIGHT_VARY,
         })
-        self.assertLog(decision='preflight', allowed=True, reason='allowed', policy='/star')
+        self.assertLog(decision='preflight', allowed=True, reason='allowed', policy='/anything/star')
 
     def test_headers_too_many_lines(self):
         hs = [('Access-Control-Request-Headers', 'x-h%d' % i) for i in range(9)]
-        r = self.preflight('/star', 'https://example.com', 'GET', hs)
+        r = self.preflight('/anything/star', 'https://example.com', 'GET', hs)
         self.assertEqual(r.status, 403)
         self.assertCors(r, {'Vary': PREFLIGHT_VARY})
         self.assertLog(decision='preflight', allowed=False, reason='headers-too-many-lines')
 
     def test_report_only(self):
-        r = self.preflight('/report', 'https://notallowed.com')
+        r = self.preflight('/anything/report', 'https://notallowed.com')
         self.assertEqual(r.status, 204)  # the handler's answer to OPTIONS
         self.assertEqual(r.get('Allow'), 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS')
         self.assertCors(r, {})
         self.assertLog(decision='preflight', allowed=False, reason='origin-not-allowed',
-                       handler=True, status=204, reportOnly=True, policy='/report')
-        r = self.srv.request('GET', '/report', [('Origin', 'https://example.com')])
+                       handler=True, status=204, reportOnly=True, policy='/anything/report')
+        r = self.srv.request('GET', '/anything/report', [('Origin', 'https://example.com')])
         self.assertEqual(r.status, 200)
         self.assertCors(r, {})
         self.assertLog(decision='actual', allowed=True, reason='allowed', handler=True,
@@ -502,22 +513,22 @@ class Decisions(ServerCase):
 
     def test_public_policy(self):
         for hs in ([], [('Origin', 'https://anyone.example')]):
-            r = self.srv.request('GET', '/public', hs)
+            r = self.srv.request('GET', '/anything/public', hs)
             self.assertEqual(r.status, 200)
             self.assertCors(r, {'Access-Control-Allow-Origin': '*',
                                 'Access-Control-Expose-Headers': 'x-total-count'})
-        r = self.preflight('/public', 'null', 'POST')
+        r = self.preflight('/anything/public', 'null', 'POST')
         self.assertEqual(r.status, 200)
         self.assertEqual(r.get('Access-Control-Allow-Origin'), '*')
 
     def test_forward_rejected_preflight_and_204(self):
-        r = self.preflight('/forward', 'https://app.example', 'DELETE')
+        r = self.preflight('/anything/forward', 'https://app.example', 'DELETE')
         self.assertEqual(r.status, 204)
         self.assertEqual(r.get('Access-Control-Allow-Origin'), 'https://app.example')
         self.assertEqual(r.get('Access-Control-Allow-Methods'), 'GET,DELETE')
         self.assertIsNone(r.get('Allow'))
         self.assertLog(decision='preflight', allowed=True, handler=False, status=204)
-        r = self.preflight('/forward', 'https://evil.example')
+        r = self.preflight('/anything/forward', 'https://evil.example')
         self.assertEqual(r.status, 204)
         self.assertEqual(r.get('Allow'), 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS')
         self.assertCors(r, {'Vary': PREFLIGHT_VARY})
@@ -525,7 +536,7 @@ class Decisions(ServerCase):
                        handler=True, status=204)
 
     def test_private_network(self):
-        r = self.preflight('/pna', 'http://localhost:3000', 'GET',
+        r = self.preflight('/anything/pna', 'http://localhost:3000', 'GET',
                            [('Access-Control-Request-Private-Network', 'true')])
         self.assertEqual(r.status, 200)
         self.assertCors(r, {
@@ -535,7 +546,7 @@ class Decisions(ServerCase):
             'Vary': PREFLIGHT_VARY_PNA,
         })
         self.assertLog(decision='preflight', allowed=True, reason='allowed')
-        r = self.preflight('/pna', 'https://evil.example')
+        r = self.preflight('/anything/pna', 'https://evil.example')
         self.assertEqual(r.status, 204)  # rejectStatus
         self.assertCors(r, {'Vary': PREFLIGHT_VARY_PNA})
         self.assertLog(decision='preflight', allowed=False, reason='origin-not-allowed',
@@ -549,20 +560,24 @@ class Decisions(ServerCase):
                        reason='private-network-not-allowed')
 
     def test_regex_origin_and_limit(self):
-        r = self.srv.request('GET', '/regex', [('Origin', 'https://aaa.example.com')])
+        r = self.srv.request('GET', '/anything/regex', [('Origin', 'https://aaa.example.com')])
         self.assertEqual(r.get('Access-Control-Allow-Origin'), 'https://aaa.example.com')
-        self.assertLog(decision='actual', allowed=True, reason='allowed', policy='/regex')
-        r = self.srv.request('GET', '/regex', [('Origin', 'https://' + 'a' * 40 + '.example.org')])
+        self.assertLog(decision='actual', allowed=True, reason='allowed', policy='/anything/regex')
+        r = self.srv.request('GET', '/anything/regex', [('Origin', 'https://' + 'a' * 40 + '.example.org')])
         self.assertEqual(r.status, 200)
         self.assertCors(r, {'Vary': 'Origin'})
         self.assertLog(decision='actual', allowed=False, reason='origin-regex-limit')
 
     def test_longest_prefix_wins(self):
-        # /public vs /pna vs gateway; /publicity also starts with /public
-        r = self.srv.request('GET', '/publicity', [('Origin', 'https://x.example')])
-        self.assertEqual(r.status, 404)
+        # prefixes are plain string prefixes: /anything/publicity starts with
+        # /anything/public; /anything/pub matches no route (gateway level)
+        r = self.srv.request('GET', '/anything/publicity', [('Origin', 'https://x.example')])
         self.assertEqual(r.get('Access-Control-Allow-Origin'), '*')
-        self.assertLog(policy='/public', status=404)
+        self.assertLog(policy='/anything/public', status=200)
+        r = self.srv.request('GET', '/anything/pub', [('Origin', 'https://x.example')])
+        self.assertCors(r, {'Vary': 'Origin'})
+        line = self.assertLog(status=200, reason='origin-not-allowed')
+        self.assertIn('HTTPRoute', line['policy'])
 
 
 # --------------------------------------------------------------------------
@@ -701,14 +716,25 @@ class Hostile(ServerCase):
             raw = self.srv.raw(data)
             self.assertTrue(raw.startswith(b'HTTP/1.1 '), raw[:100])
             resp = Response(raw)
-            self.assertIsNone(resp.get('Access-Control-Allow-Origin'), bad)
+            if b'\x00' in bad:
+                # libmicrohttpd ends a header value at a NUL byte: the library
+                # then sees the canonical origin before it; the rest never
+                # reaches the response.
+                self.assertIn(resp.get('Access-Control-Allow-Origin'), (None, 'https://example.com'))
+            else:
+                self.assertIsNone(resp.get('Access-Control-Allow-Origin'), bad)
             self.assertNotEchoed(raw, b'evil')
             self.assertNotEchoed(raw, b'exa\rmple')
             self.assertNotEchoed(raw, b'\xc3\xa4')
-        # every logged line is valid JSON (new_logs parses them) and ASCII
-        for line in self.srv.new_logs():
-            if line['origin'] is not None:
-                self.assertTrue(all(ord(c) < 128 for c in line['origin']))
+        # the log stays pure-ASCII JSON, one line per request: control and
+        # non-ASCII bytes are written as \u00XX escapes
+        with open(self.srv.log, 'rb') as f:
+            text = f.read()
+        self.assertTrue(all(b < 0x7f and (b >= 0x20 or b == 0x0a) for b in text))
+        lines = self.srv.new_logs()
+        self.assertEqual(len(lines), 5)
+        self.assertEqual(lines[0]['origin'], 'https://exa\rmple.com')
+        self.assertEqual(lines[2]['origin'], 'https://ex\u00c3\u00a4mple.com')
 
     def test_preflight_with_hostile_values(self):
         for acrm, acrh in (('GET\x0bX', 'x-a'), ('GET', 'x-a\x01'), ('G ET', 'a,,b'),
@@ -754,10 +780,13 @@ class Hostile(ServerCase):
                      b'GET /get HTTP/1.1\r\nHost: x\r\n  folded\r\n\r\n',
                      b'POST /anything HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n',
                      b'POST /anything HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n'
-                     b'Connection: close\r\n\r\nzz\r\n'):
-            raw = self.srv.raw(data)
+                     b'\r\nzz\r\n'):
+            # the server answers with an error, or keeps waiting for a valid
+            # request (the client gives up after 2 s)
+            raw = self.srv.raw(data, timeout=2, quiet_ok=True)
             if raw:
                 self.assertTrue(raw.startswith(b'HTTP/1.'), raw[:80])
+                self.assertNotIn(b'X-Evil', raw)
         for data in (b'GET /get HTTP/1.1\r\nHost: x\r\nOrigin: https://exa',
                      b'POST /anything HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc'):
             self.srv.raw(data, read=False)
@@ -833,12 +862,12 @@ class Reload(unittest.TestCase):
 
         def slow_request():
             slow['resp'] = self.srv.request('GET', '/delay/1.5', [('Origin', 'https://example.com')])
-        t = threading.Thread(target=slow_request)
+        t = threading.Thread(target=slow_request, daemon=True)
         t.start()
         time.sleep(0.4)
 
         self.put(data('reload-b.yaml'), self.gw)
-        self.srv.signal(signal.SIGHUP)
+        self.srv.send_signal(signal.SIGHUP)
         self.wait_stderr('reloaded 2 policies')
         self.assertEqual(self.get('https://new.example').cors(), self.B)
         self.assertEqual(self.get('https://example.com').cors(), self.NONE)
@@ -849,32 +878,31 @@ class Reload(unittest.TestCase):
 
         # An invalid policy is refused: diagnostics, and the last good policy stays.
         self.put(data('invalid.yaml'), self.gw)
-        self.srv.signal(signal.SIGHUP)
+        self.srv.send_signal(signal.SIGHUP)
         self.wait_stderr('reload refused')
         err = self.srv.stderr()
         self.assertIn(self.gw + ':', err)
         self.assertIn('error: origin-wildcard-misplaced', err)
-        self.assertIn('error: method-forbidden', err)
         self.assertEqual(self.get('https://new.example').cors(), self.B)
         self.assertEqual(self.get('https://example.com').cors(), self.NONE)
 
         # A missing file is refused the same way.
         os.unlink(self.gw)
-        self.srv.signal(signal.SIGHUP)
+        self.srv.send_signal(signal.SIGHUP)
         self.wait_stderr('reload refused', 2)
         self.assertEqual(self.get('https://new.example').cors(), self.B)
 
         # One bad file among several: nothing changes (all or nothing).
         self.put(data('reload-a.yaml'), self.gw)
         self.put(data('invalid.yaml'), self.route)
-        self.srv.signal(signal.SIGHUP)
+        self.srv.send_signal(signal.SIGHUP)
         self.wait_stderr('reload refused', 3)
         self.assertEqual(self.get('https://new.example').cors(), self.B)
         self.assertEqual(self.get('https://example.com', '/headers').get('Access-Control-Expose-Headers'),
                          'origin,x-httproute-header')
 
         self.put(policy(GUIDE_ROUTE), self.route)
-        self.srv.signal(signal.SIGHUP)
+        self.srv.send_signal(signal.SIGHUP)
         self.wait_stderr('reloaded 2 policies', 2)
         self.assertEqual(self.get('https://example.com').cors(), self.A)
 
@@ -901,18 +929,20 @@ class Reload(unittest.TestCase):
                         seen['B'] += 1
                 except Exception as e:  # noqa: BLE001 - collected and asserted below
                     errors.append(repr(e))
-        ts = [threading.Thread(target=worker) for _ in range(4)]
+        ts = [threading.Thread(target=worker, daemon=True) for _ in range(4)]
         for t in ts:
             t.start()
         srcs = [data('reload-b.yaml'), data('invalid.yaml'), data('reload-a.yaml')]
-        for i in range(30):
-            self.put(srcs[i % 3], self.gw)
-            self.srv.signal(signal.SIGHUP)
-            self.wait_stderr('SIGHUP', i + 1)
-            time.sleep(0.03)
-        stop.set()
-        for t in ts:
-            t.join(20)
+        try:
+            for i in range(30):
+                self.put(srcs[i % 3], self.gw)
+                self.srv.send_signal(signal.SIGHUP)
+                self.wait_stderr('SIGHUP', i + 1)
+                time.sleep(0.03)
+        finally:
+            stop.set()
+            for t in ts:
+                t.join(20)
         self.assertEqual(errors, [])
         self.assertGreater(seen['A'], 0)
         self.assertGreater(seen['B'], 0)
@@ -956,6 +986,13 @@ class Cli(unittest.TestCase):
         rc, out, err = self.run_server(['--policy', '/nonexistent/p.yaml'])
         self.assertEqual(rc, 1)
         self.assertIn('/nonexistent/p.yaml: error: cannot open', err)
+
+    def test_invalid_methods_and_headers_refused(self):
+        rc, out, err = self.run_server(['--policy', data('invalid-method.yaml')])
+        self.assertEqual(rc, 1, 'exit status (negative: killed by a signal); stderr: ' + err)
+        self.assertRegex(err, r'invalid-method\.yaml:5:\d+: error: method-forbidden: ')
+        self.assertRegex(err, r'invalid-method\.yaml:6:\d+: error: method-invalid: ')
+        self.assertRegex(err, r'invalid-method\.yaml:8:\d+: error: header-invalid: ')
 
     def test_strict_refuses_guide_warnings(self):
         rc, out, err = self.run_server(['--strict', '--policy', policy(GUIDE_ROUTE)])

@@ -306,6 +306,7 @@ START_TEST(seed_httproute)
     /* the guide's policy has warnings, with positions in the file */
     ck_assert_uint_eq(cors_diagnostics_error_count(l.diags), 0);
     assert_diag_at(l.diags, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP, 26, 21);
+    assert_diag_at(l.diags, CORS_DIAG_HEADER_FORBIDDEN, 16, 17); /* Origin */
     loaded_free(&l);
     free(text);
 }
@@ -324,6 +325,7 @@ START_TEST(seed_agentgatewaypolicy)
                        "origin,x-trafficpolicy-header");
     ck_assert_uint_eq(cors_diagnostics_error_count(l.diags), 0);
     assert_diag_at(l.diags, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP, 27, 15);
+    assert_diag_at(l.diags, CORS_DIAG_HEADER_FORBIDDEN, 15, 11); /* "Origin" */
     loaded_free(&l);
     free(text);
 }
@@ -634,7 +636,7 @@ START_TEST(multi_document_stream)
                               "    cors:\n"
                               "      allowOrigins: [\"https://a.example\"]\n"
                               "...\n");
-    assert_source(l.policy, "AgentgatewayPolicy n/p (document 4)");
+    assert_source(l.policy, "AgentgatewayPolicy n/p (document 3)");
     loaded_free(&l);
 }
 END_TEST
@@ -1074,14 +1076,26 @@ START_TEST(builder_diagnostics_have_positions)
     struct loaded l = load_s("allowOrigins:\n"
                              "  - \"https://a.example\"\n"
                              "  - \"https://ex*mple.com\"\n"
-                             "allowMethods: [GET, \"BAD METHOD\"]\n");
+                             "allowHeaders: [x-a, \"bad header\"]\n");
     ck_assert_int_eq(l.load_status, CORS_OK); /* the text itself is fine */
     ck_assert_ptr_null(l.policy);             /* the build is not */
     assert_diag_at(l.diags, CORS_DIAG_ORIGIN_WILDCARD_MISPLACED, 3, 5);
-    assert_diag_at(l.diags, CORS_DIAG_METHOD_INVALID, 4, 21);
+    assert_diag_at(l.diags, CORS_DIAG_HEADER_INVALID, 4, 21);
     const struct cors_diagnostic *g = find_diag(l.diags, CORS_DIAG_ORIGIN_WILDCARD_MISPLACED);
     ck_assert_int_eq(g->field, CORS_FIELD_ALLOW_ORIGINS);
     ck_assert_uint_eq(g->index, 1);
+    loaded_free(&l);
+}
+END_TEST
+
+START_TEST(builder_method_diagnostics_have_positions)
+{
+    struct loaded l = load_s("allowOrigins: [\"https://a.example\"]\n"
+                             "allowMethods: [GET, \"BAD METHOD\", CONNECT]\n");
+    ck_assert_int_eq(l.load_status, CORS_OK);
+    ck_assert_ptr_null(l.policy);
+    assert_diag_at(l.diags, CORS_DIAG_METHOD_INVALID, 2, 21);
+    assert_diag_at(l.diags, CORS_DIAG_METHOD_FORBIDDEN, 2, 35);
     loaded_free(&l);
 }
 END_TEST
@@ -1265,6 +1279,7 @@ text_suite(void)
     tcase_add_test(tc, error_limits);
     tcase_add_test(tc, error_not_echoed_raw);
     tcase_add_test(tc, builder_diagnostics_have_positions);
+    tcase_add_test(tc, builder_method_diagnostics_have_positions);
     tcase_add_test(tc, load_is_atomic);
     tcase_add_test(tc, new_from_text_reports_everything);
     tcase_add_test(tc, tags_and_quoting);

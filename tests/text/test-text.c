@@ -17,6 +17,14 @@
 #error "TEXT_DATA_DIR must be defined by the build"
 #endif
 
+static struct cors_str
+S(const char *s)
+{
+    return cors_str_from_cstr(s);
+}
+
+#if TEXT_HAVE_YAML
+
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -34,12 +42,6 @@ read_data(const char *name, size_t *len)
     buf[*len] = '\0';
     fclose(f);
     return buf;
-}
-
-static struct cors_str
-S(const char *s)
-{
-    return cors_str_from_cstr(s);
 }
 
 static void
@@ -255,8 +257,6 @@ max_age_of(const char *text)
     loaded_free(&l);
     return out;
 }
-
-#if TEXT_HAVE_YAML
 
 /* ------------------------------------------------------------------------ */
 /* The seed guide's two blocks, verbatim                                    */

@@ -36,7 +36,7 @@ step() {  # step MESSAGE COMMAND...: runs quietly, shows the log on failure
     fi
 }
 
-step "installing packages (tools/install-deps.sh)" bash tools/install-deps.sh
+step "installing packages (tools/install-deps.sh core demo)" bash tools/install-deps.sh core demo
 reconfigure=()
 if [ -f "$build/build.ninja" ]; then reconfigure=(--reconfigure); fi
 step "configuring $build (meson setup -Dtests=enabled -Dyaml=enabled)" \

@@ -1067,8 +1067,9 @@ walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_build
     }
 
     if (b != NULL && c->gateway_defaults) {
-        /* index of maxAge in cors_keys */
-        size_t mi = 5;
+        size_t mi = 0;
+        while (cors_keys[mi].field != CORS_FIELD_MAX_AGE)
+            mi++;
         if (seen[mi] == NULL || is_null(seen[mi]->next)) {
             set_pos(b, m);
             note_status(ld, cors_policy_builder_set_max_age(b, GATEWAY_API_DEFAULT_MAX_AGE));

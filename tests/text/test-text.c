@@ -17,6 +17,14 @@
 #error "TEXT_DATA_DIR must be defined by the build"
 #endif
 
+static struct cors_str
+S(const char *s)
+{
+    return cors_str_from_cstr(s);
+}
+
+#if TEXT_HAVE_YAML
+
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -34,12 +42,6 @@ read_data(const char *name, size_t *len)
     buf[*len] = '\0';
     fclose(f);
     return buf;
-}
-
-static struct cors_str
-S(const char *s)
-{
-    return cors_str_from_cstr(s);
 }
 
 static void
@@ -256,8 +258,6 @@ max_age_of(const char *text)
     return out;
 }
 
-#if TEXT_HAVE_YAML
-
 /* ------------------------------------------------------------------------ */
 /* The seed guide's two blocks, verbatim                                    */
 /* ------------------------------------------------------------------------ */
@@ -371,6 +371,47 @@ START_TEST(seed_both_policy_first)
     free(text);
     free(route);
     free(pol);
+}
+END_TEST
+
+/* The blocks as they appear in the guide's rendered list, indented by four
+ * spaces, load to the same policy; positions move by four columns. */
+START_TEST(seed_indented_as_in_guide)
+{
+    static const char *files[] = { "seed-httproute.yaml", "seed-agentgatewaypolicy.yaml",
+                                   "seed-both.yaml" };
+    for (size_t f = 0; f < 3; f++) {
+        size_t len;
+        char *text = read_data(files[f], &len);
+        char *ind = malloc(len * 5 + 8);
+        ck_assert_ptr_nonnull(ind);
+        size_t n = 0;
+        bool bol = true;
+        for (size_t i = 0; i < len; i++) {
+            if (bol && text[i] != '\n' && strncmp(text + i, "---", 3) != 0) {
+                memcpy(ind + n, "    ", 4);
+                n += 4;
+            }
+            ind[n++] = text[i];
+            bol = text[i] == '\n';
+        }
+        struct loaded a = load(text, len, 0);
+        struct loaded b = load(ind, n, 0);
+        ck_assert_ptr_nonnull(a.policy);
+        ck_assert_ptr_nonnull(b.policy);
+        char ja[2048], jb[2048];
+        ck_assert_uint_lt(cors_policy_to_json(a.policy, ja, sizeof(ja)), sizeof(ja));
+        ck_assert_uint_lt(cors_policy_to_json(b.policy, jb, sizeof(jb)), sizeof(jb));
+        ck_assert_str_eq(ja, jb);
+        const struct cors_diagnostic *ga = find_diag(a.diags, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP);
+        const struct cors_diagnostic *gb = find_diag(b.diags, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP);
+        ck_assert_uint_eq(ga->line, gb->line);
+        ck_assert_uint_eq(ga->column + 4, gb->column);
+        loaded_free(&a);
+        loaded_free(&b);
+        free(ind);
+        free(text);
+    }
 }
 END_TEST
 
@@ -1203,6 +1244,66 @@ START_TEST(dump_shows_loaded_policy)
 }
 END_TEST
 
+struct budget {
+    long left; /* allocations still allowed; < 0: unlimited */
+    long live; /* allocated and not yet freed */
+};
+
+static void *
+budget_malloc(size_t size, void *user)
+{
+    struct budget *b = user;
+    if (b->left == 0)
+        return NULL;
+    if (b->left > 0)
+        b->left--;
+    void *p = malloc(size);
+    if (p != NULL)
+        b->live++;
+    return p;
+}
+
+static void
+budget_free(void *p, void *user)
+{
+    struct budget *b = user;
+    if (p != NULL)
+        b->live--;
+    free(p);
+}
+
+START_TEST(allocation_failures)
+{
+    /* every allocation of the builder and the policy can fail: the result is
+     * CORS_E_NOMEM or a policy, never a crash, and nothing is left allocated */
+    size_t len;
+    char *text = read_data("seed-both.yaml", &len);
+    long needed = -1;
+    for (long n = 0; n < 10000; n++) {
+        struct budget b = { n, 0 };
+        struct cors_allocator a = { budget_malloc, budget_free, &b };
+        struct cors_diagnostics *d = cors_diagnostics_new(NULL);
+        enum cors_status st = CORS_OK;
+        struct cors_policy *p =
+            cors_policy_new_from_text((struct cors_str){ text, len }, 0, &a, d, &st);
+        if (p != NULL) {
+            ck_assert_int_eq(st, CORS_OK);
+            assert_source(p, "HTTPRoute httpbin/httpbin (document 1)");
+            cors_policy_unref(p);
+            needed = n;
+        } else {
+            ck_assert_msg(st == CORS_E_NOMEM, "budget %ld: status %s", n, cors_status_name(st));
+        }
+        ck_assert_msg(b.live == 0, "budget %ld: %ld allocations left", n, b.live);
+        cors_diagnostics_free(d);
+        if (p != NULL)
+            break;
+    }
+    ck_assert_msg(needed > 0, "never built");
+    free(text);
+}
+END_TEST
+
 START_TEST(null_arguments)
 {
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
@@ -1257,6 +1358,7 @@ text_suite(void)
     tcase_add_test(tc, seed_agentgatewaypolicy);
     tcase_add_test(tc, seed_both_route_wins);
     tcase_add_test(tc, seed_both_policy_first);
+    tcase_add_test(tc, seed_indented_as_in_guide);
     tcase_add_test(tc, seed_strict);
     tcase_add_test(tc, bare_mapping_all_fields);
     tcase_add_test(tc, bare_mapping_extensions_forward_report_only);
@@ -1285,6 +1387,7 @@ text_suite(void)
     tcase_add_test(tc, tags_and_quoting);
     tcase_add_test(tc, dump_shows_loaded_policy);
     tcase_add_test(tc, null_arguments);
+    tcase_add_test(tc, allocation_failures);
 #else
     tcase_add_test(tc, unsupported_without_libyaml);
 #endif

@@ -608,13 +608,15 @@ def run_config_errors(tap, env, module):
     env.write("policies/bad.yaml", BAD_POLICY)
     env.write("policies/warn.yaml", WARN_POLICY)
     env.write("policies/empty.yaml", "")
+    env.write("policies/methods.yaml",
+              'allowOrigins: [https://a.example]\nallowMethods: [GET, "POST PUT", TRACE]\n')
 
     env.write("bad.conf", test_conf(env, module,
               "    server { listen 127.0.0.1:1; location / { cors_policy policies/bad.yaml; } }"))
     out = env.nginx("-t", conf="bad.conf")
     err = out.stderr.decode(errors="replace")
     bad = env.path("policies", "bad.yaml")
-    tap.ok(out.returncode != 0, "nginx -t fails on an invalid policy", err)
+    tap.eq(out.returncode, 1, "nginx -t fails (exit 1) on an invalid policy")
     m = re.search(re.escape(bad) + r":(\d+):(\d+): error: ([a-z-]+): (.+?) in " +
                   re.escape(env.path("bad.conf")) + r":\d+", err)
     tap.ok(m is not None,
@@ -629,7 +631,7 @@ def run_config_errors(tap, env, module):
               "    server { listen 127.0.0.1:1; location / { cors_policy policies/warn.yaml; } }"))
     out = env.nginx("-t", conf="strict.conf")
     err = out.stderr.decode(errors="replace")
-    tap.ok(out.returncode != 0 and
+    tap.ok(out.returncode == 1 and
            re.search(re.escape(env.path("policies", "warn.yaml")) +
                      r":3:\d+: error: origin-null: ", err) is not None
            and "cors_strict on" in err,
@@ -648,6 +650,9 @@ def run_config_errors(tap, env, module):
          "open() \"" + env.path("policies", "nope.yaml") + "\" failed"),
         ("empty file", "location / { cors_policy policies/empty.yaml; }",
          "is not a valid CORS policy"),
+        ("invalid methods",
+         "location / { cors_policy policies/methods.yaml; }",
+         "methods.yaml:2:21: error: method-invalid: "),
         ("cors on", "location / { cors on; }", "it must be \"off\""),
         ("policy and off", "location / { cors_policy policies/warn.yaml; cors off; }",
          "\"cors\" directive conflicts with \"cors_policy\""),
@@ -662,7 +667,7 @@ def run_config_errors(tap, env, module):
                   "    server { listen 127.0.0.1:1; %s }" % body))
         out = env.nginx("-t", conf="case.conf")
         err = out.stderr.decode(errors="replace")
-        tap.ok(out.returncode != 0 and expect in err,
+        tap.ok(out.returncode == 1 and expect in err,
                "nginx -t rejects %s: %s" % (name, expect), err)
 
 
@@ -692,7 +697,7 @@ def run_reload(tap, env):
     env.write("policies/reload.yaml", BAD_POLICY)
     out = env.nginx("-s", "reload")
     err = out.stderr.decode(errors="replace")
-    tap.ok(out.returncode != 0 and
+    tap.ok(out.returncode == 1 and
            re.search(r"reload\.yaml:3:\d+: error: origin-malformed", err) is not None,
            "nginx -s reload with a broken policy fails and prints the diagnostic", err)
 

@@ -187,19 +187,21 @@ class Env:
         self.args = args
         self.tmp = tmp
         self.port = 0
+        self.h2port = 0
         self.proc = None
 
     def path(self, *parts):
         return os.path.join(self.tmp, *parts)
 
-    def curl(self, path, method="GET", headers=(), user=None, port=None):
-        cmd = [self.args.curl, "-sS", "-i", "--http1.1", "--max-time", "10"]
+    def curl(self, path, method="GET", headers=(), user=None, port=None, h2=False):
+        cmd = [self.args.curl, "-sS", "-i", "--max-time", "10",
+               "--http2-prior-knowledge" if h2 else "--http1.1"]
         cmd += ["-I"] if method == "HEAD" else ["-X", method]
         for h in headers:
             cmd += ["-H", h]
         if user:
             cmd += ["-u", user]
-        cmd.append("http://127.0.0.1:%d%s" % (port or self.port, path))
+        cmd.append("http://127.0.0.1:%d%s" % (port or (self.h2port if h2 else self.port), path))
         out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              timeout=20)
         if out.returncode != 0:
@@ -290,6 +292,7 @@ http {{
 
     server {{
         listen 127.0.0.1:{port};
+        listen 127.0.0.1:{h2port} http2;
         root {t}/www;
 {server_extra}
         location /static/ {{ alias {t}/www/; }}
@@ -328,7 +331,8 @@ http {{
         location /reload/ {{ cors_policy policies/reload.yaml; alias {t}/www/; }}
     }}
 }}
-""".format(module=module, t=t, port=env.port, up=upstream_port, dead=dead_port,
+""".format(module=module, t=t, port=env.port, h2port=env.h2port, up=upstream_port,
+           dead=dead_port,
            server_extra=server_extra)
 
 
@@ -544,6 +548,17 @@ def run_requests(tap, env):
     r = env.curl("/static/file.txt", "HEAD", ["Origin: " + APP])
     tap.eq((r.status, r.cors()), (200, api_actual()), "HEAD: headers added")
 
+    # HTTP/2 (h2c): the same answers through nginx's HTTP/2 header filter
+    r = env.curl("/private/file.txt", "OPTIONS", PRE, h2=True)
+    tap.eq((r.status_line.split(" ")[0], r.status, r.body, r.cors()),
+           ("HTTP/2", 200, b"", api_preflight()), "HTTP/2: preflight answered")
+    r = env.curl("/proxy/ok", headers=["Origin: " + APP], h2=True)
+    tap.eq((r.status, r.cors()),
+           (200, sorted(api_actual()[:3] + [("vary", "Accept-Encoding, Origin")])),
+           "HTTP/2: proxied response, upstream's headers replaced")
+    r = env.curl("/redirected/missing.txt", headers=["Origin: " + APP], h2=True)
+    tap.eq((r.status, r.cors()), (404, api_actual()), "HTTP/2: error_page redirect")
+
     # nginx's own 400s, some before the request headers are parsed at all
     for name, raw in [("garbage request line", b"GARBAGE\r\n\r\n"),
                       ("invalid header line",
@@ -721,6 +736,7 @@ def run_reload(tap, env):
 def start_nginx(env):
     for attempt in range(5):
         env.port = free_port()
+        env.h2port = free_port()
         env.write("nginx.conf", env.conf_for(env.port))
         for name in ("error.log",):
             try:
@@ -795,7 +811,7 @@ def main():
 
         env.conf_for = lambda port: nginx_conf(env, args.module, up_port, dead_port)
 
-        env.port = 1
+        env.port, env.h2port = 1, 2      # "nginx -t" does not bind
         env.write("nginx.conf", env.conf_for(1))
         out = env.nginx("-t")
         tap.ok(out.returncode == 0, "nginx -t accepts the test configuration",

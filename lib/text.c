@@ -40,6 +40,14 @@
 #include <yaml.h>
 #endif
 
+/* The library is built with hidden visibility; the two entry points of this
+ * file are part of the public API. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TEXT_EXPORT __attribute__((visibility("default")))
+#else
+#define TEXT_EXPORT
+#endif
+
 /* Security limits of the loader (all reported as text-too-large). */
 #define TEXT_MAX_BYTES ((size_t)1024 * 1024) /* 1 MiB of text */
 #define TEXT_MAX_DEPTH 64                     /* nested sequences/mappings */
@@ -436,12 +444,16 @@ report_parser_error(struct loader *ld, const yaml_parser_t *p)
     default:
         line = (uint32_t)p->problem_mark.line + 1;
         col = (uint32_t)p->problem_mark.column + 1;
-        if (p->context != NULL)
+        if (p->context != NULL && (p->context_mark.line != p->problem_mark.line ||
+                                   p->context_mark.column != p->problem_mark.column))
             report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
                    line, col, "not valid YAML or JSON: %s (%s started at line %lu, column %lu)",
                    problem,
                    p->context, (unsigned long)p->context_mark.line + 1,
                    (unsigned long)p->context_mark.column + 1);
+        else if (p->context != NULL)
+            report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
+                   line, col, "not valid YAML or JSON: %s (%s)", problem, p->context);
         else
             report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
                    line, col, "not valid YAML or JSON: %s", problem);
@@ -1055,8 +1067,9 @@ walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_build
     }
 
     if (b != NULL && c->gateway_defaults) {
-        /* index of maxAge in cors_keys */
-        size_t mi = 5;
+        size_t mi = 0;
+        while (cors_keys[mi].field != CORS_FIELD_MAX_AGE)
+            mi++;
         if (seen[mi] == NULL || is_null(seen[mi]->next)) {
             set_pos(b, m);
             note_status(ld, cors_policy_builder_set_max_age(b, GATEWAY_API_DEFAULT_MAX_AGE));
@@ -1379,7 +1392,7 @@ load_impl(struct cors_policy_builder *b, struct cors_str text, struct cors_diagn
 
 #endif /* HAVE_YAML */
 
-enum cors_status
+TEXT_EXPORT enum cors_status
 cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_str text,
                               struct cors_diagnostics *diags)
 {
@@ -1389,7 +1402,7 @@ cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_s
     return load_impl(builder, text, diags, LOAD_ATOMIC, false, &applied);
 }
 
-struct cors_policy *
+TEXT_EXPORT struct cors_policy *
 cors_policy_new_from_text(struct cors_str text, unsigned flags,
                           const struct cors_allocator *alloc,
                           struct cors_diagnostics *diags, enum cors_status *status_out)

@@ -3,7 +3,7 @@
 #   1. build-asan/: ASan+UBSan build; the unit-level suites (unit, text, hostile)
 #      and the thread stress test; any UBSan report is fatal.
 #   2. build-tsan/: TSan build; the stress suite (8 evaluators, 10 000 policy swaps).
-#   3. build/ (the normal build of tools/test.sh): unit and hostile suites under
+#   3. build/ (the normal build of tools/test.sh): unit, text and hostile suites under
 #      valgrind memcheck (meson test setup "valgrind", tests/stress/meson.build).
 # Every part runs even when an earlier one fails; the step fails if any did.
 # Build dirs are kept for reuse; delete them for a clean run.
@@ -55,12 +55,12 @@ fi
 "${tsan_wrap[@]}" meson test -C build-tsan --print-errorlogs --suite stress ||
     failed+=("TSan stress")
 
-echo "--- valgrind memcheck on $build: unit and hostile suites"
+echo "--- valgrind memcheck on $build: unit, text and hostile suites"
 if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" -Dtests=enabled -Dyaml=enabled
 fi
 meson compile -C "$build"
-read -r -a vg_suites <<<"$(suites_of "$build" unit hostile)"
+read -r -a vg_suites <<<"$(suites_of "$build" unit text hostile)"
 meson test -C "$build" --setup valgrind --print-errorlogs --num-processes 2 "${vg_suites[@]}" ||
     failed+=("valgrind")
 if [ ${#failed[@]} -gt 0 ]; then

@@ -405,6 +405,8 @@ check(const struct fixed *f, const struct cors_request *rq, const struct cors_re
         /* identical for every non-preflight request: "*" and expose only */
         FUZZ_CHECK(acao != NULL && eq(acao->value, "*"), "public policy without '*'");
         FUZZ_CHECK(find(res, "Vary") == NULL, "public policy with Vary");
+        FUZZ_CHECK((find(res, "Access-Control-Expose-Headers") != NULL) == (f->expose[0] != NULL),
+                   "public response without its expose headers");
         for (size_t i = 0; i < res->header_count; i++)
             FUZZ_CHECK(eq(res->headers[i].name, "Access-Control-Allow-Origin") ||
                            eq(res->headers[i].name, "Access-Control-Expose-Headers"),
@@ -438,8 +440,14 @@ check(const struct fixed *f, const struct cors_request *rq, const struct cors_re
         if (res->reason == CORS_REASON_PRIVATE_NETWORK_NOT_ALLOWED)
             FUZZ_CHECK(find(res, "Access-Control-Allow-Private-Network") == NULL,
                        "private network allowed and refused");
+        FUZZ_CHECK((find(res, "Access-Control-Max-Age") != NULL) ==
+                       (f->max_age != CORS_MAX_AGE_UNSET),
+                   "Max-Age presence differs from the policy");
     } else {
         FUZZ_CHECK(res->call_handler, "actual request not handled");
+        FUZZ_CHECK((find(res, "Access-Control-Expose-Headers") != NULL) == (f->expose[0] != NULL),
+                   "expose headers presence differs from the policy");
+        FUZZ_CHECK(find(res, "Vary") != NULL, "credentialed/listed policy without Vary: Origin");
     }
 }
 

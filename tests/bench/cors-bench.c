@@ -229,21 +229,28 @@ static char *hostile_acrh;         /* 16 KiB of allowed names */
 static char *hostile_origin;       /* 4 KiB origin */
 static const char *hostile_all_origins[] = {"https://*.example.com"};
 
+/* The generated list of list_sizes[l] exact origins, made on first use. */
+static const char **
+origin_list(int l)
+{
+    if (origin_lists[l] != NULL)
+        return origin_lists[l];
+    size_t n = list_sizes[l];
+    origin_lists[l] = calloc(n, sizeof(char *));
+    if (origin_lists[l] == NULL)
+        die("out of memory");
+    for (size_t i = 0; i < n; i++)
+        origin_lists[l][i] = xstrdup_printf("https://o%06zu.example.com", i);
+    many_origins[l] = xstrdup_printf("https://o%06zu.example.com", n - 1);
+    return origin_lists[l];
+}
+
 static void
 make_inputs(void)
 {
     for (int i = 0; i < 10; i++)
         regex_list[i] =
             xstrdup_printf("https://([a-z0-9-]+\\.)*tenant%d\\.example\\.com(:[0-9]+)?", i);
-    for (int l = 0; l < 3; l++) {
-        size_t n = list_sizes[l];
-        origin_lists[l] = calloc(n, sizeof(char *));
-        if (origin_lists[l] == NULL)
-            die("out of memory");
-        for (size_t i = 0; i < n; i++)
-            origin_lists[l][i] = xstrdup_printf("https://o%06zu.example.com", i);
-        many_origins[l] = xstrdup_printf("https://o%06zu.example.com", n - 1);
-    }
     /* "x-custom-header, x-custom-header, ..." up to 16 KiB */
     size_t cap = 16 * 1024;
     hostile_acrh = malloc(cap + 1);
@@ -338,7 +345,7 @@ setup(struct scenario *s)
         return;
     if (strncmp(s->name, "E-", 2) == 0) {
         int l = strstr(s->name, "100000") ? 2 : strstr(s->name, "1000") ? 1 : 0;
-        s->spec = (struct spec){(const char **)origin_lists[l],
+        s->spec = (struct spec){origin_list(l),
                                 list_sizes[l],
                                 NULL,
                                 0,
@@ -581,7 +588,7 @@ bench_build(int runs, bool md)
     }
     for (int l = 0; l < 3; l++) {
         size_t n = list_sizes[l];
-        struct spec sp = {(const char **)origin_lists[l], n, NULL, 0, base_methods, 4,
+        struct spec sp = {origin_list(l), n, NULL, 0, base_methods, 4,
                           base_headers, 2, 3600, false, 0};
         struct cors_policy_builder *b = make_builder(&sp);
         /* repeat small builds inside one timed run so the clock resolves them */
@@ -647,7 +654,7 @@ dump(void)
          CORS_BUILD_NO_JIT},
         {origins_star, 1, NULL, 0, methods_star, 1, headers_star, 1, 0, false, 0},
         {origins_star, 1, NULL, 0, methods_star, 1, headers_star, 1, 86400, true, 0},
-        {origin_lists[1], 1000, NULL, 0, NULL, 0, NULL, 0, CORS_MAX_AGE_UNSET, false, 0},
+        {origin_list(1), 1000, NULL, 0, NULL, 0, NULL, 0, CORS_MAX_AGE_UNSET, false, 0},
         {wild_origins, 1, NULL, 0, methods_a, 3, headers_star, 1, 5, true, 0},
     };
     static const char *req_origins[] = {

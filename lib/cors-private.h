@@ -54,6 +54,59 @@ extern const unsigned char corsp_tchar[256];
 /* ASCII lower-case mapping of every byte. */
 extern const unsigned char corsp_lower[256];
 
+/* Unaligned little-endian loads. corsp_load_small() packs the n (< 8) bytes at
+ * p into a word without reading outside them (overlapping loads: a function of
+ * the bytes and n, injective for a given n). */
+static inline uint64_t
+corsp_load64(const void *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+static inline uint32_t
+corsp_load32(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+static inline uint64_t
+corsp_load_small(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    if (n >= 4)
+        return (uint64_t)corsp_load32(p) | ((uint64_t)corsp_load32(p + n - 4) << 32);
+    if (n >= 2)
+        return (uint64_t)(p[0] | (p[1] << 8)) | ((uint64_t)(p[n - 2] | (p[n - 1] << 8)) << 16);
+    return n ? p[0] : 0;
+}
+
+/* Adds 0x20 to every byte 'A'..'Z' of an 8-byte word (other bytes untouched):
+ * corsp_lower[] applied to 8 bytes at once. */
+static inline uint64_t
+corsp_fold_word(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t low7 = v & (0x7F * ones);
+    uint64_t ge_a = low7 + (0x80 - 'A') * ones; /* high bit set if byte >= 'A' */
+    uint64_t gt_z = low7 + (0x7F - 'Z') * ones; /* high bit set if byte > 'Z' */
+    uint64_t upper = (ge_a ^ gt_z) & ~v & (0x80 * ones);
+    return v | (upper >> 2);
+}
+
+/* memcmp(a, b, n) == 0, a word at a time. */
+static inline bool
+corsp_equal_bytes(const char *a, const char *b, size_t n)
+{
+    if (n < 8)
+        return corsp_load_small(a, n) == corsp_load_small(b, n);
+    for (size_t i = 0; i + 8 < n; i += 8)
+        if (corsp_load64(a + i) != corsp_load64(b + i))
+            return false;
+    return corsp_load64(a + n - 8) == corsp_load64(b + n - 8);
+}
+
 bool corsp_is_token(const char *p, size_t n);
 bool corsp_equal_fold(const char *a, const char *b, size_t n);
 

@@ -11,22 +11,6 @@
 #define K2 0xC2B2AE3D27D4EB4Full
 
 static inline uint64_t
-load64(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static inline uint64_t
-load_tail(const unsigned char *p, size_t n)
-{
-    uint64_t v = 0;
-    memcpy(&v, p, n);
-    return v;
-}
-
-static inline uint64_t
 mix(uint64_t h, uint64_t v)
 {
     h ^= v;
@@ -45,42 +29,34 @@ finish(uint64_t h, size_t n)
     return h;
 }
 
-/* Adds 0x20 to every byte 'A'..'Z' of an 8-byte word (bytes >= 0x80 untouched). */
-static inline uint64_t
-fold_word(uint64_t v)
-{
-    const uint64_t ones = 0x0101010101010101ull;
-    uint64_t low7 = v & (0x7F * ones);
-    uint64_t ge_a = low7 + (0x80 - 'A') * ones; /* high bit set if byte >= 'A' */
-    uint64_t gt_z = low7 + (0x7F - 'Z') * ones; /* high bit set if byte > 'Z' */
-    uint64_t upper = (ge_a ^ gt_z) & ~v & (0x80 * ones);
-    return v | (upper >> 2);
-}
+/* Whole words, then the last 1..8 bytes: a word overlapping the previous one
+ * when n >= 8, else the packed short tail. The length goes into finish(). */
+#define HASH_BODY(FOLD)                                                                            \
+    const unsigned char *p = data;                                                                 \
+    uint64_t h = seed ^ K2;                                                                        \
+    if (n < 8) {                                                                                   \
+        if (n > 0)                                                                                 \
+            h = mix(h, FOLD(corsp_load_small(p, n)));                                              \
+        return finish(h, n);                                                                       \
+    }                                                                                              \
+    size_t i = 0;                                                                                  \
+    for (; i + 8 < n; i += 8)                                                                      \
+        h = mix(h, FOLD(corsp_load64(p + i)));                                                     \
+    h = mix(h, FOLD(corsp_load64(p + n - 8)));                                                     \
+    return finish(h, n)
+
+#define NO_FOLD(v) (v)
 
 uint64_t
 corsp_hash(const void *data, size_t n, uint64_t seed)
 {
-    const unsigned char *p = data;
-    uint64_t h = seed ^ K2;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        h = mix(h, load64(p + i));
-    if (i < n)
-        h = mix(h, load_tail(p + i, n - i));
-    return finish(h, n);
+    HASH_BODY(NO_FOLD);
 }
 
 uint64_t
 corsp_hash_fold(const void *data, size_t n, uint64_t seed)
 {
-    const unsigned char *p = data;
-    uint64_t h = seed ^ K2;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        h = mix(h, fold_word(load64(p + i)));
-    if (i < n)
-        h = mix(h, fold_word(load_tail(p + i, n - i)));
-    return finish(h, n);
+    HASH_BODY(corsp_fold_word);
 }
 
 static uint32_t
@@ -118,12 +94,10 @@ corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool, const stru
     return true;
 }
 
-long
-corsp_strset_find(const struct corsp_strset *set, const char *p, size_t n)
+static inline long
+strset_find(const struct corsp_strset *set, const char *p, size_t n, bool fold)
 {
-    if (set->count == 0)
-        return -1;
-    uint64_t h = set->fold ? corsp_hash_fold(p, n, 0) : corsp_hash(p, n, 0);
+    uint64_t h = fold ? corsp_hash_fold(p, n, 0) : corsp_hash(p, n, 0);
     uint32_t tag = (uint32_t)(h >> 32);
     for (uint32_t i = (uint32_t)h & set->mask;; i = (i + 1) & set->mask) {
         const struct corsp_slot *s = &set->slots[i];
@@ -134,7 +108,15 @@ corsp_strset_find(const struct corsp_strset *set, const char *p, size_t n)
         const struct cors_str *k = &set->keys[s->index1 - 1];
         if (k->len != n)
             continue;
-        if (n == 0 || (set->fold ? corsp_equal_fold(k->ptr, p, n) : memcmp(k->ptr, p, n) == 0))
+        if (fold ? corsp_equal_fold(k->ptr, p, n) : corsp_equal_bytes(k->ptr, p, n))
             return (long)s->index1 - 1;
     }
+}
+
+long
+corsp_strset_find(const struct corsp_strset *set, const char *p, size_t n)
+{
+    if (set->count == 0)
+        return -1;
+    return set->fold ? strset_find(set, p, n, true) : strset_find(set, p, n, false);
 }

@@ -21,6 +21,7 @@
 #define CORS_EXPORT         __attribute__((visibility("default")))
 #define CORSP_LIKELY(x)     __builtin_expect(!!(x), 1)
 #define CORSP_UNLIKELY(x)   __builtin_expect(!!(x), 0)
+#define CORSP_ALWAYS_INLINE __attribute__((always_inline)) inline
 #define CORSP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CORSP_PRINTF(f, a)  __attribute__((format(printf, f, a)))
 

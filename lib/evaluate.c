@@ -258,42 +258,54 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     emit(o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
 }
 
+/* Requests with an Origin: kept out of cors_evaluate() so that the not-CORS
+ * path stays a leaf without a stack frame. */
+__attribute__((noinline)) static enum cors_status
+evaluate_cors(const struct cors_policy *p, const struct cors_request *req,
+              struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    struct out o = {headers, capacity, 0};
+    enum cors_reason origin = check_origin(p, req);
+    if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
+        res->decision = CORS_DECISION_PREFLIGHT;
+        evaluate_preflight(p, req, origin, &o, res);
+    } else {
+        res->decision = CORS_DECISION_ACTUAL;
+        evaluate_actual(p, req, origin, &o, res);
+    }
+    res->header_count = o.count;
+    return o.count <= capacity ? CORS_OK : CORS_E_NOSPACE;
+}
+
 CORS_EXPORT enum cors_status
 cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
               struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    if (CORSP_UNLIKELY(p == NULL || req == NULL || res == NULL ||
-                       (headers == NULL && capacity > 0) ||
-                       (req->origins == NULL && req->origin_count > 0) ||
-                       (req->request_headers == NULL && req->request_header_count > 0)))
+    if (CORSP_UNLIKELY(p == NULL || req == NULL || res == NULL))
+        return CORS_E_INVALID_ARGUMENT;
+    /* one test for the three "array NULL but count > 0" cases */
+    if (CORSP_UNLIKELY(((headers == NULL) & (capacity > 0)) |
+                       ((req->origins == NULL) & (req->origin_count > 0)) |
+                       ((req->request_headers == NULL) & (req->request_header_count > 0))))
         return CORS_E_INVALID_ARGUMENT;
 
-    struct out o = {headers, capacity, 0};
     res->allowed = false;
     res->status = 0;
     res->report_only = p->report_only;
-
-    if (req->origin_count == 0) {
-        res->decision = CORS_DECISION_NOT_CORS;
-        res->reason = CORS_REASON_NOT_CORS;
-        res->call_handler = true;
-        if (!p->report_only) {
-            if (p->public_star)
-                emit_public(p, &o);
-            else
-                emit(&o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
-        }
-    } else {
-        enum cors_reason origin = check_origin(p, req);
-        if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
-            res->decision = CORS_DECISION_PREFLIGHT;
-            evaluate_preflight(p, req, origin, &o, res);
-        } else {
-            res->decision = CORS_DECISION_ACTUAL;
-            evaluate_actual(p, req, origin, &o, res);
-        }
-    }
     res->headers = headers;
+    if (req->origin_count != 0)
+        return evaluate_cors(p, req, headers, capacity, res);
+
+    res->decision = CORS_DECISION_NOT_CORS;
+    res->reason = CORS_REASON_NOT_CORS;
+    res->call_handler = true;
+    struct out o = {headers, capacity, 0};
+    if (!p->report_only) {
+        if (p->public_star)
+            emit_public(p, &o);
+        else
+            emit(&o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
+    }
     res->header_count = o.count;
     return o.count <= capacity ? CORS_OK : CORS_E_NOSPACE;
 }

@@ -10,7 +10,7 @@
 #define K1 0x9E3779B97F4A7C15ull
 #define K2 0xC2B2AE3D27D4EB4Full
 
-static inline uint64_t
+static CORSP_ALWAYS_INLINE uint64_t
 mix(uint64_t h, uint64_t v)
 {
     h ^= v;
@@ -19,7 +19,7 @@ mix(uint64_t h, uint64_t v)
     return h;
 }
 
-static inline uint64_t
+static CORSP_ALWAYS_INLINE uint64_t
 finish(uint64_t h, size_t n)
 {
     h ^= (uint64_t)n * K2;
@@ -47,16 +47,28 @@ finish(uint64_t h, size_t n)
 
 #define NO_FOLD(v) (v)
 
+static CORSP_ALWAYS_INLINE uint64_t
+hash_inline(const void *data, size_t n, uint64_t seed)
+{
+    HASH_BODY(NO_FOLD);
+}
+
+static CORSP_ALWAYS_INLINE uint64_t
+hash_fold_inline(const void *data, size_t n, uint64_t seed)
+{
+    HASH_BODY(corsp_fold_word);
+}
+
 uint64_t
 corsp_hash(const void *data, size_t n, uint64_t seed)
 {
-    HASH_BODY(NO_FOLD);
+    return hash_inline(data, n, seed);
 }
 
 uint64_t
 corsp_hash_fold(const void *data, size_t n, uint64_t seed)
 {
-    HASH_BODY(corsp_fold_word);
+    return hash_fold_inline(data, n, seed);
 }
 
 static uint32_t
@@ -94,10 +106,10 @@ corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool, const stru
     return true;
 }
 
-static inline long
+static CORSP_ALWAYS_INLINE long
 strset_find(const struct corsp_strset *set, const char *p, size_t n, bool fold)
 {
-    uint64_t h = fold ? corsp_hash_fold(p, n, 0) : corsp_hash(p, n, 0);
+    uint64_t h = fold ? hash_fold_inline(p, n, 0) : hash_inline(p, n, 0);
     uint32_t tag = (uint32_t)(h >> 32);
     for (uint32_t i = (uint32_t)h & set->mask;; i = (i + 1) & set->mask) {
         const struct corsp_slot *s = &set->slots[i];

@@ -108,6 +108,18 @@ corsp_equal_bytes(const char *a, const char *b, size_t n)
     return corsp_load64(a + n - 8) == corsp_load64(b + n - 8);
 }
 
+/* corsp_equal_fold(), inlined. */
+static inline bool
+corsp_equal_fold_inline(const char *a, const char *b, size_t n)
+{
+    if (n < 8)
+        return corsp_fold_word(corsp_load_small(a, n)) == corsp_fold_word(corsp_load_small(b, n));
+    for (size_t i = 0; i + 8 < n; i += 8)
+        if (corsp_fold_word(corsp_load64(a + i)) != corsp_fold_word(corsp_load64(b + i)))
+            return false;
+    return corsp_fold_word(corsp_load64(a + n - 8)) == corsp_fold_word(corsp_load64(b + n - 8));
+}
+
 bool corsp_is_token(const char *p, size_t n);
 bool corsp_equal_fold(const char *a, const char *b, size_t n);
 
@@ -143,12 +155,114 @@ struct corsp_strset {
     uint32_t mask;
     uint32_t count;
     bool fold;
+    bool keys_lower; /* no key has a byte 'A'..'Z' (set at build) */
 };
 /* Builds the table over keys[0..n) (keys must stay alive); false on OOM. */
 bool corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool,
                         const struct cors_str *keys, size_t n, bool fold);
 /* Index of the key equal to (p, n), or -1. */
 long corsp_strset_find(const struct corsp_strset *set, const char *p, size_t n);
+
+#define CORSP_K1 0x9E3779B97F4A7C15ull
+#define CORSP_K2 0xC2B2AE3D27D4EB4Full
+
+static CORSP_ALWAYS_INLINE uint64_t
+corsp_hash_mix(uint64_t h, uint64_t v)
+{
+    h ^= v;
+    h *= CORSP_K1;
+    h ^= h >> 32;
+    return h;
+}
+
+static CORSP_ALWAYS_INLINE uint64_t
+corsp_hash_finish(uint64_t h, size_t n)
+{
+    h ^= (uint64_t)n * CORSP_K2;
+    h ^= h >> 29;
+    h *= CORSP_K1;
+    h ^= h >> 32;
+    return h;
+}
+
+/* Whole words, then the last 1..8 bytes: a word overlapping the previous one
+ * when n >= 8, else the packed short tail. The length goes into corsp_hash_finish(). */
+#define CORSP_HASH_BODY(FOLD)                                                                            \
+    const unsigned char *p = data;                                                                 \
+    uint64_t h = seed ^ CORSP_K2;                                                                        \
+    if (n < 8) {                                                                                   \
+        if (n > 0)                                                                                 \
+            h = corsp_hash_mix(h, FOLD(corsp_load_small(p, n)));                                              \
+        return corsp_hash_finish(h, n);                                                                       \
+    }                                                                                              \
+    size_t i = 0;                                                                                  \
+    for (; i + 8 < n; i += 8)                                                                      \
+        h = corsp_hash_mix(h, FOLD(corsp_load64(p + i)));                                                     \
+    h = corsp_hash_mix(h, FOLD(corsp_load64(p + n - 8)));                                                     \
+    return corsp_hash_finish(h, n)
+
+#define CORSP_NO_FOLD(v) (v)
+
+static CORSP_ALWAYS_INLINE uint64_t
+corsp_hash_inline(const void *data, size_t n, uint64_t seed)
+{
+    CORSP_HASH_BODY(CORSP_NO_FOLD);
+}
+
+static CORSP_ALWAYS_INLINE uint64_t
+corsp_hash_fold_inline(const void *data, size_t n, uint64_t seed)
+{
+    CORSP_HASH_BODY(corsp_fold_word);
+}
+
+/* The lookup itself, inlined where it is hot (fold is a constant there). */
+static CORSP_ALWAYS_INLINE long
+corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n, bool fold)
+{
+    uint64_t h, w0 = 0, w1 = 0;
+    bool short_lower = fold && set->keys_lower && n <= 16;
+    if (short_lower) {
+        /* Keys of up to 16 bytes, all lower case: fold the one or two words
+         * of the name once, for the hash (the same value as
+         * corsp_hash_fold_inline()) and for the comparison. */
+        h = CORSP_K2;
+        if (n < 8) {
+            w0 = corsp_fold_word(corsp_load_small(p, n));
+            if (n > 0)
+                h = corsp_hash_mix(h, w0);
+        } else {
+            w0 = corsp_fold_word(corsp_load64(p));
+            w1 = corsp_fold_word(corsp_load64(p + n - 8));
+            h = corsp_hash_mix(h, w0);
+            if (n > 8)
+                h = corsp_hash_mix(h, w1);
+        }
+        h = corsp_hash_finish(h, n);
+    } else {
+        h = fold ? corsp_hash_fold_inline(p, n, 0) : corsp_hash_inline(p, n, 0);
+    }
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (uint32_t i = (uint32_t)h & set->mask;; i = (i + 1) & set->mask) {
+        const struct corsp_slot *s = &set->slots[i];
+        if (s->index1 == 0)
+            return -1;
+        if (s->hash != tag)
+            continue;
+        const struct cors_str *k = &set->keys[s->index1 - 1];
+        if (k->len != n)
+            continue;
+        bool eq;
+        if (short_lower)
+            eq = n < 8 ? corsp_load_small(k->ptr, n) == w0
+                       : corsp_load64(k->ptr) == w0 && corsp_load64(k->ptr + n - 8) == w1;
+        else if (fold)
+            eq = corsp_equal_fold_inline(k->ptr, p, n);
+        else
+            eq = corsp_equal_bytes(k->ptr, p, n);
+        if (eq)
+            return (long)s->index1 - 1;
+    }
+}
 
 /* ----------------------------------------------------------------- origin.c */
 

@@ -111,34 +111,63 @@ method_allowed(const struct cors_policy *p, struct cors_str m)
     return false;
 }
 
+/* The end of the run of tchar bytes starting at p (4 bytes per step). */
+static inline const unsigned char *
+skip_tchar(const unsigned char *p, const unsigned char *end)
+{
+    while (end - p >= 4 &&
+           (corsp_tchar[p[0]] & corsp_tchar[p[1]] & corsp_tchar[p[2]] & corsp_tchar[p[3]]))
+        p += 4;
+    while (p < end && corsp_tchar[*p])
+        p++;
+    return p;
+}
+
 /*
  * Scans every Access-Control-Request-Headers line once: validates the tokens,
  * checks them against the policy, and counts the non-empty lines (echoed when
  * allowHeaders is "*"). Returns ALLOWED, HEADER_NOT_ALLOWED, HEADERS_MALFORMED
- * or HEADERS_TOO_MANY_LINES.
+ * or HEADERS_TOO_MANY_LINES. The grammar is corsp_list_next()'s: elements
+ * separated by commas with optional white space, empty elements skipped.
  */
 static enum cors_reason
 check_request_headers(const struct cors_policy *p, const struct cors_request *req,
                       size_t *echo_lines)
 {
     enum cors_reason verdict = CORS_REASON_ALLOWED;
+    bool lookup = !p->headers_any; /* still checking names against the list */
     size_t lines = 0;
     for (size_t l = 0; l < req->request_header_count; l++) {
         struct cors_str line = req->request_headers[l];
         if (line.ptr == NULL)
             continue;
-        struct corsp_list_iter it = {line.ptr, line.ptr + line.len};
-        struct cors_str name;
-        int rc;
+        const unsigned char *c = (const unsigned char *)line.ptr, *end = c + line.len;
         bool any = false;
-        while ((rc = corsp_list_next(&it, &name)) > 0) {
+        for (;;) {
+            /* OWS and empty elements */
+            while (c < end && (*c == ' ' || *c == '\t' || *c == ','))
+                c++;
+            if (c == end)
+                break;
+            const unsigned char *start = c;
+            c = skip_tchar(c, end);
+            if (c == start)
+                return CORS_REASON_HEADERS_MALFORMED;
             any = true;
-            if (!p->headers_any && verdict == CORS_REASON_ALLOWED &&
-                corsp_strset_find(&p->headers, name.ptr, name.len) < 0)
+            if (lookup && (p->headers.count == 0 ||
+                           corsp_strset_find_inline(&p->headers, (const char *)start,
+                                                    (size_t)(c - start), true) < 0)) {
                 verdict = CORS_REASON_HEADER_NOT_ALLOWED;
+                lookup = false;
+            }
+            while (c < end && (*c == ' ' || *c == '\t'))
+                c++;
+            if (c < end) {
+                if (*c != ',')
+                    return CORS_REASON_HEADERS_MALFORMED;
+                c++;
+            }
         }
-        if (rc < 0)
-            return CORS_REASON_HEADERS_MALFORMED;
         lines += any;
     }
     *echo_lines = lines;

@@ -71,12 +71,7 @@ bool
 corsp_equal_fold(const char *a, const char *b, size_t n)
 {
     /* eight bytes at a time; corsp_fold_word() is corsp_lower[] per byte */
-    if (n < 8)
-        return corsp_fold_word(corsp_load_small(a, n)) == corsp_fold_word(corsp_load_small(b, n));
-    for (size_t i = 0; i + 8 < n; i += 8)
-        if (corsp_fold_word(corsp_load64(a + i)) != corsp_fold_word(corsp_load64(b + i)))
-            return false;
-    return corsp_fold_word(corsp_load64(a + n - 8)) == corsp_fold_word(corsp_load64(b + n - 8));
+    return corsp_equal_fold_inline(a, b, n);
 }
 
 static inline bool

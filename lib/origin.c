@@ -237,6 +237,20 @@ ipv6_serialize(const uint16_t words[8], char *out)
 
 /* ------------------------------------------------------- request origins */
 
+/* Byte classes of a request host: canonical host bytes, '.', ':' (0: none). */
+#define HC_HOST  1u
+#define HC_DOT   2u
+#define HC_COLON 4u
+#define HC_RANGE(a, b)                                                                             \
+    [a] = HC_HOST, [a + 1] = HC_HOST, [a + 2] = HC_HOST, [a + 3] = HC_HOST, [a + 4] = HC_HOST,     \
+    [a + 5] = HC_HOST, [a + 6] = HC_HOST, [a + 7] = HC_HOST, [a + 8] = HC_HOST, [b] = HC_HOST
+static const unsigned char host_class[256] = {
+    HC_RANGE('a', 'i' + 1), HC_RANGE('k', 't'), HC_RANGE('0', '9'), /* a-j, k-t, 0-9 */
+    ['u'] = HC_HOST, ['v'] = HC_HOST, ['w'] = HC_HOST, ['x'] = HC_HOST, ['y'] = HC_HOST,
+    ['z'] = HC_HOST, ['-'] = HC_HOST, ['_'] = HC_HOST, ['.'] = HC_DOT, [':'] = HC_COLON,
+};
+#undef HC_RANGE
+
 enum corsp_origin_kind
 corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
 {
@@ -244,12 +258,21 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
 
     if (n == 4 && memcmp(p, "null", 4) == 0)
         return CORSP_ORIGIN_NULL;
-    if (n == 0 || !is_lower_alpha((unsigned char)p[0]))
-        return CORSP_ORIGIN_MALFORMED;
-    while (i < n && is_scheme_char((unsigned char)p[i]))
-        i++;
-    if (n - i < 3 || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
-        return CORSP_ORIGIN_MALFORMED;
+    /* "https://" and "http://" in one 8-byte compare (what the loop below
+     * would find for them) */
+    uint64_t head = n >= 8 ? corsp_load64(p) : 0;
+    if (head == corsp_load64("https://")) {
+        i = 5;
+    } else if ((head & 0x00FFFFFFFFFFFFFFull) == (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull)) {
+        i = 4;
+    } else {
+        if (n == 0 || !is_lower_alpha((unsigned char)p[0]))
+            return CORSP_ORIGIN_MALFORMED;
+        while (i < n && is_scheme_char((unsigned char)p[i]))
+            i++;
+        if (n - i < 3 || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
+            return CORSP_ORIGIN_MALFORMED;
+    }
     o->scheme.ptr = p;
     o->scheme.len = i;
     i += 3;
@@ -272,26 +295,39 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
             return CORSP_ORIGIN_MALFORMED;
         i = close + 1;
     } else {
-        size_t label = 0;
-        while (i < n && p[i] != ':') {
-            unsigned char c = (unsigned char)p[i];
-            if (c == '.') {
-                if (label == 0)
-                    return CORSP_ORIGIN_MALFORMED;
+        /* one table lookup per byte, four at a time inside a label */
+        size_t label_start = i, last_start = i; /* current and previous label */
+        const unsigned char *u = (const unsigned char *)p;
+        for (;;) {
+            while (n - i >= 4 && (host_class[u[i]] & host_class[u[i + 1]] & host_class[u[i + 2]] &
+                                  host_class[u[i + 3]]) == HC_HOST)
+                i += 4;
+            if (i == n)
+                break;
+            unsigned k = host_class[u[i]];
+            if (k == HC_HOST) {
+                i++;
+            } else if (k == HC_DOT) {
+                if (i == label_start)
+                    return CORSP_ORIGIN_MALFORMED; /* empty label */
                 o->labels++;
-                label = 0;
-            } else if (is_host_char(c)) {
-                label++;
+                last_start = label_start;
+                label_start = ++i;
+            } else if (k == HC_COLON) {
+                break;
             } else {
                 return CORSP_ORIGIN_MALFORMED;
             }
-            i++;
         }
         if (i == host_start)
             return CORSP_ORIGIN_MALFORMED;
-        if (label > 0)
+        if (label_start < i)
             o->labels++;
-        if (ends_in_number(p + host_start, i - host_start)) {
+        else
+            label_start = last_start; /* one trailing dot: the label before it */
+        /* a host can only end in a number when its last label starts with a
+         * digit (all digits, or "0x...") */
+        if (is_digit(u[label_start]) && ends_in_number(p + host_start, i - host_start)) {
             if (!is_canonical_ipv4(p + host_start, i - host_start))
                 return CORSP_ORIGIN_MALFORMED;
             o->labels = 0; /* no subdomain matching on addresses */

@@ -666,7 +666,11 @@ dump(void)
         "https://abab.test:8080", "https://abab.test:1", "https://o000999.example.com",
         "https://o001000.example.com", "https://a.b.example.com", "https://example.com.",
         "https://127.0.0.1", "https://127.1", "", "https://exa mple.com", "HTTPS://example.com",
-        "https://*.example.org"};
+        "https://*.example.org", "https://a.0x1", "https://1.2.3.4.", "https://0x7f.1",
+        "https://1.2.3.4", "https://01.2.3.4", "https://a.b.", "https://a..b", "https://.a",
+        "http://a_b-c.example.org:8080", "http://x", "https://:443", "https://a.example.org.",
+        "wss://a.example.org", "http://localhost:0", "http://localhost:65536",
+        "https://a.example.org:0443", "https://5.example.org", "https://x.9"};
     static const char *methods[] = {"GET", "OPTIONS", "POST", "options"};
     static const char *acrms[] = {NULL, "PUT", "GET", "PATCH", "patch", "", "BAD METHOD",
                                   "CONNECT"};

@@ -331,6 +331,7 @@ struct corsp_wildset {
     uint32_t mask;
     uint32_t count;
     uint32_t max_suffix_labels; /* most labels in a subdomain suffix */
+    uint32_t min_suffix_labels; /* fewest labels in a subdomain suffix (0: none) */
     bool any_host;              /* some entry is CORSP_HOST_ANY */
     bool exact_host;            /* some entry is CORSP_HOST_EXACT (port wildcard) */
 };

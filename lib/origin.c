@@ -302,12 +302,12 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
             while (n - i >= 4 && (host_class[u[i]] & host_class[u[i + 1]] & host_class[u[i + 2]] &
                                   host_class[u[i + 3]]) == HC_HOST)
                 i += 4;
+            while (i < n && host_class[u[i]] == HC_HOST)
+                i++;
             if (i == n)
                 break;
             unsigned k = host_class[u[i]];
-            if (k == HC_HOST) {
-                i++;
-            } else if (k == HC_DOT) {
+            if (k == HC_DOT) {
                 if (i == label_start)
                     return CORSP_ORIGIN_MALFORMED; /* empty label */
                 o->labels++;
@@ -638,8 +638,8 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
 static uint64_t
 wild_hash(struct cors_str scheme, struct cors_str host, uint32_t port, uint8_t match)
 {
-    uint64_t h = corsp_hash(scheme.ptr, scheme.len, ((uint64_t)port << 8) | match);
-    return corsp_hash(host.ptr, host.len, h);
+    uint64_t h = corsp_hash_inline(scheme.ptr, scheme.len, ((uint64_t)port << 8) | match);
+    return corsp_hash_inline(host.ptr, host.len, h);
 }
 
 static uint32_t
@@ -685,8 +685,13 @@ corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
             set->any_host = true;
         else if (e->host_match == CORSP_HOST_EXACT)
             set->exact_host = true;
-        else if (suffix_labels(e->host) > set->max_suffix_labels)
-            set->max_suffix_labels = suffix_labels(e->host);
+        else {
+            uint32_t labels = suffix_labels(e->host);
+            if (labels > set->max_suffix_labels)
+                set->max_suffix_labels = labels;
+            if (set->min_suffix_labels == 0 || labels < set->min_suffix_labels)
+                set->min_suffix_labels = labels;
+        }
     }
     return true;
 }
@@ -705,8 +710,8 @@ wild_find(const struct corsp_wildset *set, struct cors_str scheme, struct cors_s
             continue;
         const struct corsp_wild_entry *e = &set->entries[s->index1 - 1];
         if (e->port == port && e->host_match == match && e->scheme.len == scheme.len &&
-            e->host.len == host.len && memcmp(e->scheme.ptr, scheme.ptr, scheme.len) == 0 &&
-            memcmp(e->host.ptr, host.ptr, host.len) == 0)
+            e->host.len == host.len && corsp_equal_bytes(e->scheme.ptr, scheme.ptr, scheme.len) &&
+            corsp_equal_bytes(e->host.ptr, host.ptr, host.len))
             return true;
     }
 }
@@ -736,6 +741,9 @@ corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *
                 continue;
             struct cors_str suffix = {h + i, end - i};
             tried++;
+            /* no configured suffix has this few labels */
+            if (tried < set->min_suffix_labels)
+                continue;
             if (wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN))
                 return true;
         }

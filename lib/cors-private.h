@@ -156,6 +156,7 @@ struct corsp_strset {
     uint32_t count;
     bool fold;
     bool keys_lower; /* no key has a byte 'A'..'Z' (set at build) */
+    uint64_t len_mask; /* bit (len % 64) set for every key length */
 };
 /* Builds the table over keys[0..n) (keys must stay alive); false on OOM. */
 bool corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool,
@@ -219,6 +220,9 @@ corsp_hash_fold_inline(const void *data, size_t n, uint64_t seed)
 static CORSP_ALWAYS_INLINE long
 corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n, bool fold)
 {
+    /* no key has this length (mod 64): a miss without hashing */
+    if (!((set->len_mask >> (n & 63)) & 1))
+        return -1;
     uint64_t h, w0 = 0, w1 = 0;
     bool short_lower = fold && set->keys_lower && n <= 16;
     if (short_lower) {

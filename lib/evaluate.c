@@ -27,12 +27,19 @@ struct out {
     struct cors_header *headers;
     size_t capacity;
     size_t count;
+    bool roomy; /* capacity >= ROOMY: no result can overflow, skip the checks */
 };
 
-static inline void
+/* The most headers one result holds: preflight ACAO, ACAC, ACAM, up to
+ * CORS_REQUEST_HEADER_LINES_MAX ACAH lines, max-age, ACEH, ACAPN and Vary. */
+#define MOST_HEADERS (7 + CORS_REQUEST_HEADER_LINES_MAX)
+#define ROOMY        CORS_HEADERS_MAX
+_Static_assert(MOST_HEADERS <= ROOMY, "a result may exceed CORS_HEADERS_MAX");
+
+static CORSP_ALWAYS_INLINE void
 emit(struct out *o, struct cors_str name, struct cors_str value, enum cors_header_op op)
 {
-    if (CORSP_LIKELY(o->count < o->capacity)) {
+    if (o->roomy || CORSP_LIKELY(o->count < o->capacity)) {
         struct cors_header *h = &o->headers[o->count];
         h->name = name;
         h->value = value;
@@ -49,7 +56,7 @@ str_is(struct cors_str s, const char *lit, size_t n)
 
 /* Headers of every non-preflight response of a public ("*", no credentials)
  * policy: identical for CORS and non-CORS requests, so no Vary is needed. */
-static void
+static CORSP_ALWAYS_INLINE void
 emit_public(const struct cors_policy *p, struct out *o)
 {
     emit(o, h_allow_origin, v_star, CORS_HEADER_SET);
@@ -58,7 +65,7 @@ emit_public(const struct cors_policy *p, struct out *o)
 }
 
 /* The verdict on the request's origin: CORS_REASON_ALLOWED or why not. */
-static enum cors_reason
+static CORSP_ALWAYS_INLINE enum cors_reason
 check_origin(const struct cors_policy *p, const struct cors_request *req)
 {
     if (req->origin_count > 1)
@@ -70,7 +77,7 @@ check_origin(const struct cors_policy *p, const struct cors_request *req)
         return CORS_REASON_ORIGIN_TOO_LONG;
     /* The exact set only holds canonical origins (and "null" when listed), so
      * a hit needs no parsing. */
-    if (corsp_strset_find(&p->exact, s.ptr, s.len) >= 0)
+    if (p->exact.count != 0 && corsp_strset_find_inline(&p->exact, s.ptr, s.len, false) >= 0)
         return CORS_REASON_ALLOWED;
 
     struct corsp_origin o;
@@ -106,7 +113,7 @@ method_allowed(const struct cors_policy *p, struct cors_str m)
     if (str_is(m, "GET", 3) || str_is(m, "HEAD", 4) || str_is(m, "POST", 4))
         return true;
     for (size_t i = 0; i < p->method_count; i++)
-        if (p->methods[i].len == m.len && memcmp(p->methods[i].ptr, m.ptr, m.len) == 0)
+        if (p->methods[i].len == m.len && corsp_equal_bytes(p->methods[i].ptr, m.ptr, m.len))
             return true;
     return false;
 }
@@ -177,7 +184,7 @@ check_request_headers(const struct cors_policy *p, const struct cors_request *re
 }
 
 /* Emits the validated request header lines, one response line each. */
-static void
+static CORSP_ALWAYS_INLINE void
 emit_echoed_headers(const struct cors_request *req, struct out *o)
 {
     enum cors_header_op op = CORS_HEADER_SET;
@@ -196,7 +203,7 @@ emit_echoed_headers(const struct cors_request *req, struct out *o)
     }
 }
 
-static void
+static CORSP_ALWAYS_INLINE void
 evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
                    enum cors_reason origin, struct out *o, struct cors_result *res)
 {
@@ -206,7 +213,9 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
     bool pna_requested = str_is(req->request_private_network, "true", 4);
 
     if (!rejected) {
-        if (!corsp_is_token(req->request_method.ptr, req->request_method.len)) {
+        const unsigned char *m = (const unsigned char *)req->request_method.ptr;
+        size_t mn = req->request_method.len;
+        if (mn == 0 || skip_tchar(m, m + mn) != m + mn) { /* not a token */
             reason = CORS_REASON_METHOD_MALFORMED;
             rejected = true;
         } else {
@@ -264,7 +273,7 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
     emit(o, h_vary, p->vary_preflight_value, CORS_HEADER_MERGE_VARY);
 }
 
-static void
+static CORSP_ALWAYS_INLINE void
 evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
                 enum cors_reason origin, struct out *o, struct cors_result *res)
 {
@@ -287,13 +296,12 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     emit(o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
 }
 
-/* Requests with an Origin: kept out of cors_evaluate() so that the not-CORS
- * path stays a leaf without a stack frame. */
-__attribute__((noinline)) static enum cors_status
-evaluate_cors(const struct cors_policy *p, const struct cors_request *req,
-              struct cors_header *headers, size_t capacity, struct cors_result *res)
+static CORSP_ALWAYS_INLINE enum cors_status
+evaluate_cors_body(const struct cors_policy *p, const struct cors_request *req,
+                   struct cors_header *headers, size_t capacity, struct cors_result *res,
+                   bool roomy)
 {
-    struct out o = {headers, capacity, 0};
+    struct out o = {headers, capacity, 0, roomy};
     enum cors_reason origin = check_origin(p, req);
     if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
         res->decision = CORS_DECISION_PREFLIGHT;
@@ -304,6 +312,23 @@ evaluate_cors(const struct cors_policy *p, const struct cors_request *req,
     }
     res->header_count = o.count;
     return o.count <= capacity ? CORS_OK : CORS_E_NOSPACE;
+}
+
+/* Requests with an Origin: kept out of cors_evaluate() so that the not-CORS
+ * path stays a leaf without a stack frame. Two copies: one for callers whose
+ * array always has room (no capacity check per header), one checking. */
+__attribute__((noinline)) static enum cors_status
+evaluate_cors_roomy(const struct cors_policy *p, const struct cors_request *req,
+                    struct cors_header *headers, struct cors_result *res)
+{
+    return evaluate_cors_body(p, req, headers, ROOMY, res, true);
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_cors(const struct cors_policy *p, const struct cors_request *req,
+              struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    return evaluate_cors_body(p, req, headers, capacity, res, false);
 }
 
 CORS_EXPORT enum cors_status
@@ -323,12 +348,13 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
     res->report_only = p->report_only;
     res->headers = headers;
     if (req->origin_count != 0)
-        return evaluate_cors(p, req, headers, capacity, res);
+        return capacity >= ROOMY ? evaluate_cors_roomy(p, req, headers, res)
+                                 : evaluate_cors(p, req, headers, capacity, res);
 
     res->decision = CORS_DECISION_NOT_CORS;
     res->reason = CORS_REASON_NOT_CORS;
     res->call_handler = true;
-    struct out o = {headers, capacity, 0};
+    struct out o = {headers, capacity, 0, false};
     if (!p->report_only) {
         if (p->public_star)
             emit_public(p, &o);

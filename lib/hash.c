@@ -43,6 +43,9 @@ corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool, const stru
     set->count = (uint32_t)n;
     set->fold = fold;
     set->keys_lower = true;
+    set->len_mask = 0;
+    for (size_t k = 0; k < n; k++)
+        set->len_mask |= 1ull << (keys[k].len & 63);
     for (size_t k = 0; k < n; k++)
         for (size_t j = 0; j < keys[k].len && set->keys_lower; j++)
             if (keys[k].ptr[j] >= 'A' && keys[k].ptr[j] <= 'Z')

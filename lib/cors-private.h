@@ -211,8 +211,29 @@ corsp_hash_inline(const void *data, size_t n, uint64_t seed)
 }
 
 static CORSP_ALWAYS_INLINE uint64_t
+corsp_hash_fold_inline(const void *data, size_t n, uint64_t seed);
+
+/* The folded hash of a name of up to 16 bytes from its folded words: w0 the
+ * first (packed) word, w1 the last 8 bytes (0 when n <= 8). Header names are
+ * short, so this is the common case and costs two multiplications. */
+static CORSP_ALWAYS_INLINE uint64_t
+corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
+{
+    uint64_t h = ((w0 ^ seed) * CORSP_K1) ^ (w1 + n);
+    h *= CORSP_K2;
+    return h ^ (h >> 32);
+}
+
+static CORSP_ALWAYS_INLINE uint64_t
 corsp_hash_fold_inline(const void *data, size_t n, uint64_t seed)
 {
+    if (n <= 16) {
+        const unsigned char *s = data;
+        if (n < 8)
+            return corsp_hash_short(corsp_fold_word(corsp_load_small(s, n)), 0, n, seed);
+        return corsp_hash_short(corsp_fold_word(corsp_load64(s)),
+                                n > 8 ? corsp_fold_word(corsp_load64(s + n - 8)) : 0, n, seed);
+    }
     CORSP_HASH_BODY(corsp_fold_word);
 }
 
@@ -229,19 +250,13 @@ corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n
         /* Keys of up to 16 bytes, all lower case: fold the one or two words
          * of the name once, for the hash (the same value as
          * corsp_hash_fold_inline()) and for the comparison. */
-        h = CORSP_K2;
         if (n < 8) {
             w0 = corsp_fold_word(corsp_load_small(p, n));
-            if (n > 0)
-                h = corsp_hash_mix(h, w0);
         } else {
             w0 = corsp_fold_word(corsp_load64(p));
             w1 = corsp_fold_word(corsp_load64(p + n - 8));
-            h = corsp_hash_mix(h, w0);
-            if (n > 8)
-                h = corsp_hash_mix(h, w1);
         }
-        h = corsp_hash_finish(h, n);
+        h = corsp_hash_short(w0, n > 8 ? w1 : 0, n, 0);
     } else {
         h = fold ? corsp_hash_fold_inline(p, n, 0) : corsp_hash_inline(p, n, 0);
     }

@@ -118,10 +118,44 @@ method_allowed(const struct cors_policy *p, struct cors_str m)
     return false;
 }
 
-/* The end of the run of tchar bytes starting at p (4 bytes per step). */
-static inline const unsigned char *
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Bit i set when byte i of the 16 at p is not an RFC 9110 tchar: outside
+ * 0x21..0x7E, or one of the delimiters "(),/:;<=>?@[\]{} */
+static CORSP_ALWAYS_INLINE unsigned
+non_tchar16(const unsigned char *p)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+#define B(c)       _mm_set1_epi8((char)(c))
+#define EQ(v, c)   _mm_cmpeq_epi8((v), B(c))
+#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo) - 1)), _mm_cmplt_epi8(x, B((hi) + 1)))
+    /* signed compares: bytes >= 0x80 are negative, so outside every range */
+    __m128i visible = IN(0x21, 0x7E);
+    __m128i delim = _mm_or_si128(EQ(x, '"'), EQ(_mm_or_si128(x, B(1)), ')')); /* " ( ) */
+    delim = _mm_or_si128(delim, _mm_or_si128(EQ(x, ','), EQ(x, '/')));
+    delim = _mm_or_si128(delim, _mm_or_si128(EQ(x, '{'), EQ(x, '}')));
+    delim = _mm_or_si128(delim, _mm_or_si128(IN(':', '@'), IN('[', ']')));
+#undef IN
+#undef EQ
+#undef B
+    return ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(delim, visible)) & 0xFFFFu;
+}
+#endif
+
+/* The end of the run of tchar bytes starting at p: 16 bytes per step with
+ * SSE2, else 4 table lookups per step. */
+static CORSP_ALWAYS_INLINE const unsigned char *
 skip_tchar(const unsigned char *p, const unsigned char *end)
 {
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+        unsigned m = non_tchar16(p);
+        if (m != 0)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
     while (end - p >= 4 &&
            (corsp_tchar[p[0]] & corsp_tchar[p[1]] & corsp_tchar[p[2]] & corsp_tchar[p[3]]))
         p += 4;
@@ -151,11 +185,13 @@ check_request_headers(const struct cors_policy *p, const struct cors_request *re
         const unsigned char *c = (const unsigned char *)line.ptr, *end = c + line.len;
         bool any = false;
         for (;;) {
-            /* OWS and empty elements */
-            while (c < end && (*c == ' ' || *c == '\t' || *c == ','))
-                c++;
-            if (c == end)
-                break;
+            /* OWS and empty elements (usually none: a name follows) */
+            if (CORSP_UNLIKELY(c == end || !corsp_tchar[*c])) {
+                while (c < end && (*c == ' ' || *c == '\t' || *c == ','))
+                    c++;
+                if (c == end)
+                    break;
+            }
             const unsigned char *start = c;
             c = skip_tchar(c, end);
             if (c == start)
@@ -166,6 +202,13 @@ check_request_headers(const struct cors_policy *p, const struct cors_request *re
                                                     (size_t)(c - start), true) < 0)) {
                 verdict = CORS_REASON_HEADER_NOT_ALLOWED;
                 lookup = false;
+            }
+            /* the separator: "," or ", " usually */
+            if (CORSP_LIKELY(c < end && *c == ',')) {
+                c++;
+                if (c < end && *c == ' ')
+                    c++;
+                continue;
             }
             while (c < end && (*c == ' ' || *c == '\t'))
                 c++;

@@ -300,6 +300,8 @@ struct corsp_origin {
     struct cors_str host;   /* IPv6 hosts keep their brackets */
     uint32_t port;          /* CORSP_PORT_DEFAULT or 0x10000 | port (0..65535) */
     uint32_t labels;        /* number of dot-separated labels of a domain host */
+    uint32_t dots;          /* number of '.' in the host */
+    uint32_t dot_at[8];     /* offsets in host of the last 8 dots: dot j at [j % 8] */
 };
 
 enum corsp_origin_kind {

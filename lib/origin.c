@@ -251,6 +251,27 @@ static const unsigned char host_class[256] = {
 };
 #undef HC_RANGE
 
+/* The end of a bracketed canonical IPv6 host starting at p[i] == '[', or 0
+ * when it is not one. Out of line: its buffers stay off the common path. */
+__attribute__((noinline)) static size_t
+ipv6_host_end(const char *p, size_t n, size_t i)
+{
+    size_t close = i + 1;
+    while (close < n && p[close] != ']')
+        close++;
+    if (close >= n)
+        return 0;
+    uint16_t words[8];
+    char canon[40];
+    size_t inner = close - i - 1;
+    if (!ipv6_parse(p + i + 1, inner, words))
+        return 0;
+    size_t len = ipv6_serialize(words, canon);
+    if (len != inner || memcmp(canon, p + i + 1, len) != 0)
+        return 0;
+    return close + 1;
+}
+
 enum corsp_origin_kind
 corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
 {
@@ -279,24 +300,15 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
 
     size_t host_start = i;
     o->labels = 0;
+    o->dots = 0;
     if (i < n && p[i] == '[') {
-        size_t close = i + 1;
-        while (close < n && p[close] != ']')
-            close++;
-        if (close >= n)
+        i = ipv6_host_end(p, n, i);
+        if (i == 0)
             return CORSP_ORIGIN_MALFORMED;
-        uint16_t words[8];
-        char canon[40];
-        size_t inner = close - i - 1;
-        if (!ipv6_parse(p + i + 1, inner, words))
-            return CORSP_ORIGIN_MALFORMED;
-        size_t len = ipv6_serialize(words, canon);
-        if (len != inner || memcmp(canon, p + i + 1, len) != 0)
-            return CORSP_ORIGIN_MALFORMED;
-        i = close + 1;
     } else {
         /* one table lookup per byte (labels are short: no unrolling) */
         size_t label_start = i, last_start = i; /* current and previous label */
+        uint32_t dots = 0;
         const unsigned char *u = (const unsigned char *)p;
         for (;;) {
             while (i < n && host_class[u[i]] == HC_HOST)
@@ -307,7 +319,7 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
             if (k == HC_DOT) {
                 if (i == label_start)
                     return CORSP_ORIGIN_MALFORMED; /* empty label */
-                o->labels++;
+                o->dot_at[dots++ & 7] = (uint32_t)(i - host_start);
                 last_start = label_start;
                 label_start = ++i;
             } else if (k == HC_COLON) {
@@ -318,6 +330,8 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
         }
         if (i == host_start)
             return CORSP_ORIGIN_MALFORMED;
+        o->dots = dots;
+        o->labels = dots; /* a label before every dot */
         if (label_start < i)
             o->labels++;
         else
@@ -632,11 +646,21 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
 
 /* --------------------------------------------------------- wildcard table */
 
-static uint64_t
+/* The hash of (scheme, port, match): from the scheme's first and last 8
+ * bytes and its length (schemes are few; wild_find() compares them whole). */
+static CORSP_ALWAYS_INLINE uint64_t
+wild_seed(struct cors_str scheme, uint32_t port, uint8_t match)
+{
+    size_t n = scheme.len;
+    uint64_t a = n < 8 ? corsp_load_small(scheme.ptr, n) : corsp_load64(scheme.ptr);
+    uint64_t b = n <= 8 ? 0 : corsp_load64(scheme.ptr + n - 8);
+    return corsp_hash_short(a, b, n, ((uint64_t)port << 8) | match);
+}
+
+static CORSP_ALWAYS_INLINE uint64_t
 wild_hash(struct cors_str scheme, struct cors_str host, uint32_t port, uint8_t match)
 {
-    uint64_t h = corsp_hash_inline(scheme.ptr, scheme.len, ((uint64_t)port << 8) | match);
-    return corsp_hash_inline(host.ptr, host.len, h);
+    return corsp_hash_inline(host.ptr, host.len, wild_seed(scheme, port, match));
 }
 
 static uint32_t
@@ -693,7 +717,7 @@ corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
     return true;
 }
 
-static bool
+static CORSP_ALWAYS_INLINE bool
 wild_find(const struct corsp_wildset *set, struct cors_str scheme, struct cors_str host,
           uint32_t port, uint8_t match)
 {
@@ -730,9 +754,24 @@ corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *
         if (set->max_suffix_labels == 0 || o->labels < 2)
             continue;
         /* proper label suffixes, shortest first, as deep as any pattern goes */
-        uint32_t tried = 0;
         const char *h = o->host.ptr;
         size_t end = o->host.len;
+        uint32_t dots = o->dots;
+        if (dots > 0 && o->dot_at[(dots - 1) & 7] == end - 1)
+            dots--; /* a trailing dot starts no suffix */
+        uint32_t deepest = dots < set->max_suffix_labels ? dots : set->max_suffix_labels;
+        if (deepest <= 7) {
+            /* the suffix of k labels starts after dot number dots - k, which
+             * the parser kept (it keeps the last 8) */
+            for (uint32_t depth = set->min_suffix_labels; depth <= deepest; depth++) {
+                uint32_t at = o->dot_at[(dots - depth) & 7] + 1;
+                struct cors_str suffix = {h + at, end - at};
+                if (wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN))
+                    return true;
+            }
+            continue;
+        }
+        uint32_t tried = 0;
         for (size_t i = end; i > 0 && tried < set->max_suffix_labels; i--) {
             if (h[i - 1] != '.' || i == end)
                 continue;

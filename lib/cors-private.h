@@ -78,8 +78,12 @@ corsp_load_small(const void *data, size_t n)
     const unsigned char *p = data;
     if (n >= 4)
         return (uint64_t)corsp_load32(p) | ((uint64_t)corsp_load32(p + n - 4) << 32);
-    if (n >= 2)
-        return (uint64_t)(p[0] | (p[1] << 8)) | ((uint64_t)(p[n - 2] | (p[n - 1] << 8)) << 16);
+    if (n >= 2) {
+        uint16_t a, b;
+        memcpy(&a, p, 2);
+        memcpy(&b, p + n - 2, 2);
+        return (uint64_t)a | ((uint64_t)b << 16);
+    }
     return n ? p[0] : 0;
 }
 

@@ -104,16 +104,26 @@ check_origin(const struct cors_policy *p, const struct cors_request *req)
     return CORS_REASON_ORIGIN_NOT_ALLOWED;
 }
 
-static bool
+static CORSP_ALWAYS_INLINE bool
 method_allowed(const struct cors_policy *p, struct cors_str m)
 {
     if (p->methods_any)
         return true;
-    /* CORS-safelisted methods need no permission (Fetch #methods) */
-    if (str_is(m, "GET", 3) || str_is(m, "HEAD", 4) || str_is(m, "POST", 4))
-        return true;
+    size_t n = m.len;
+    if (n < 8) {
+        /* short methods (all of them, in practice) compare as one word */
+        uint64_t w = corsp_load_small(m.ptr, n);
+        /* CORS-safelisted methods need no permission (Fetch #methods) */
+        if ((n == 3 && w == corsp_load_small("GET", 3)) ||
+            (n == 4 && (w == corsp_load_small("HEAD", 4) || w == corsp_load_small("POST", 4))))
+            return true;
+        for (size_t i = 0; i < p->method_count; i++)
+            if (p->methods[i].len == n && corsp_load_small(p->methods[i].ptr, n) == w)
+                return true;
+        return false;
+    }
     for (size_t i = 0; i < p->method_count; i++)
-        if (p->methods[i].len == m.len && corsp_equal_bytes(p->methods[i].ptr, m.ptr, m.len))
+        if (p->methods[i].len == n && corsp_equal_bytes(p->methods[i].ptr, m.ptr, n))
             return true;
     return false;
 }

@@ -390,26 +390,33 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
 {
     if (CORSP_UNLIKELY(p == NULL || req == NULL || res == NULL))
         return CORS_E_INVALID_ARGUMENT;
-    /* one test for the three "array NULL but count > 0" cases */
+    /* one test for the "array NULL but count > 0" cases (origins only
+     * matters when there is an Origin) */
+    size_t origin_count = req->origin_count;
     if (CORSP_UNLIKELY(((headers == NULL) & (capacity > 0)) |
-                       ((req->origins == NULL) & (req->origin_count > 0)) |
                        ((req->request_headers == NULL) & (req->request_header_count > 0))))
         return CORS_E_INVALID_ARGUMENT;
+    if (origin_count != 0) {
+        if (CORSP_UNLIKELY(req->origins == NULL))
+            return CORS_E_INVALID_ARGUMENT;
+        res->allowed = false;
+        res->status = 0;
+        res->report_only = p->report_only;
+        res->headers = headers;
+        return capacity >= ROOMY ? evaluate_cors_roomy(p, req, headers, res)
+                                 : evaluate_cors(p, req, headers, capacity, res);
+    }
 
     res->allowed = false;
     res->status = 0;
     res->report_only = p->report_only;
     res->headers = headers;
-    if (req->origin_count != 0)
-        return capacity >= ROOMY ? evaluate_cors_roomy(p, req, headers, res)
-                                 : evaluate_cors(p, req, headers, capacity, res);
-
     res->decision = CORS_DECISION_NOT_CORS;
     res->reason = CORS_REASON_NOT_CORS;
     res->call_handler = true;
     struct out o = {headers, capacity, 0, false};
     if (!p->report_only) {
-        if (p->public_star)
+        if (CORSP_UNLIKELY(p->public_star))
             emit_public(p, &o);
         else
             emit(&o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);

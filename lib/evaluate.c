@@ -452,7 +452,7 @@ cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, s
     size_t len = 0;
 #define PUT(p, n)                                                                                  \
     do {                                                                                           \
-        if (len < size)                                                                            \
+        if (len < size && (n) > 0)                                                                 \
             memcpy(out + len, (p), (n) < size - len ? (n) : size - len);                           \
         len += (n);                                                                                \
     } while (0)

@@ -53,10 +53,21 @@ corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool, const stru
     for (size_t k = 0; k < n; k++) {
         uint64_t h = fold ? corsp_hash_fold(keys[k].ptr, keys[k].len, 0)
                           : corsp_hash(keys[k].ptr, keys[k].len, 0);
+        uint32_t tag = (uint32_t)(h >> 32);
         uint32_t i = (uint32_t)h & set->mask;
-        while (set->slots[i].index1 != 0)
+        bool present = false;
+        /* an equal key already in the table keeps its (earlier) index: equal
+         * keys never share a probe chain, so duplicates cost no more than others */
+        while (set->slots[i].index1 != 0 && !present) {
+            const struct cors_str *other = &keys[set->slots[i].index1 - 1];
+            present = set->slots[i].hash == tag && other->len == keys[k].len &&
+                      (fold ? corsp_equal_fold_inline(other->ptr, keys[k].ptr, keys[k].len)
+                            : corsp_equal_bytes(other->ptr, keys[k].ptr, keys[k].len));
             i = (i + 1) & set->mask;
-        set->slots[i].hash = (uint32_t)(h >> 32);
+        }
+        if (present)
+            continue;
+        set->slots[i].hash = tag;
         set->slots[i].index1 = (uint32_t)k + 1;
     }
     return true;

@@ -409,7 +409,7 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
             i++;
         }
         size_t len = i - start;
-        if (i != n || len == 0 || len > 5 || v > 65535 || (len > 1 && p[start] == '0'))
+        if (i != n || len == 0 || len > 5 || v == 0 || v > 65535 || p[start] == '0')
             return CORSP_ORIGIN_MALFORMED;
         if (v == default_port(o->scheme.ptr, o->scheme.len))
             return CORSP_ORIGIN_MALFORMED;
@@ -560,6 +560,8 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
         FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the scheme is empty");
     for (size_t k = 0; k < i; k++) {
         unsigned char c = corsp_lower[(unsigned char)p[k]];
+        if (c == '*')
+            FAIL(CORS_DIAG_ORIGIN_WILDCARD_MISPLACED, "the scheme cannot be a wildcard");
         if (k == 0 ? !is_lower_alpha(c) : !is_scheme_char(c))
             FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the scheme has an invalid character '%c'", p[k]);
         buf[o++] = (char)c;
@@ -670,6 +672,8 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
                 if (v > 65535)
                     FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the port is above 65535");
             }
+            if (v == 0)
+                FAIL(CORS_DIAG_ORIGIN_MALFORMED, "port 0 is not a port a browser can use");
             if (v != default_port(out->scheme.ptr, out->scheme.len))
                 out->port = 0x10000u | v;
         }

@@ -492,20 +492,28 @@ build_regexes(struct build *bd, unsigned flags)
         return true;
     p->regexes = corsp_regex_set_new(&p->pool.alloc);
     struct cors_str *src = corsp_pool_alloc(&p->pool, sizeof(*src) * (n + 1));
-    if (p->regexes == NULL || src == NULL)
+    bool *dup = scratch_array(bd, n, sizeof(bool));
+    if (p->regexes == NULL || src == NULL || dup == NULL)
         return false;
+    for (size_t i = 0; i < n; i++)
+        src[i] = (struct cors_str){list->items[i].ptr, list->items[i].len};
+    if (!find_duplicates(bd, CORSP_LIST_REGEX, src, n, false, dup))
+        return false;
+    size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         const struct entry *e = &list->items[i];
+        if (dup[i])
+            continue;
         if (!corsp_regex_set_add(p->regexes, e->ptr, e->len, i, e->line, e->column,
                                  !(flags & CORS_BUILD_NO_JIT), &bd->r))
             return false;
-        src[i].ptr = corsp_pool_strdup(&p->pool, e->ptr, e->len);
-        src[i].len = e->len;
-        if (src[i].ptr == NULL)
+        src[kept].ptr = corsp_pool_strdup(&p->pool, e->ptr, e->len);
+        src[kept].len = e->len;
+        if (src[kept++].ptr == NULL)
             return false;
     }
     p->lists[CORSP_LIST_REGEX] = src;
-    p->list_counts[CORSP_LIST_REGEX] = n;
+    p->list_counts[CORSP_LIST_REGEX] = kept;
     return true;
 }
 
@@ -539,7 +547,7 @@ build_methods(struct build *bd)
             report_entry(bd, CORS_DIAG_METHOD_INVALID, CORSP_LIST_METHODS, i, 0,
                          "a method is one HTTP token (letters, digits, and !#$%&'*+-.^_`|~)");
             skip[i] = true;
-            keys[i].ptr = NULL;
+            keys[i] = (struct cors_str){NULL, 0};
             continue;
         }
         bool bad = false;
@@ -550,7 +558,7 @@ build_methods(struct build *bd)
             report_entry(bd, CORS_DIAG_METHOD_FORBIDDEN, CORSP_LIST_METHODS, i, 0,
                          "a forbidden method (Fetch): scripts can never send it");
             skip[i] = true;
-            keys[i].ptr = NULL;
+            keys[i] = (struct cors_str){NULL, 0};
             continue;
         }
         if (!is_upper_token(e->ptr, e->len))
@@ -668,7 +676,7 @@ build_header_list(struct build *bd, enum corsp_list_field l)
     }
     for (size_t i = 0; i < n; i++)
         if (skip[i])
-            keys[i].ptr = NULL;
+            keys[i] = (struct cors_str){NULL, 0};
     if (!find_duplicates(bd, l, keys, n, false, dup))
         return false;
     size_t valid = 0, star = SIZE_MAX;

@@ -30,6 +30,7 @@ struct corsp_regex {
 
 struct corsp_regex_set {
     struct cors_allocator alloc;
+    bool alloc_failed; /* an allocation for PCRE2 failed during the build */
     pcre2_general_context *gctx;
     pcre2_compile_context *cctx;
     pcre2_match_context *mctx;
@@ -41,15 +42,18 @@ struct corsp_regex_set {
 static void *
 pcre_malloc(PCRE2_SIZE size, void *data)
 {
-    const struct cors_allocator *a = data;
-    return corsp_malloc(a, size);
+    struct corsp_regex_set *set = data;
+    void *p = corsp_malloc(&set->alloc, size);
+    if (p == NULL)
+        set->alloc_failed = true;
+    return p;
 }
 
 static void
 pcre_free(void *ptr, void *data)
 {
-    const struct cors_allocator *a = data;
-    corsp_free(a, ptr);
+    struct corsp_regex_set *set = data;
+    corsp_free(&set->alloc, ptr);
 }
 
 struct corsp_regex_set *
@@ -62,7 +66,7 @@ corsp_regex_set_new(const struct cors_allocator *alloc)
         return NULL;
     memset(set, 0, sizeof(*set));
     set->alloc = a;
-    set->gctx = pcre2_general_context_create(pcre_malloc, pcre_free, &set->alloc);
+    set->gctx = pcre2_general_context_create(pcre_malloc, pcre_free, set);
     if (set->gctx != NULL) {
         set->cctx = pcre2_compile_context_create(set->gctx);
         set->mctx = pcre2_match_context_create(set->gctx);
@@ -271,7 +275,7 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
     pcre2_code *code =
         pcre2_compile((PCRE2_SPTR)p, n, REGEX_COMPILE_OPTIONS, &err, &off, set->cctx);
     if (code == NULL) {
-        if (err == PCRE2_ERROR_NOMEMORY)
+        if (err == PCRE2_ERROR_NOMEMORY || err == PCRE2_ERROR_HEAP_FAILED)
             return false;
         PCRE2_UCHAR text[160];
         if (pcre2_get_error_message(err, text, sizeof(text)) < 0)
@@ -284,7 +288,9 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
         (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
 
     int rc = match_heap(set, code, "*");
-    if (rc == -2) {
+    if (rc == -2 || set->alloc_failed) {
+        /* out of memory (a JIT failure for any other reason is no error:
+         * PCRE2 then runs the interpreter) */
         pcre2_code_free(code);
         return false;
     }
@@ -314,6 +320,10 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
         }
     }
 
+    if (set->alloc_failed) {
+        pcre2_code_free(code);
+        return false;
+    }
     if (set->count == set->capacity) {
         size_t cap = set->capacity ? set->capacity * 2 : 4;
         struct corsp_regex *items = corsp_malloc(&set->alloc, cap * sizeof(*items));

@@ -42,14 +42,14 @@ corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool, const stru
     set->mask = size - 1;
     set->count = (uint32_t)n;
     set->fold = fold;
-    set->keys_lower = true;
+    set->keys_lower = fold; /* only case-insensitive lookups use it */
     set->len_mask = 0;
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         set->len_mask |= 1ull << (keys[k].len & 63);
-    for (size_t k = 0; k < n; k++)
         for (size_t j = 0; j < keys[k].len && set->keys_lower; j++)
             if (keys[k].ptr[j] >= 'A' && keys[k].ptr[j] <= 'Z')
                 set->keys_lower = false;
+    }
     for (size_t k = 0; k < n; k++) {
         uint64_t h = fold ? corsp_hash_fold(keys[k].ptr, keys[k].len, 0)
                           : corsp_hash(keys[k].ptr, keys[k].len, 0);

@@ -171,40 +171,38 @@ long corsp_strset_find(const struct corsp_strset *set, const char *p, size_t n);
 #define CORSP_K1 0x9E3779B97F4A7C15ull
 #define CORSP_K2 0xC2B2AE3D27D4EB4Full
 
+/* The hash of a key of up to 16 bytes from its words: w0 the first (packed)
+ * word, w1 the last 8 bytes (0 when n <= 8). Two multiplications. */
 static CORSP_ALWAYS_INLINE uint64_t
-corsp_hash_mix(uint64_t h, uint64_t v)
+corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
 {
-    h ^= v;
-    h *= CORSP_K1;
-    h ^= h >> 32;
-    return h;
+    uint64_t h = ((w0 ^ seed) * CORSP_K1) ^ (w1 + n);
+    h *= CORSP_K2;
+    return h ^ (h >> 32);
 }
 
-static CORSP_ALWAYS_INLINE uint64_t
-corsp_hash_finish(uint64_t h, size_t n)
-{
-    h ^= (uint64_t)n * CORSP_K2;
-    h ^= h >> 29;
-    h *= CORSP_K1;
-    h ^= h >> 32;
-    return h;
-}
-
-/* Whole words, then the last 1..8 bytes: a word overlapping the previous one
- * when n >= 8, else the packed short tail. The length goes into corsp_hash_finish(). */
-#define CORSP_HASH_BODY(FOLD)                                                                            \
+/* Up to 16 bytes: corsp_hash_short() of the (packed) first and the last
+ * word. Longer: two lanes of 8-byte words (multiply after xor), the last 16
+ * bytes overlapping, then one avalanche. FOLD is applied to every word. */
+#define CORSP_HASH_BODY(FOLD)                                                                      \
     const unsigned char *p = data;                                                                 \
-    uint64_t h = seed ^ CORSP_K2;                                                                        \
-    if (n < 8) {                                                                                   \
-        if (n > 0)                                                                                 \
-            h = corsp_hash_mix(h, FOLD(corsp_load_small(p, n)));                                              \
-        return corsp_hash_finish(h, n);                                                                       \
+    if (n <= 16) {                                                                                 \
+        if (n < 8)                                                                                 \
+            return corsp_hash_short(FOLD(corsp_load_small(p, n)), 0, n, seed);                    \
+        return corsp_hash_short(FOLD(corsp_load64(p)), n > 8 ? FOLD(corsp_load64(p + n - 8)) : 0, \
+                                n, seed);                                                          \
     }                                                                                              \
-    size_t i = 0;                                                                                  \
-    for (; i + 8 < n; i += 8)                                                                      \
-        h = corsp_hash_mix(h, FOLD(corsp_load64(p + i)));                                                     \
-    h = corsp_hash_mix(h, FOLD(corsp_load64(p + n - 8)));                                                     \
-    return corsp_hash_finish(h, n)
+    uint64_t a = seed ^ CORSP_K2, b = n;                                                           \
+    for (size_t i = 0; i + 16 < n; i += 16) {                                                      \
+        a = (a ^ FOLD(corsp_load64(p + i))) * CORSP_K1;                                            \
+        b = (b ^ FOLD(corsp_load64(p + i + 8))) * CORSP_K2;                                        \
+    }                                                                                              \
+    a = (a ^ FOLD(corsp_load64(p + n - 16))) * CORSP_K1;                                           \
+    b = (b ^ FOLD(corsp_load64(p + n - 8))) * CORSP_K2;                                            \
+    uint64_t h = a ^ ((b << 32) | (b >> 32));                                                      \
+    h ^= h >> 29;                                                                                  \
+    h *= CORSP_K1;                                                                                 \
+    return h ^ (h >> 32)
 
 #define CORSP_NO_FOLD(v) (v)
 
@@ -215,29 +213,8 @@ corsp_hash_inline(const void *data, size_t n, uint64_t seed)
 }
 
 static CORSP_ALWAYS_INLINE uint64_t
-corsp_hash_fold_inline(const void *data, size_t n, uint64_t seed);
-
-/* The folded hash of a name of up to 16 bytes from its folded words: w0 the
- * first (packed) word, w1 the last 8 bytes (0 when n <= 8). Header names are
- * short, so this is the common case and costs two multiplications. */
-static CORSP_ALWAYS_INLINE uint64_t
-corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
-{
-    uint64_t h = ((w0 ^ seed) * CORSP_K1) ^ (w1 + n);
-    h *= CORSP_K2;
-    return h ^ (h >> 32);
-}
-
-static CORSP_ALWAYS_INLINE uint64_t
 corsp_hash_fold_inline(const void *data, size_t n, uint64_t seed)
 {
-    if (n <= 16) {
-        const unsigned char *s = data;
-        if (n < 8)
-            return corsp_hash_short(corsp_fold_word(corsp_load_small(s, n)), 0, n, seed);
-        return corsp_hash_short(corsp_fold_word(corsp_load64(s)),
-                                n > 8 ? corsp_fold_word(corsp_load64(s + n - 8)) : 0, n, seed);
-    }
     CORSP_HASH_BODY(corsp_fold_word);
 }
 

@@ -159,7 +159,7 @@ struct corsp_strset {
     uint32_t mask;
     uint32_t count;
     bool fold;
-    bool keys_lower; /* no key has a byte 'A'..'Z' (set at build) */
+    bool keys_lower;   /* no key has a byte 'A'..'Z' (set at build) */
     uint64_t len_mask; /* bit (len % 64) set for every key length */
 };
 /* Builds the table over keys[0..n) (keys must stay alive); false on OOM. */
@@ -188,8 +188,8 @@ corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
     const unsigned char *p = data;                                                                 \
     if (n <= 16) {                                                                                 \
         if (n < 8)                                                                                 \
-            return corsp_hash_short(FOLD(corsp_load_small(p, n)), 0, n, seed);                    \
-        return corsp_hash_short(FOLD(corsp_load64(p)), n > 8 ? FOLD(corsp_load64(p + n - 8)) : 0, \
+            return corsp_hash_short(FOLD(corsp_load_small(p, n)), 0, n, seed);                     \
+        return corsp_hash_short(FOLD(corsp_load64(p)), n > 8 ? FOLD(corsp_load64(p + n - 8)) : 0,  \
                                 n, seed);                                                          \
     }                                                                                              \
     uint64_t a = seed ^ CORSP_K2, b = n;                                                           \

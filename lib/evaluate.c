@@ -139,7 +139,7 @@ non_tchar16(const unsigned char *p)
     const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 #define B(c)       _mm_set1_epi8((char)(c))
 #define EQ(v, c)   _mm_cmpeq_epi8((v), B(c))
-#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo) - 1)), _mm_cmplt_epi8(x, B((hi) + 1)))
+#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo)-1)), _mm_cmplt_epi8(x, B((hi) + 1)))
     /* signed compares: bytes >= 0x80 are negative, so outside every range */
     __m128i visible = IN(0x21, 0x7E);
     __m128i delim = _mm_or_si128(EQ(x, '"'), EQ(_mm_or_si128(x, B(1)), ')')); /* " ( ) */

@@ -247,7 +247,7 @@ host_masks16(const unsigned char *p, unsigned *host, unsigned *dot)
 {
     const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
 #define B(c)       _mm_set1_epi8((char)(c))
-#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo) - 1)), _mm_cmplt_epi8(x, B((hi) + 1)))
+#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo)-1)), _mm_cmplt_epi8(x, B((hi) + 1)))
     /* signed compares: bytes >= 0x80 are negative, outside both ranges */
     __m128i h = _mm_or_si128(IN('a', 'z'), IN('0', '9'));
     h = _mm_or_si128(h, _mm_or_si128(_mm_cmpeq_epi8(x, B('-')), _mm_cmpeq_epi8(x, B('_'))));
@@ -267,8 +267,9 @@ host_masks16(const unsigned char *p, unsigned *host, unsigned *dot)
     [a + 5] = HC_HOST, [a + 6] = HC_HOST, [a + 7] = HC_HOST, [a + 8] = HC_HOST, [b] = HC_HOST
 static const unsigned char host_class[256] = {
     HC_RANGE('a', 'i' + 1), HC_RANGE('k', 't'), HC_RANGE('0', '9'), /* a-j, k-t, 0-9 */
-    ['u'] = HC_HOST, ['v'] = HC_HOST, ['w'] = HC_HOST, ['x'] = HC_HOST, ['y'] = HC_HOST,
-    ['z'] = HC_HOST, ['-'] = HC_HOST, ['_'] = HC_HOST, ['.'] = HC_DOT, [':'] = HC_COLON,
+    ['u'] = HC_HOST,        ['v'] = HC_HOST,    ['w'] = HC_HOST,    ['x'] = HC_HOST,
+    ['y'] = HC_HOST,        ['z'] = HC_HOST,    ['-'] = HC_HOST,    ['_'] = HC_HOST,
+    ['.'] = HC_DOT,         [':'] = HC_COLON,
 };
 #undef HC_RANGE
 
@@ -305,7 +306,8 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
     uint64_t head = n >= 8 ? corsp_load64(p) : 0;
     if (head == corsp_load64("https://")) {
         i = 5;
-    } else if ((head & 0x00FFFFFFFFFFFFFFull) == (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull)) {
+    } else if ((head & 0x00FFFFFFFFFFFFFFull) ==
+               (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull)) {
         i = 4;
     } else {
         if (n == 0 || !is_lower_alpha((unsigned char)p[0]))

@@ -103,8 +103,7 @@ now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static char *
-xstrdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xstrdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *
 xstrdup_printf(const char *fmt, ...)
@@ -148,9 +147,9 @@ static const char *hostile_headers[] = {"x-custom-header"};
 static const char *regex_list[10];
 
 static void
-add_all(struct cors_policy_builder *b, enum cors_status (*add)(struct cors_policy_builder *,
-                                                               struct cors_str),
-        const char **items, size_t n)
+add_all(struct cors_policy_builder *b,
+        enum cors_status (*add)(struct cors_policy_builder *, struct cors_str), const char **items,
+        size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (add(b, str(items[i])) != CORS_OK)
@@ -203,10 +202,10 @@ struct scenario {
     const char *what;
     /* setup */
     struct spec spec;
-    const char *origin;  /* NULL: no Origin header */
+    const char *origin; /* NULL: no Origin header */
     const char *method;
-    const char *acrm;    /* Access-Control-Request-Method or NULL */
-    const char *acrh;    /* Access-Control-Request-Headers or NULL */
+    const char *acrm; /* Access-Control-Request-Method or NULL */
+    const char *acrh; /* Access-Control-Request-Headers or NULL */
     /* expected outcome (checked before timing) */
     enum cors_decision decision;
     bool allowed;
@@ -222,11 +221,11 @@ struct scenario {
     } st;
 };
 
-static char *many_origins[3];      /* generated exact lists: 1, 1 000, 100 000 */
+static char *many_origins[3]; /* generated exact lists: 1, 1 000, 100 000 */
 static const char **origin_lists[3];
 static const size_t list_sizes[3] = {1, 1000, 100000};
-static char *hostile_acrh;         /* 16 KiB of allowed names */
-static char *hostile_origin;       /* 4 KiB origin */
+static char *hostile_acrh;   /* 16 KiB of allowed names */
+static char *hostile_origin; /* 4 KiB origin */
 static const char *hostile_all_origins[] = {"https://*.example.com"};
 
 /* The generated list of list_sizes[l] exact origins, made on first use. */
@@ -274,7 +273,7 @@ make_inputs(void)
         die("out of memory");
     const char head[] = "https://", tail[] = "example.org";
     size_t hl = sizeof(head) - 1, tl = sizeof(tail) - 1;
-    size_t room = CORS_ORIGIN_MAX - hl - tl;   /* first label, '.', then "a." pairs */
+    size_t room = CORS_ORIGIN_MAX - hl - tl; /* first label, '.', then "a." pairs */
     size_t first = room % 2 ? 2 : 1;
     memcpy(hostile_origin, head, hl);
     o = hl;
@@ -295,50 +294,171 @@ make_inputs(void)
     }
 
 static struct scenario scenarios[] = {
-    {"A", "actual GET, allowed origin, 1 exact origin", SPEC_BASE, "https://example.com", "GET",
-     NULL, NULL, CORS_DECISION_ACTUAL, true, CORS_REASON_ALLOWED, {0}},
-    {"B", "preflight PUT, ACRH authorization,content-type, allowed", SPEC_BASE,
-     "https://example.com", "OPTIONS", "PUT", "authorization,content-type",
-     CORS_DECISION_PREFLIGHT, true, CORS_REASON_ALLOWED, {0}},
-    {"C", "preflight from a disallowed origin", SPEC_BASE, "https://evil.example", "OPTIONS",
-     "PUT", "authorization,content-type", CORS_DECISION_PREFLIGHT, false,
-     CORS_REASON_ORIGIN_NOT_ALLOWED, {0}},
-    {"D", "GET without Origin", SPEC_BASE, NULL, "GET", NULL, NULL, CORS_DECISION_NOT_CORS, false,
-     CORS_REASON_NOT_CORS, {0}},
-    {"E-1", "actual GET, 1 exact origin, matches the last", {0}, NULL, "GET", NULL, NULL,
-     CORS_DECISION_ACTUAL, true, CORS_REASON_ALLOWED, {0}},
-    {"E-1000", "actual GET, 1 000 exact origins, matches the last", {0}, NULL, "GET", NULL, NULL,
-     CORS_DECISION_ACTUAL, true, CORS_REASON_ALLOWED, {0}},
-    {"E-100000", "actual GET, 100 000 exact origins, matches the last", {0}, NULL, "GET", NULL,
-     NULL, CORS_DECISION_ACTUAL, true, CORS_REASON_ALLOWED, {0}},
-    {"E-miss-1", "actual GET, 1 exact origin, no match", {0}, "https://nothere.example.com", "GET",
-     NULL, NULL, CORS_DECISION_ACTUAL, false, CORS_REASON_ORIGIN_NOT_ALLOWED, {0}},
-    {"E-miss-100000", "actual GET, 100 000 exact origins, no match", {0},
-     "https://nothere.example.com", "GET", NULL, NULL, CORS_DECISION_ACTUAL, false,
-     CORS_REASON_ORIGIN_NOT_ALLOWED, {0}},
-    {"F", "actual GET, https://*.example.com, origin https://a.b.example.com",
+    {"A",
+     "actual GET, allowed origin, 1 exact origin",
+     SPEC_BASE,
+     "https://example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"B",
+     "preflight PUT, ACRH authorization,content-type, allowed",
+     SPEC_BASE,
+     "https://example.com",
+     "OPTIONS",
+     "PUT",
+     "authorization,content-type",
+     CORS_DECISION_PREFLIGHT,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"C",
+     "preflight from a disallowed origin",
+     SPEC_BASE,
+     "https://evil.example",
+     "OPTIONS",
+     "PUT",
+     "authorization,content-type",
+     CORS_DECISION_PREFLIGHT,
+     false,
+     CORS_REASON_ORIGIN_NOT_ALLOWED,
+     {0}},
+    {"D",
+     "GET without Origin",
+     SPEC_BASE,
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_NOT_CORS,
+     false,
+     CORS_REASON_NOT_CORS,
+     {0}},
+    {"E-1",
+     "actual GET, 1 exact origin, matches the last",
+     {0},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"E-1000",
+     "actual GET, 1 000 exact origins, matches the last",
+     {0},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"E-100000",
+     "actual GET, 100 000 exact origins, matches the last",
+     {0},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"E-miss-1",
+     "actual GET, 1 exact origin, no match",
+     {0},
+     "https://nothere.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     CORS_REASON_ORIGIN_NOT_ALLOWED,
+     {0}},
+    {"E-miss-100000",
+     "actual GET, 100 000 exact origins, no match",
+     {0},
+     "https://nothere.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     CORS_REASON_ORIGIN_NOT_ALLOWED,
+     {0}},
+    {"F",
+     "actual GET, https://*.example.com, origin https://a.b.example.com",
      {wild_origins, 1, NULL, 0, base_methods, 4, base_headers, 2, 3600, false, 0},
-     "https://a.b.example.com", "GET", NULL, NULL, CORS_DECISION_ACTUAL, true,
-     CORS_REASON_ALLOWED, {0}},
-    {"R-jit", "actual GET, 10 regexes (JIT), matches the last",
+     "https://a.b.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"R-jit",
+     "actual GET, 10 regexes (JIT), matches the last",
      {NULL, 0, regex_list, 10, base_methods, 4, base_headers, 2, 3600, false, 0},
-     "https://app.tenant9.example.com", "GET", NULL, NULL, CORS_DECISION_ACTUAL, true,
-     CORS_REASON_ALLOWED, {0}},
-    {"R-nojit", "actual GET, 10 regexes (no JIT), matches the last",
-     {NULL, 0, regex_list, 10, base_methods, 4, base_headers, 2, 3600, false,
-      CORS_BUILD_NO_JIT},
-     "https://app.tenant9.example.com", "GET", NULL, NULL, CORS_DECISION_ACTUAL, true,
-     CORS_REASON_ALLOWED, {0}},
-    {"H-acrh", "preflight, 16 KiB Access-Control-Request-Headers, allowed",
+     "https://app.tenant9.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"R-nojit",
+     "actual GET, 10 regexes (no JIT), matches the last",
+     {NULL, 0, regex_list, 10, base_methods, 4, base_headers, 2, 3600, false, CORS_BUILD_NO_JIT},
+     "https://app.tenant9.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"H-acrh",
+     "preflight, 16 KiB Access-Control-Request-Headers, allowed",
      {base_origins, 1, NULL, 0, base_methods, 4, hostile_headers, 1, 3600, false, 0},
-     "https://example.com", "OPTIONS", "PUT", NULL, CORS_DECISION_PREFLIGHT, true,
-     CORS_REASON_ALLOWED, {0}},
-    {"H-origin-wild", "actual GET, 4 KiB Origin (2 000 labels), wildcard only, no match",
+     "https://example.com",
+     "OPTIONS",
+     "PUT",
+     NULL,
+     CORS_DECISION_PREFLIGHT,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"H-origin-wild",
+     "actual GET, 4 KiB Origin (2 000 labels), wildcard only, no match",
      {hostile_all_origins, 1, NULL, 0, base_methods, 4, base_headers, 2, 3600, false, 0},
-     NULL, "GET", NULL, NULL, CORS_DECISION_ACTUAL, false, CORS_REASON_ORIGIN_NOT_ALLOWED, {0}},
-    {"H-origin", "actual GET, 4 KiB Origin, wildcard + 10 regexes (JIT), no match",
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     CORS_REASON_ORIGIN_NOT_ALLOWED,
+     {0}},
+    {"H-origin",
+     "actual GET, 4 KiB Origin, wildcard + 10 regexes (JIT), no match",
      {hostile_all_origins, 1, regex_list, 10, base_methods, 4, base_headers, 2, 3600, false, 0},
-     NULL, "GET", NULL, NULL, CORS_DECISION_ACTUAL, false, CORS_REASON_ORIGIN_NOT_ALLOWED, {0}},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     CORS_REASON_ORIGIN_NOT_ALLOWED,
+     {0}},
 };
 
 #define SCENARIO_COUNT (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -350,17 +470,9 @@ setup(struct scenario *s)
         return;
     if (strncmp(s->name, "E-", 2) == 0) {
         int l = strstr(s->name, "100000") ? 2 : strstr(s->name, "1000") ? 1 : 0;
-        s->spec = (struct spec){origin_list(l),
-                                list_sizes[l],
-                                NULL,
-                                0,
-                                base_methods,
-                                4,
-                                base_headers,
-                                2,
-                                3600,
-                                false,
-                                0};
+        s->spec =
+            (struct spec){origin_list(l), list_sizes[l], NULL, 0, base_methods, 4, base_headers, 2,
+                          3600,           false,         0};
         if (s->origin == NULL)
             s->origin = many_origins[l];
     }
@@ -527,8 +639,8 @@ print_header(bool md, const char *instr_note)
                "allocations/decision | policy bytes |\n");
         printf("|---|---|---|---|---|---|\n");
     } else {
-        printf("%-14s %-24s %-8s %-7s %-12s %s\n", "scenario", "ns/op median [min-max]",
-               "instr/op", "allocs", "policy-bytes", "what");
+        printf("%-14s %-24s %-8s %-7s %-12s %s\n", "scenario", "ns/op median [min-max]", "instr/op",
+               "allocs", "policy-bytes", "what");
     }
     (void)instr_note;
 }
@@ -567,8 +679,9 @@ bench_scenario(struct scenario *s, int runs, double ms, const struct perf *pf, b
         v[r] = (double)dt / (double)n;
     }
     uint64_t allocs = counts.allocs - allocs_before;
-    struct row row = {s->name, s->what, summarize(v, runs), -1,
-                      (double)allocs / ((double)n * runs), s->st.policy_bytes};
+    struct row row = {
+        s->name,           s->what, summarize(v, runs), -1, (double)allocs / ((double)n * runs),
+        s->st.policy_bytes};
     free(v);
     uint64_t pn = n < 1000000 ? n : 1000000;
     double i1 = perf_count(pf, s, pn, sink);
@@ -593,8 +706,8 @@ bench_build(int runs, bool md)
     }
     for (int l = 0; l < 3; l++) {
         size_t n = list_sizes[l];
-        struct spec sp = {origin_list(l), n, NULL, 0, base_methods, 4,
-                          base_headers, 2, 3600, false, 0};
+        struct spec sp = {origin_list(l), n,     NULL, 0, base_methods, 4, base_headers, 2,
+                          3600,           false, 0};
         struct cors_policy_builder *b = make_builder(&sp);
         /* repeat small builds inside one timed run so the clock resolves them */
         int inner = n >= 100000 ? 1 : n >= 1000 ? 20 : 2000;
@@ -643,9 +756,9 @@ bench_build(int runs, bool md)
 static void
 dump(void)
 {
-    static const char *origins_a[] = {"https://example.com", "http://localhost:*",
-                                      "https://*.example.org", "null", "https://[::1]:8443",
-                                      "chrome-extension://abcdef"};
+    static const char *origins_a[] = {"https://example.com",   "http://localhost:*",
+                                      "https://*.example.org", "null",
+                                      "https://[::1]:8443",    "chrome-extension://abcdef"};
     static const char *origins_star[] = {"*"};
     static const char *methods_a[] = {"PUT", "PATCH", "DELETE"};
     static const char *methods_star[] = {"*"};
@@ -662,31 +775,59 @@ dump(void)
         {origin_list(1), 1000, NULL, 0, NULL, 0, NULL, 0, CORS_MAX_AGE_UNSET, false, 0},
         {wild_origins, 1, NULL, 0, methods_a, 3, headers_star, 1, 5, true, 0},
     };
-    static const char *req_origins[] = {
-        NULL, "https://example.com", "https://EXAMPLE.com", "https://example.com:443",
-        "https://example.com/", "http://localhost", "http://localhost:3000",
-        "http://localhost:80", "https://a.example.org", "https://x.y.example.org",
-        "https://example.org", "null", "https://[::1]:8443", "https://[0:0::1]:8443",
-        "chrome-extension://abcdef", "https://app42.example.net", "https://app.example.net",
-        "https://abab.test:8080", "https://abab.test:1", "https://o000999.example.com",
-        "https://o001000.example.com", "https://a.b.example.com", "https://example.com.",
-        "https://127.0.0.1", "https://127.1", "", "https://exa mple.com", "HTTPS://example.com",
-        "https://*.example.org", "https://a.0x1", "https://1.2.3.4.", "https://0x7f.1",
-        "https://1.2.3.4", "https://01.2.3.4", "https://a.b.", "https://a..b", "https://.a",
-        "http://a_b-c.example.org:8080", "http://x", "https://:443", "https://a.example.org.",
-        "wss://a.example.org", "http://localhost:0", "http://localhost:65536",
-        "https://a.example.org:0443", "https://5.example.org", "https://x.9"};
+    static const char *req_origins[] = {NULL,
+                                        "https://example.com",
+                                        "https://EXAMPLE.com",
+                                        "https://example.com:443",
+                                        "https://example.com/",
+                                        "http://localhost",
+                                        "http://localhost:3000",
+                                        "http://localhost:80",
+                                        "https://a.example.org",
+                                        "https://x.y.example.org",
+                                        "https://example.org",
+                                        "null",
+                                        "https://[::1]:8443",
+                                        "https://[0:0::1]:8443",
+                                        "chrome-extension://abcdef",
+                                        "https://app42.example.net",
+                                        "https://app.example.net",
+                                        "https://abab.test:8080",
+                                        "https://abab.test:1",
+                                        "https://o000999.example.com",
+                                        "https://o001000.example.com",
+                                        "https://a.b.example.com",
+                                        "https://example.com.",
+                                        "https://127.0.0.1",
+                                        "https://127.1",
+                                        "",
+                                        "https://exa mple.com",
+                                        "HTTPS://example.com",
+                                        "https://*.example.org",
+                                        "https://a.0x1",
+                                        "https://1.2.3.4.",
+                                        "https://0x7f.1",
+                                        "https://1.2.3.4",
+                                        "https://01.2.3.4",
+                                        "https://a.b.",
+                                        "https://a..b",
+                                        "https://.a",
+                                        "http://a_b-c.example.org:8080",
+                                        "http://x",
+                                        "https://:443",
+                                        "https://a.example.org.",
+                                        "wss://a.example.org",
+                                        "http://localhost:0",
+                                        "http://localhost:65536",
+                                        "https://a.example.org:0443",
+                                        "https://5.example.org",
+                                        "https://x.9"};
     static const char *methods[] = {"GET", "OPTIONS", "POST", "options"};
-    static const char *acrms[] = {NULL, "PUT", "GET", "PATCH", "patch", "", "BAD METHOD",
-                                  "CONNECT"};
-    static const char *acrhs[] = {NULL,
-                                  "authorization",
-                                  "Authorization, content-type",
-                                  "x-requested-with,x-other",
-                                  " , ,",
-                                  "a b",
-                                  "content-type,,authorization",
-                                  "x-custom, \t"};
+    static const char *acrms[] = {NULL,    "PUT", "GET",        "PATCH",
+                                  "patch", "",    "BAD METHOD", "CONNECT"};
+    static const char *acrhs[] = {
+        NULL,   "authorization", "Authorization, content-type", "x-requested-with,x-other",
+        " , ,", "a b",           "content-type,,authorization", "x-custom, \t"};
     static const char *pnas[] = {NULL, "true"};
     size_t line = 0;
     for (size_t p = 0; p < sizeof(specs) / sizeof(specs[0]); p++) {

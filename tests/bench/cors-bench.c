@@ -740,10 +740,12 @@ bench_build(int runs, bool md)
             printf("| %s | %zu | %.3f [%.3f-%.3f] | %.0f | %zu | %.1f | %zu |\n", name, n,
                    st.median, st.min, st.max, st.median * 1e6 / (double)n, bytes,
                    (double)bytes / (double)n, peak);
-        else
-            printf("%-10s %-8zu %.3f [%.3f-%.3f]%*s %-10.0f %-12zu %-12.1f %zu\n", name, n,
-                   st.median, st.min, st.max, 6, "", st.median * 1e6 / (double)n, bytes,
-                   (double)bytes / (double)n, peak);
+        else {
+            char ms_text[64];
+            snprintf(ms_text, sizeof(ms_text), "%.3f [%.3f-%.3f]", st.median, st.min, st.max);
+            printf("%-10s %-8zu %-30s %-10.0f %-12zu %-12.1f %zu\n", name, n, ms_text,
+                   st.median * 1e6 / (double)n, bytes, (double)bytes / (double)n, peak);
+        }
         cors_policy_builder_free(b);
         fflush(stdout);
     }
@@ -964,9 +966,19 @@ main(int argc, char **argv)
            cors_version_string(), runs, ms, pf.fd >= 0 ? "perf_event_open" : pf.why);
     print_header(md, pf.why);
     bool any = false;
+    bool warm = false;
     for (size_t i = 0; i < SCENARIO_COUNT; i++) {
         if (only != NULL && strcmp(only, scenarios[i].name) != 0)
             continue;
+        if (!warm) {
+            /* ~200 ms of work first, so the first scenario does not pay for
+             * the CPU leaving its idle state */
+            setup(&scenarios[i]);
+            uint64_t t0 = now_ns();
+            while (now_ns() - t0 < 200000000u)
+                sink += run_loop(&scenarios[i], 10000);
+            warm = true;
+        }
         bench_scenario(&scenarios[i], runs, ms, &pf, md, pf.why, &sink);
         any = true;
     }

@@ -64,6 +64,21 @@ default_port(const char *scheme, size_t n)
 
 /* ------------------------------------------------------------ IP addresses */
 
+/* Reads at most max decimal digits from p[*i..n) into *value, advancing *i;
+ * returns the number of digits read. */
+static inline size_t
+scan_decimal(const char *p, size_t *i, size_t n, size_t max, unsigned *value)
+{
+    size_t k = *i, end = n - k > max ? k + max : n;
+    unsigned v = 0;
+    while (k < end && is_digit((unsigned char)p[k]))
+        v = v * 10 + (unsigned)(p[k++] - '0');
+    size_t digits = k - *i;
+    *i = k;
+    *value = v;
+    return digits;
+}
+
 /* A canonical dotted quad: four decimal parts 0..255 without leading zeros. */
 static bool
 is_canonical_ipv4(const char *p, size_t n)
@@ -76,12 +91,8 @@ is_canonical_ipv4(const char *p, size_t n)
             i++;
         }
         size_t start = i;
-        unsigned v = 0;
-        while (i < n && is_digit((unsigned char)p[i]) && i - start < 4) {
-            v = v * 10 + (unsigned)(p[i] - '0');
-            i++;
-        }
-        size_t len = i - start;
+        unsigned v;
+        size_t len = scan_decimal(p, &i, n, 4, &v);
         if (len == 0 || len > 3 || v > 255 || (len > 1 && p[start] == '0'))
             return false;
     }
@@ -405,12 +416,8 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
             return CORSP_ORIGIN_MALFORMED;
         i++;
         size_t start = i;
-        unsigned v = 0;
-        while (i < n && is_digit((unsigned char)p[i]) && i - start < 6) {
-            v = v * 10 + (unsigned)(p[i] - '0');
-            i++;
-        }
-        size_t len = i - start;
+        unsigned v;
+        size_t len = scan_decimal(p, &i, n, 6, &v);
         if (i != n || len == 0 || len > 5 || v == 0 || v > 65535 || p[start] == '0')
             return CORSP_ORIGIN_MALFORMED;
         if (v == default_port(o->scheme.ptr, o->scheme.len))

@@ -21,6 +21,7 @@
 #define CORS_EXPORT         __attribute__((visibility("default")))
 #define CORSP_LIKELY(x)     __builtin_expect(!!(x), 1)
 #define CORSP_UNLIKELY(x)   __builtin_expect(!!(x), 0)
+#define CORSP_ALWAYS_INLINE __attribute__((always_inline)) inline
 #define CORSP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CORSP_PRINTF(f, a)  __attribute__((format(printf, f, a)))
 
@@ -53,6 +54,75 @@ void corsp_pool_release(struct corsp_pool *pool);
 extern const unsigned char corsp_tchar[256];
 /* ASCII lower-case mapping of every byte. */
 extern const unsigned char corsp_lower[256];
+
+/* Unaligned little-endian loads. corsp_load_small() packs the n (< 8) bytes at
+ * p into a word without reading outside them (overlapping loads: a function of
+ * the bytes and n, injective for a given n). */
+static inline uint64_t
+corsp_load64(const void *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+static inline uint32_t
+corsp_load32(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+static inline uint64_t
+corsp_load_small(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    if (n >= 4)
+        return (uint64_t)corsp_load32(p) | ((uint64_t)corsp_load32(p + n - 4) << 32);
+    if (n >= 2) {
+        uint16_t a, b;
+        memcpy(&a, p, 2);
+        memcpy(&b, p + n - 2, 2);
+        return (uint64_t)a | ((uint64_t)b << 16);
+    }
+    return n ? p[0] : 0;
+}
+
+/* Adds 0x20 to every byte 'A'..'Z' of an 8-byte word (other bytes untouched):
+ * corsp_lower[] applied to 8 bytes at once. */
+static inline uint64_t
+corsp_fold_word(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t low7 = v & (0x7F * ones);
+    uint64_t ge_a = low7 + (0x80 - 'A') * ones; /* high bit set if byte >= 'A' */
+    uint64_t gt_z = low7 + (0x7F - 'Z') * ones; /* high bit set if byte > 'Z' */
+    uint64_t upper = (ge_a ^ gt_z) & ~v & (0x80 * ones);
+    return v | (upper >> 2);
+}
+
+/* memcmp(a, b, n) == 0, a word at a time. */
+static inline bool
+corsp_equal_bytes(const char *a, const char *b, size_t n)
+{
+    if (n < 8)
+        return corsp_load_small(a, n) == corsp_load_small(b, n);
+    for (size_t i = 0; i + 8 < n; i += 8)
+        if (corsp_load64(a + i) != corsp_load64(b + i))
+            return false;
+    return corsp_load64(a + n - 8) == corsp_load64(b + n - 8);
+}
+
+/* corsp_equal_fold(), inlined. */
+static inline bool
+corsp_equal_fold_inline(const char *a, const char *b, size_t n)
+{
+    if (n < 8)
+        return corsp_fold_word(corsp_load_small(a, n)) == corsp_fold_word(corsp_load_small(b, n));
+    for (size_t i = 0; i + 8 < n; i += 8)
+        if (corsp_fold_word(corsp_load64(a + i)) != corsp_fold_word(corsp_load64(b + i)))
+            return false;
+    return corsp_fold_word(corsp_load64(a + n - 8)) == corsp_fold_word(corsp_load64(b + n - 8));
+}
 
 bool corsp_is_token(const char *p, size_t n);
 bool corsp_equal_fold(const char *a, const char *b, size_t n);
@@ -89,12 +159,110 @@ struct corsp_strset {
     uint32_t mask;
     uint32_t count;
     bool fold;
+    bool keys_lower;   /* no key has a byte 'A'..'Z' (set at build) */
+    uint64_t len_mask; /* bit (len % 64) set for every key length */
 };
 /* Builds the table over keys[0..n) (keys must stay alive); false on OOM. */
 bool corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool,
                         const struct cors_str *keys, size_t n, bool fold);
 /* Index of the key equal to (p, n), or -1. */
 long corsp_strset_find(const struct corsp_strset *set, const char *p, size_t n);
+
+#define CORSP_K1 0x9E3779B97F4A7C15ull
+#define CORSP_K2 0xC2B2AE3D27D4EB4Full
+
+/* The hash of a key of up to 16 bytes from its words: w0 the first (packed)
+ * word, w1 the last 8 bytes (0 when n <= 8). Two multiplications. */
+static CORSP_ALWAYS_INLINE uint64_t
+corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
+{
+    uint64_t h = ((w0 ^ seed) * CORSP_K1) ^ (w1 + n);
+    h *= CORSP_K2;
+    return h ^ (h >> 32);
+}
+
+/* Up to 16 bytes: corsp_hash_short() of the (packed) first and the last
+ * word. Longer: two lanes of 8-byte words (multiply after xor), the last 16
+ * bytes overlapping, then one avalanche. FOLD is applied to every word. */
+#define CORSP_HASH_BODY(FOLD)                                                                      \
+    const unsigned char *p = data;                                                                 \
+    if (n <= 16) {                                                                                 \
+        if (n < 8)                                                                                 \
+            return corsp_hash_short(FOLD(corsp_load_small(p, n)), 0, n, seed);                     \
+        return corsp_hash_short(FOLD(corsp_load64(p)), n > 8 ? FOLD(corsp_load64(p + n - 8)) : 0,  \
+                                n, seed);                                                          \
+    }                                                                                              \
+    uint64_t a = seed ^ CORSP_K2, b = n;                                                           \
+    for (size_t i = 0; i + 16 < n; i += 16) {                                                      \
+        a = (a ^ FOLD(corsp_load64(p + i))) * CORSP_K1;                                            \
+        b = (b ^ FOLD(corsp_load64(p + i + 8))) * CORSP_K2;                                        \
+    }                                                                                              \
+    a = (a ^ FOLD(corsp_load64(p + n - 16))) * CORSP_K1;                                           \
+    b = (b ^ FOLD(corsp_load64(p + n - 8))) * CORSP_K2;                                            \
+    uint64_t h = a ^ ((b << 32) | (b >> 32));                                                      \
+    h ^= h >> 29;                                                                                  \
+    h *= CORSP_K1;                                                                                 \
+    return h ^ (h >> 32)
+
+#define CORSP_NO_FOLD(v) (v)
+
+static CORSP_ALWAYS_INLINE uint64_t
+corsp_hash_inline(const void *data, size_t n, uint64_t seed)
+{
+    CORSP_HASH_BODY(CORSP_NO_FOLD);
+}
+
+static CORSP_ALWAYS_INLINE uint64_t
+corsp_hash_fold_inline(const void *data, size_t n, uint64_t seed)
+{
+    CORSP_HASH_BODY(corsp_fold_word);
+}
+
+/* The lookup itself, inlined where it is hot (fold is a constant there). */
+static CORSP_ALWAYS_INLINE long
+corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n, bool fold)
+{
+    /* no key has this length (mod 64): a miss without hashing */
+    if (!((set->len_mask >> (n & 63)) & 1))
+        return -1;
+    uint64_t h, w0 = 0, w1 = 0;
+    bool short_lower = fold && set->keys_lower && n <= 16;
+    if (short_lower) {
+        /* Keys of up to 16 bytes, all lower case: fold the one or two words
+         * of the name once, for the hash (the same value as
+         * corsp_hash_fold_inline()) and for the comparison. */
+        if (n < 8) {
+            w0 = corsp_fold_word(corsp_load_small(p, n));
+        } else {
+            w0 = corsp_fold_word(corsp_load64(p));
+            w1 = corsp_fold_word(corsp_load64(p + n - 8));
+        }
+        h = corsp_hash_short(w0, n > 8 ? w1 : 0, n, 0);
+    } else {
+        h = fold ? corsp_hash_fold_inline(p, n, 0) : corsp_hash_inline(p, n, 0);
+    }
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (uint32_t i = (uint32_t)h & set->mask;; i = (i + 1) & set->mask) {
+        const struct corsp_slot *s = &set->slots[i];
+        if (s->index1 == 0)
+            return -1;
+        if (s->hash != tag)
+            continue;
+        const struct cors_str *k = &set->keys[s->index1 - 1];
+        if (k->len != n)
+            continue;
+        bool eq;
+        if (short_lower)
+            eq = n < 8 ? corsp_load_small(k->ptr, n) == w0
+                       : corsp_load64(k->ptr) == w0 && corsp_load64(k->ptr + n - 8) == w1;
+        else if (fold)
+            eq = corsp_equal_fold_inline(k->ptr, p, n);
+        else
+            eq = corsp_equal_bytes(k->ptr, p, n);
+        if (eq)
+            return (long)s->index1 - 1;
+    }
+}
 
 /* ----------------------------------------------------------------- origin.c */
 
@@ -113,6 +281,8 @@ struct corsp_origin {
     struct cors_str host;   /* IPv6 hosts keep their brackets */
     uint32_t port;          /* CORSP_PORT_DEFAULT or 0x10000 | port (0..65535) */
     uint32_t labels;        /* number of dot-separated labels of a domain host */
+    uint32_t dots;          /* number of '.' in the host */
+    uint32_t dot_at[8];     /* offsets in host of the last 8 dots: dot j at [j % 8] */
 };
 
 enum corsp_origin_kind {
@@ -163,6 +333,7 @@ struct corsp_wildset {
     uint32_t mask;
     uint32_t count;
     uint32_t max_suffix_labels; /* most labels in a subdomain suffix */
+    uint32_t min_suffix_labels; /* fewest labels in a subdomain suffix (0: none) */
     bool any_host;              /* some entry is CORSP_HOST_ANY */
     bool exact_host;            /* some entry is CORSP_HOST_EXACT (port wildcard) */
 };

@@ -27,12 +27,19 @@ struct out {
     struct cors_header *headers;
     size_t capacity;
     size_t count;
+    bool roomy; /* capacity >= ROOMY: no result can overflow, skip the checks */
 };
 
-static inline void
+/* The most headers one result holds: preflight ACAO, ACAC, ACAM, up to
+ * CORS_REQUEST_HEADER_LINES_MAX ACAH lines, max-age, ACEH, ACAPN and Vary. */
+#define MOST_HEADERS (7 + CORS_REQUEST_HEADER_LINES_MAX)
+#define ROOMY        CORS_HEADERS_MAX
+_Static_assert(MOST_HEADERS <= ROOMY, "a result may exceed CORS_HEADERS_MAX");
+
+static CORSP_ALWAYS_INLINE void
 emit(struct out *o, struct cors_str name, struct cors_str value, enum cors_header_op op)
 {
-    if (CORSP_LIKELY(o->count < o->capacity)) {
+    if (o->roomy || CORSP_LIKELY(o->count < o->capacity)) {
         struct cors_header *h = &o->headers[o->count];
         h->name = name;
         h->value = value;
@@ -49,7 +56,7 @@ str_is(struct cors_str s, const char *lit, size_t n)
 
 /* Headers of every non-preflight response of a public ("*", no credentials)
  * policy: identical for CORS and non-CORS requests, so no Vary is needed. */
-static void
+static CORSP_ALWAYS_INLINE void
 emit_public(const struct cors_policy *p, struct out *o)
 {
     emit(o, h_allow_origin, v_star, CORS_HEADER_SET);
@@ -58,7 +65,7 @@ emit_public(const struct cors_policy *p, struct out *o)
 }
 
 /* The verdict on the request's origin: CORS_REASON_ALLOWED or why not. */
-static enum cors_reason
+static CORSP_ALWAYS_INLINE enum cors_reason
 check_origin(const struct cors_policy *p, const struct cors_request *req)
 {
     if (req->origin_count > 1)
@@ -70,7 +77,7 @@ check_origin(const struct cors_policy *p, const struct cors_request *req)
         return CORS_REASON_ORIGIN_TOO_LONG;
     /* The exact set only holds canonical origins (and "null" when listed), so
      * a hit needs no parsing. */
-    if (corsp_strset_find(&p->exact, s.ptr, s.len) >= 0)
+    if (p->exact.count != 0 && corsp_strset_find_inline(&p->exact, s.ptr, s.len, false) >= 0)
         return CORS_REASON_ALLOWED;
 
     struct corsp_origin o;
@@ -97,48 +104,130 @@ check_origin(const struct cors_policy *p, const struct cors_request *req)
     return CORS_REASON_ORIGIN_NOT_ALLOWED;
 }
 
-static bool
+static CORSP_ALWAYS_INLINE bool
 method_allowed(const struct cors_policy *p, struct cors_str m)
 {
     if (p->methods_any)
         return true;
-    /* CORS-safelisted methods need no permission (Fetch #methods) */
-    if (str_is(m, "GET", 3) || str_is(m, "HEAD", 4) || str_is(m, "POST", 4))
-        return true;
+    size_t n = m.len;
+    if (n < 8) {
+        /* short methods (all of them, in practice) compare as one word */
+        uint64_t w = corsp_load_small(m.ptr, n);
+        /* CORS-safelisted methods need no permission (Fetch #methods) */
+        if ((n == 3 && w == corsp_load_small("GET", 3)) ||
+            (n == 4 && (w == corsp_load_small("HEAD", 4) || w == corsp_load_small("POST", 4))))
+            return true;
+        for (size_t i = 0; i < p->method_count; i++)
+            if (p->methods[i].len == n && corsp_load_small(p->methods[i].ptr, n) == w)
+                return true;
+        return false;
+    }
     for (size_t i = 0; i < p->method_count; i++)
-        if (p->methods[i].len == m.len && memcmp(p->methods[i].ptr, m.ptr, m.len) == 0)
+        if (p->methods[i].len == n && corsp_equal_bytes(p->methods[i].ptr, m.ptr, n))
             return true;
     return false;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Bit i set when byte i of the 16 at p is not an RFC 9110 tchar: outside
+ * 0x21..0x7E, or one of the delimiters "(),/:;<=>?@[\]{} */
+static CORSP_ALWAYS_INLINE unsigned
+non_tchar16(const unsigned char *p)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+#define B(c)       _mm_set1_epi8((char)(c))
+#define EQ(v, c)   _mm_cmpeq_epi8((v), B(c))
+#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo)-1)), _mm_cmplt_epi8(x, B((hi) + 1)))
+    /* signed compares: bytes >= 0x80 are negative, so outside every range */
+    __m128i visible = IN(0x21, 0x7E);
+    __m128i delim = _mm_or_si128(EQ(x, '"'), EQ(_mm_or_si128(x, B(1)), ')')); /* " ( ) */
+    delim = _mm_or_si128(delim, _mm_or_si128(EQ(x, ','), EQ(x, '/')));
+    delim = _mm_or_si128(delim, _mm_or_si128(EQ(x, '{'), EQ(x, '}')));
+    delim = _mm_or_si128(delim, _mm_or_si128(IN(':', '@'), IN('[', ']')));
+#undef IN
+#undef EQ
+#undef B
+    return ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(delim, visible)) & 0xFFFFu;
+}
+#endif
+
+/* The end of the run of tchar bytes starting at p: 16 bytes per step with
+ * SSE2, else 4 table lookups per step. */
+static CORSP_ALWAYS_INLINE const unsigned char *
+skip_tchar(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+        unsigned m = non_tchar16(p);
+        if (m != 0)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
+    while (end - p >= 4 &&
+           (corsp_tchar[p[0]] & corsp_tchar[p[1]] & corsp_tchar[p[2]] & corsp_tchar[p[3]]))
+        p += 4;
+    while (p < end && corsp_tchar[*p])
+        p++;
+    return p;
 }
 
 /*
  * Scans every Access-Control-Request-Headers line once: validates the tokens,
  * checks them against the policy, and counts the non-empty lines (echoed when
  * allowHeaders is "*"). Returns ALLOWED, HEADER_NOT_ALLOWED, HEADERS_MALFORMED
- * or HEADERS_TOO_MANY_LINES.
+ * or HEADERS_TOO_MANY_LINES. The grammar is corsp_list_next()'s: elements
+ * separated by commas with optional white space, empty elements skipped.
  */
 static enum cors_reason
 check_request_headers(const struct cors_policy *p, const struct cors_request *req,
                       size_t *echo_lines)
 {
     enum cors_reason verdict = CORS_REASON_ALLOWED;
+    bool lookup = !p->headers_any; /* still checking names against the list */
     size_t lines = 0;
     for (size_t l = 0; l < req->request_header_count; l++) {
         struct cors_str line = req->request_headers[l];
         if (line.ptr == NULL)
             continue;
-        struct corsp_list_iter it = {line.ptr, line.ptr + line.len};
-        struct cors_str name;
-        int rc;
+        const unsigned char *c = (const unsigned char *)line.ptr, *end = c + line.len;
         bool any = false;
-        while ((rc = corsp_list_next(&it, &name)) > 0) {
+        for (;;) {
+            /* OWS and empty elements (usually none: a name follows) */
+            if (CORSP_UNLIKELY(c == end || !corsp_tchar[*c])) {
+                while (c < end && (*c == ' ' || *c == '\t' || *c == ','))
+                    c++;
+                if (c == end)
+                    break;
+            }
+            const unsigned char *start = c;
+            c = skip_tchar(c, end);
+            if (c == start)
+                return CORS_REASON_HEADERS_MALFORMED;
             any = true;
-            if (!p->headers_any && verdict == CORS_REASON_ALLOWED &&
-                corsp_strset_find(&p->headers, name.ptr, name.len) < 0)
+            if (lookup && (p->headers.count == 0 ||
+                           corsp_strset_find_inline(&p->headers, (const char *)start,
+                                                    (size_t)(c - start), true) < 0)) {
                 verdict = CORS_REASON_HEADER_NOT_ALLOWED;
+                lookup = false;
+            }
+            /* the separator: "," or ", " usually */
+            if (CORSP_LIKELY(c < end && *c == ',')) {
+                c++;
+                if (c < end && *c == ' ')
+                    c++;
+                continue;
+            }
+            while (c < end && (*c == ' ' || *c == '\t'))
+                c++;
+            if (c < end) {
+                if (*c != ',')
+                    return CORS_REASON_HEADERS_MALFORMED;
+                c++;
+            }
         }
-        if (rc < 0)
-            return CORS_REASON_HEADERS_MALFORMED;
         lines += any;
     }
     *echo_lines = lines;
@@ -148,7 +237,7 @@ check_request_headers(const struct cors_policy *p, const struct cors_request *re
 }
 
 /* Emits the validated request header lines, one response line each. */
-static void
+static CORSP_ALWAYS_INLINE void
 emit_echoed_headers(const struct cors_request *req, struct out *o)
 {
     enum cors_header_op op = CORS_HEADER_SET;
@@ -167,7 +256,7 @@ emit_echoed_headers(const struct cors_request *req, struct out *o)
     }
 }
 
-static void
+static CORSP_ALWAYS_INLINE void
 evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
                    enum cors_reason origin, struct out *o, struct cors_result *res)
 {
@@ -177,7 +266,9 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
     bool pna_requested = str_is(req->request_private_network, "true", 4);
 
     if (!rejected) {
-        if (!corsp_is_token(req->request_method.ptr, req->request_method.len)) {
+        const unsigned char *m = (const unsigned char *)req->request_method.ptr;
+        size_t mn = req->request_method.len;
+        if (mn == 0 || skip_tchar(m, m + mn) != m + mn) { /* not a token */
             reason = CORS_REASON_METHOD_MALFORMED;
             rejected = true;
         } else {
@@ -235,7 +326,7 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
     emit(o, h_vary, p->vary_preflight_value, CORS_HEADER_MERGE_VARY);
 }
 
-static void
+static CORSP_ALWAYS_INLINE void
 evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
                 enum cors_reason origin, struct out *o, struct cors_result *res)
 {
@@ -258,42 +349,78 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     emit(o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
 }
 
+static CORSP_ALWAYS_INLINE enum cors_status
+evaluate_cors_body(const struct cors_policy *p, const struct cors_request *req,
+                   struct cors_header *headers, size_t capacity, struct cors_result *res,
+                   bool roomy)
+{
+    struct out o = {headers, capacity, 0, roomy};
+    enum cors_reason origin = check_origin(p, req);
+    if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
+        res->decision = CORS_DECISION_PREFLIGHT;
+        evaluate_preflight(p, req, origin, &o, res);
+    } else {
+        res->decision = CORS_DECISION_ACTUAL;
+        evaluate_actual(p, req, origin, &o, res);
+    }
+    res->header_count = o.count;
+    return o.count <= capacity ? CORS_OK : CORS_E_NOSPACE;
+}
+
+/* Requests with an Origin: kept out of cors_evaluate() so that the not-CORS
+ * path stays a leaf without a stack frame. Two copies: one for callers whose
+ * array always has room (no capacity check per header), one checking. */
+__attribute__((noinline)) static enum cors_status
+evaluate_cors_roomy(const struct cors_policy *p, const struct cors_request *req,
+                    struct cors_header *headers, struct cors_result *res)
+{
+    return evaluate_cors_body(p, req, headers, ROOMY, res, true);
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_cors(const struct cors_policy *p, const struct cors_request *req,
+              struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    return evaluate_cors_body(p, req, headers, capacity, res, false);
+}
+
 CORS_EXPORT enum cors_status
 cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
               struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    if (CORSP_UNLIKELY(p == NULL || req == NULL || res == NULL ||
-                       (headers == NULL && capacity > 0) ||
-                       (req->origins == NULL && req->origin_count > 0) ||
-                       (req->request_headers == NULL && req->request_header_count > 0)))
+    if (CORSP_UNLIKELY(p == NULL || req == NULL || res == NULL))
         return CORS_E_INVALID_ARGUMENT;
+    /* one test for the "array NULL but count > 0" cases (origins only
+     * matters when there is an Origin) */
+    size_t origin_count = req->origin_count;
+    if (CORSP_UNLIKELY(((headers == NULL) & (capacity > 0)) |
+                       ((req->request_headers == NULL) & (req->request_header_count > 0))))
+        return CORS_E_INVALID_ARGUMENT;
+    if (origin_count != 0) {
+        if (CORSP_UNLIKELY(req->origins == NULL))
+            return CORS_E_INVALID_ARGUMENT;
+        res->allowed = false;
+        res->status = 0;
+        res->report_only = p->report_only;
+        res->headers = headers;
+        return capacity >= ROOMY ? evaluate_cors_roomy(p, req, headers, res)
+                                 : evaluate_cors(p, req, headers, capacity, res);
+    }
 
-    struct out o = {headers, capacity, 0};
     res->allowed = false;
     res->status = 0;
     res->report_only = p->report_only;
-
-    if (req->origin_count == 0) {
-        res->decision = CORS_DECISION_NOT_CORS;
-        res->reason = CORS_REASON_NOT_CORS;
-        res->call_handler = true;
-        if (!p->report_only) {
-            if (p->public_star)
-                emit_public(p, &o);
-            else
-                emit(&o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
-        }
-    } else {
-        enum cors_reason origin = check_origin(p, req);
-        if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
-            res->decision = CORS_DECISION_PREFLIGHT;
-            evaluate_preflight(p, req, origin, &o, res);
-        } else {
-            res->decision = CORS_DECISION_ACTUAL;
-            evaluate_actual(p, req, origin, &o, res);
-        }
-    }
     res->headers = headers;
+    res->decision = CORS_DECISION_NOT_CORS;
+    res->reason = CORS_REASON_NOT_CORS;
+    res->call_handler = true;
+    struct out o = {headers, capacity, 0, false};
+    if (!p->report_only) {
+        if (CORSP_UNLIKELY(p->public_star))
+            emit_public(p, &o);
+        else
+            emit(&o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
+    }
     res->header_count = o.count;
     return o.count <= capacity ? CORS_OK : CORS_E_NOSPACE;
 }

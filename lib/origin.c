@@ -64,6 +64,21 @@ default_port(const char *scheme, size_t n)
 
 /* ------------------------------------------------------------ IP addresses */
 
+/* Reads at most max decimal digits from p[*i..n) into *value, advancing *i;
+ * returns the number of digits read. */
+static inline size_t
+scan_decimal(const char *p, size_t *i, size_t n, size_t max, unsigned *value)
+{
+    size_t k = *i, end = n - k > max ? k + max : n;
+    unsigned v = 0;
+    while (k < end && is_digit((unsigned char)p[k]))
+        v = v * 10 + (unsigned)(p[k++] - '0');
+    size_t digits = k - *i;
+    *i = k;
+    *value = v;
+    return digits;
+}
+
 /* A canonical dotted quad: four decimal parts 0..255 without leading zeros. */
 static bool
 is_canonical_ipv4(const char *p, size_t n)
@@ -76,12 +91,8 @@ is_canonical_ipv4(const char *p, size_t n)
             i++;
         }
         size_t start = i;
-        unsigned v = 0;
-        while (i < n && is_digit((unsigned char)p[i]) && i - start < 4) {
-            v = v * 10 + (unsigned)(p[i] - '0');
-            i++;
-        }
-        size_t len = i - start;
+        unsigned v;
+        size_t len = scan_decimal(p, &i, n, 4, &v);
         if (len == 0 || len > 3 || v > 255 || (len > 1 && p[start] == '0'))
             return false;
     }
@@ -237,6 +248,63 @@ ipv6_serialize(const uint16_t words[8], char *out)
 
 /* ------------------------------------------------------- request origins */
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Bit masks over the 16 bytes at p: canonical host bytes (a-z 0-9 - _) and
+ * dots. */
+static CORSP_ALWAYS_INLINE void
+host_masks16(const unsigned char *p, unsigned *host, unsigned *dot)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+#define B(c)       _mm_set1_epi8((char)(c))
+#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo)-1)), _mm_cmplt_epi8(x, B((hi) + 1)))
+    /* signed compares: bytes >= 0x80 are negative, outside both ranges */
+    __m128i h = _mm_or_si128(IN('a', 'z'), IN('0', '9'));
+    h = _mm_or_si128(h, _mm_or_si128(_mm_cmpeq_epi8(x, B('-')), _mm_cmpeq_epi8(x, B('_'))));
+    *host = (unsigned)_mm_movemask_epi8(h);
+    *dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, B('.')));
+#undef IN
+#undef B
+}
+#endif
+
+/* Byte classes of a request host: canonical host bytes, '.', ':' (0: none). */
+#define HC_HOST  1u
+#define HC_DOT   2u
+#define HC_COLON 4u
+#define HC_RANGE(a, b)                                                                             \
+    [a] = HC_HOST, [a + 1] = HC_HOST, [a + 2] = HC_HOST, [a + 3] = HC_HOST, [a + 4] = HC_HOST,     \
+    [a + 5] = HC_HOST, [a + 6] = HC_HOST, [a + 7] = HC_HOST, [a + 8] = HC_HOST, [b] = HC_HOST
+static const unsigned char host_class[256] = {
+    HC_RANGE('a', 'i' + 1), HC_RANGE('k', 't'), HC_RANGE('0', '9'), /* a-j, k-t, 0-9 */
+    ['u'] = HC_HOST,        ['v'] = HC_HOST,    ['w'] = HC_HOST,    ['x'] = HC_HOST,
+    ['y'] = HC_HOST,        ['z'] = HC_HOST,    ['-'] = HC_HOST,    ['_'] = HC_HOST,
+    ['.'] = HC_DOT,         [':'] = HC_COLON,
+};
+#undef HC_RANGE
+
+/* The end of a bracketed canonical IPv6 host starting at p[i] == '[', or 0
+ * when it is not one. Out of line: its buffers stay off the common path. */
+__attribute__((noinline)) static size_t
+ipv6_host_end(const char *p, size_t n, size_t i)
+{
+    size_t close = i + 1;
+    while (close < n && p[close] != ']')
+        close++;
+    if (close >= n)
+        return 0;
+    uint16_t words[8];
+    char canon[40];
+    size_t inner = close - i - 1;
+    if (!ipv6_parse(p + i + 1, inner, words))
+        return 0;
+    size_t len = ipv6_serialize(words, canon);
+    if (len != inner || memcmp(canon, p + i + 1, len) != 0)
+        return 0;
+    return close + 1;
+}
+
 enum corsp_origin_kind
 corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
 {
@@ -244,54 +312,96 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
 
     if (n == 4 && memcmp(p, "null", 4) == 0)
         return CORSP_ORIGIN_NULL;
-    if (n == 0 || !is_lower_alpha((unsigned char)p[0]))
-        return CORSP_ORIGIN_MALFORMED;
-    while (i < n && is_scheme_char((unsigned char)p[i]))
-        i++;
-    if (n - i < 3 || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
-        return CORSP_ORIGIN_MALFORMED;
+    /* "https://" and "http://" in one 8-byte compare (what the loop below
+     * would find for them) */
+    uint64_t head = n >= 8 ? corsp_load64(p) : 0;
+    if (head == corsp_load64("https://")) {
+        i = 5;
+    } else if ((head & 0x00FFFFFFFFFFFFFFull) ==
+               (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull)) {
+        i = 4;
+    } else {
+        if (n == 0 || !is_lower_alpha((unsigned char)p[0]))
+            return CORSP_ORIGIN_MALFORMED;
+        while (i < n && is_scheme_char((unsigned char)p[i]))
+            i++;
+        if (n - i < 3 || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
+            return CORSP_ORIGIN_MALFORMED;
+    }
     o->scheme.ptr = p;
     o->scheme.len = i;
     i += 3;
 
     size_t host_start = i;
     o->labels = 0;
+    o->dots = 0;
     if (i < n && p[i] == '[') {
-        size_t close = i + 1;
-        while (close < n && p[close] != ']')
-            close++;
-        if (close >= n)
+        i = ipv6_host_end(p, n, i);
+        if (i == 0)
             return CORSP_ORIGIN_MALFORMED;
-        uint16_t words[8];
-        char canon[40];
-        size_t inner = close - i - 1;
-        if (!ipv6_parse(p + i + 1, inner, words))
-            return CORSP_ORIGIN_MALFORMED;
-        size_t len = ipv6_serialize(words, canon);
-        if (len != inner || memcmp(canon, p + i + 1, len) != 0)
-            return CORSP_ORIGIN_MALFORMED;
-        i = close + 1;
     } else {
-        size_t label = 0;
-        while (i < n && p[i] != ':') {
-            unsigned char c = (unsigned char)p[i];
-            if (c == '.') {
-                if (label == 0)
-                    return CORSP_ORIGIN_MALFORMED;
-                o->labels++;
-                label = 0;
-            } else if (is_host_char(c)) {
-                label++;
+        size_t label_start = i, last_start = i; /* current and previous label */
+        uint32_t dots = 0;
+        const unsigned char *u = (const unsigned char *)p;
+#if defined(__SSE2__)
+        /* 16 bytes per step: host bytes and dots as bit masks; the scan stops
+         * at the first other byte, which the scalar loop below then judges
+         * (':' ends the host, anything else is malformed). The last step
+         * reloads the final 16 bytes of the value (never past its end). */
+        if (n >= 16) {
+            for (;;) {
+                size_t base = n - i >= 16 ? i : n - 16;
+                unsigned shift = (unsigned)(i - base), valid = 16 - shift;
+                unsigned host, dot;
+                host_masks16(u + base, &host, &dot);
+                host >>= shift;
+                dot >>= shift;
+                unsigned stop = ~(host | dot) & (0xFFFFu >> shift);
+                unsigned run = stop ? (unsigned)__builtin_ctz(stop) : valid;
+                for (unsigned dm = dot & ((1u << run) - 1); dm != 0; dm &= dm - 1) {
+                    size_t at = i + (unsigned)__builtin_ctz(dm);
+                    if (at == label_start)
+                        return CORSP_ORIGIN_MALFORMED; /* empty label */
+                    o->dot_at[dots++ & 7] = (uint32_t)(at - host_start);
+                    last_start = label_start;
+                    label_start = at + 1;
+                }
+                i += run;
+                if (run < valid || i == n)
+                    break;
+            }
+        }
+#endif
+        /* one table lookup per byte (labels are short: no unrolling) */
+        for (;;) {
+            while (i < n && host_class[u[i]] == HC_HOST)
+                i++;
+            if (i == n)
+                break;
+            unsigned k = host_class[u[i]];
+            if (k == HC_DOT) {
+                if (i == label_start)
+                    return CORSP_ORIGIN_MALFORMED; /* empty label */
+                o->dot_at[dots++ & 7] = (uint32_t)(i - host_start);
+                last_start = label_start;
+                label_start = ++i;
+            } else if (k == HC_COLON) {
+                break;
             } else {
                 return CORSP_ORIGIN_MALFORMED;
             }
-            i++;
         }
         if (i == host_start)
             return CORSP_ORIGIN_MALFORMED;
-        if (label > 0)
+        o->dots = dots;
+        o->labels = dots; /* a label before every dot */
+        if (label_start < i)
             o->labels++;
-        if (ends_in_number(p + host_start, i - host_start)) {
+        else
+            label_start = last_start; /* one trailing dot: the label before it */
+        /* a host can only end in a number when its last label starts with a
+         * digit (all digits, or "0x...") */
+        if (is_digit(u[label_start]) && ends_in_number(p + host_start, i - host_start)) {
             if (!is_canonical_ipv4(p + host_start, i - host_start))
                 return CORSP_ORIGIN_MALFORMED;
             o->labels = 0; /* no subdomain matching on addresses */
@@ -306,12 +416,8 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
             return CORSP_ORIGIN_MALFORMED;
         i++;
         size_t start = i;
-        unsigned v = 0;
-        while (i < n && is_digit((unsigned char)p[i]) && i - start < 6) {
-            v = v * 10 + (unsigned)(p[i] - '0');
-            i++;
-        }
-        size_t len = i - start;
+        unsigned v;
+        size_t len = scan_decimal(p, &i, n, 6, &v);
         if (i != n || len == 0 || len > 5 || v == 0 || v > 65535 || p[start] == '0')
             return CORSP_ORIGIN_MALFORMED;
         if (v == default_port(o->scheme.ptr, o->scheme.len))
@@ -603,11 +709,21 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
 
 /* --------------------------------------------------------- wildcard table */
 
-static uint64_t
+/* The hash of (scheme, port, match): from the scheme's first and last 8
+ * bytes and its length (schemes are few; wild_find() compares them whole). */
+static CORSP_ALWAYS_INLINE uint64_t
+wild_seed(struct cors_str scheme, uint32_t port, uint8_t match)
+{
+    size_t n = scheme.len;
+    uint64_t a = n < 8 ? corsp_load_small(scheme.ptr, n) : corsp_load64(scheme.ptr);
+    uint64_t b = n <= 8 ? 0 : corsp_load64(scheme.ptr + n - 8);
+    return corsp_hash_short(a, b, n, ((uint64_t)port << 8) | match);
+}
+
+static CORSP_ALWAYS_INLINE uint64_t
 wild_hash(struct cors_str scheme, struct cors_str host, uint32_t port, uint8_t match)
 {
-    uint64_t h = corsp_hash(scheme.ptr, scheme.len, ((uint64_t)port << 8) | match);
-    return corsp_hash(host.ptr, host.len, h);
+    return corsp_hash_inline(host.ptr, host.len, wild_seed(scheme, port, match));
 }
 
 static uint32_t
@@ -653,13 +769,18 @@ corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
             set->any_host = true;
         else if (e->host_match == CORSP_HOST_EXACT)
             set->exact_host = true;
-        else if (suffix_labels(e->host) > set->max_suffix_labels)
-            set->max_suffix_labels = suffix_labels(e->host);
+        else {
+            uint32_t labels = suffix_labels(e->host);
+            if (labels > set->max_suffix_labels)
+                set->max_suffix_labels = labels;
+            if (set->min_suffix_labels == 0 || labels < set->min_suffix_labels)
+                set->min_suffix_labels = labels;
+        }
     }
     return true;
 }
 
-static bool
+static CORSP_ALWAYS_INLINE bool
 wild_find(const struct corsp_wildset *set, struct cors_str scheme, struct cors_str host,
           uint32_t port, uint8_t match)
 {
@@ -673,8 +794,8 @@ wild_find(const struct corsp_wildset *set, struct cors_str scheme, struct cors_s
             continue;
         const struct corsp_wild_entry *e = &set->entries[s->index1 - 1];
         if (e->port == port && e->host_match == match && e->scheme.len == scheme.len &&
-            e->host.len == host.len && memcmp(e->scheme.ptr, scheme.ptr, scheme.len) == 0 &&
-            memcmp(e->host.ptr, host.ptr, host.len) == 0)
+            e->host.len == host.len && corsp_equal_bytes(e->scheme.ptr, scheme.ptr, scheme.len) &&
+            corsp_equal_bytes(e->host.ptr, host.ptr, host.len))
             return true;
     }
 }
@@ -696,14 +817,32 @@ corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *
         if (set->max_suffix_labels == 0 || o->labels < 2)
             continue;
         /* proper label suffixes, shortest first, as deep as any pattern goes */
-        uint32_t tried = 0;
         const char *h = o->host.ptr;
         size_t end = o->host.len;
+        uint32_t dots = o->dots;
+        if (dots > 0 && o->dot_at[(dots - 1) & 7] == end - 1)
+            dots--; /* a trailing dot starts no suffix */
+        uint32_t deepest = dots < set->max_suffix_labels ? dots : set->max_suffix_labels;
+        if (deepest <= 7) {
+            /* the suffix of k labels starts after dot number dots - k, which
+             * the parser kept (it keeps the last 8) */
+            for (uint32_t depth = set->min_suffix_labels; depth <= deepest; depth++) {
+                uint32_t at = o->dot_at[(dots - depth) & 7] + 1;
+                struct cors_str suffix = {h + at, end - at};
+                if (wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN))
+                    return true;
+            }
+            continue;
+        }
+        uint32_t tried = 0;
         for (size_t i = end; i > 0 && tried < set->max_suffix_labels; i--) {
             if (h[i - 1] != '.' || i == end)
                 continue;
             struct cors_str suffix = {h + i, end - i};
             tried++;
+            /* no configured suffix has this few labels */
+            if (tried < set->min_suffix_labels)
+                continue;
             if (wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN))
                 return true;
         }

@@ -25,6 +25,7 @@
 
 struct corsp_regex {
     pcre2_code *code;
+    bool jit; /* JIT-compiled: matched with pcre2_jit_match() */
 };
 
 struct corsp_regex_set {
@@ -130,10 +131,13 @@ arena_free(void *ptr, void *data)
 
 /* 1 match, 0 no match, -1 a limit was hit, -2 another error. */
 static int
-match_one(const pcre2_code *code, const char *p, size_t n, pcre2_match_data *md,
+match_one(const pcre2_code *code, bool jit, const char *p, size_t n, pcre2_match_data *md,
           pcre2_match_context *mctx)
 {
-    int rc = pcre2_match(code, (PCRE2_SPTR)p, n, 0, 0, md, mctx);
+    /* pcre2_jit_match() is pcre2_match() on JIT code without the option and
+     * subject checks, which cannot fail here (options 0, no UTF). */
+    int rc = jit ? pcre2_jit_match(code, (PCRE2_SPTR)p, n, 0, 0, md, mctx)
+                 : pcre2_match(code, (PCRE2_SPTR)p, n, 0, 0, md, mctx);
     if (rc >= 0)
         return 1;
     if (rc == PCRE2_ERROR_NOMATCH)
@@ -160,7 +164,7 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n
     int result = 0;
     for (size_t i = 0; i < set->count; i++) {
         arena.used = mark; /* the interpreter's frames are per match */
-        int rc = match_one(set->items[i].code, p, n, md, set->mctx);
+        int rc = match_one(set->items[i].code, set->items[i].jit, p, n, md, set->mctx);
         if (rc == 1)
             return 1;
         if (rc < 0)
@@ -178,7 +182,7 @@ match_heap(const struct corsp_regex_set *set, const pcre2_code *code, const char
     pcre2_match_data *md = pcre2_match_data_create(1, set->gctx);
     if (md == NULL)
         return -2;
-    int rc = match_one(code, s, strlen(s), md, set->mctx);
+    int rc = match_one(code, false, s, strlen(s), md, set->mctx);
     pcre2_match_data_free(md);
     return rc;
 }
@@ -333,6 +337,11 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
         set->items = items;
         set->capacity = cap;
     }
-    set->items[set->count++].code = code;
+    size_t jit_size = 0;
+    if (jit && pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit_size) != 0)
+        jit_size = 0;
+    set->items[set->count].code = code;
+    set->items[set->count].jit = jit_size > 0;
+    set->count++;
     return !report->oom;
 }

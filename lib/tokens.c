@@ -70,10 +70,8 @@ corsp_is_token(const char *p, size_t n)
 bool
 corsp_equal_fold(const char *a, const char *b, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (corsp_lower[(unsigned char)a[i]] != corsp_lower[(unsigned char)b[i]])
-            return false;
-    return true;
+    /* eight bytes at a time; corsp_fold_word() is corsp_lower[] per byte */
+    return corsp_equal_fold_inline(a, b, n);
 }
 
 static inline bool

@@ -78,7 +78,7 @@ if [ -f "$work/failed" ]; then
         echo "=== fuzz-$t FAILED"
         grep -E "invariant|ERROR|SUMMARY|runtime error|^  |Test unit written" "$work/$t.log" | head -20
         for f in "$artifacts/$t-"*; do
-            [ -e "$f" ] && { echo "input $f:"; od -An -tx1 "$f" | head -8; }
+            [ -e "$f" ] && { echo "input $f (first 128 bytes):"; head -c 128 "$f" | od -An -tx1; }
         done
     done < "$work/failed"
     status=1

@@ -457,10 +457,11 @@ cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, s
         len += (n);                                                                                \
     } while (0)
 
+    /* absent values are empty ones (no arithmetic on a NULL pointer) */
     if (existing.ptr == NULL)
-        existing.len = 0;
+        existing = (struct cors_str){"", 0};
     if (addition.ptr == NULL)
-        addition.len = 0;
+        addition = (struct cors_str){"", 0};
     existing = corsp_trim_ows(existing);
     static const struct cors_str star = {"*", 1};
     if (existing.len > 0 && vary_has(existing, star)) {

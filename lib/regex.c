@@ -14,7 +14,13 @@
 
 #include <stdio.h>
 
-#define REGEX_MATCH_LIMIT    100000u
+/* Match limit of one regex: REGEX_MATCH_LIMIT, lowered to an equal share of
+ * REGEX_MATCH_BUDGET (per evaluation) when a policy has many regexes, but never
+ * below REGEX_MATCH_LIMIT_MIN, so that many pathological regexes do not
+ * multiply the worst case of one request. */
+#define REGEX_MATCH_LIMIT     100000u
+#define REGEX_MATCH_BUDGET    1000000u
+#define REGEX_MATCH_LIMIT_MIN 10000u
 #define REGEX_DEPTH_LIMIT    1000u
 #define REGEX_HEAP_LIMIT_KIB 24u
 #define REGEX_ARENA_SIZE     (32u * 1024u)
@@ -343,5 +349,11 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
     set->items[set->count].code = code;
     set->items[set->count].jit = jit_size > 0;
     set->count++;
+    size_t share = REGEX_MATCH_BUDGET / set->count;
+    if (share > REGEX_MATCH_LIMIT)
+        share = REGEX_MATCH_LIMIT;
+    if (share < REGEX_MATCH_LIMIT_MIN)
+        share = REGEX_MATCH_LIMIT_MIN;
+    pcre2_set_match_limit(set->mctx, (uint32_t)share);
     return !report->oom;
 }

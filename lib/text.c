@@ -645,6 +645,7 @@ enum value_kind {
     V_BOOL,
     V_STATUS,
     V_DURATION,
+    V_SOURCE,
 };
 
 struct key_spec {
@@ -666,6 +667,8 @@ static const struct key_spec cors_keys[] = {
     { "rejectStatus", CORS_FIELD_REJECT_STATUS, V_STATUS },
     { "forwardRejectedPreflights", CORS_FIELD_FORWARD_REJECTED_PREFLIGHTS, V_BOOL },
     { "reportOnly", CORS_FIELD_REPORT_ONLY, V_BOOL },
+    /* written by cors_policy_to_json(), so that a dump loads again */
+    { "policySource", CORS_FIELD_NONE, V_SOURCE },
 };
 #define N_CORS_KEYS (sizeof(cors_keys) / sizeof(cors_keys[0]))
 
@@ -882,6 +885,15 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
         return; /* null: as if absent */
 
     switch (spec->kind) {
+    case V_SOURCE:
+        if (!is_string(v)) {
+            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
+                   v->column, "%s must be a string, not %s", spec->name, node_type_name(v));
+            return;
+        }
+        if (b != NULL)
+            note_status(ld, cors_policy_builder_set_source(b, (struct cors_str){ v->value, v->len }));
+        return;
     case V_LIST: {
         if (v->kind != NODE_SEQUENCE) {
             report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
@@ -1051,7 +1063,7 @@ walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_build
                        "unknown key '%s' in the CORS policy (known keys: allowOrigins, "
                        "allowOriginRegex, allowMethods, allowHeaders, exposeHeaders, maxAge, "
                        "allowCredentials, allowPrivateNetwork, preflightStatus, rejectStatus, "
-                       "forwardRejectedPreflights, reportOnly)",
+                       "forwardRejectedPreflights, reportOnly, policySource)",
                        quote(q, sizeof(q), k->value, k->len));
             continue;
         }

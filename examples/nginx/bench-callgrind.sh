@@ -33,63 +33,12 @@ for prog in valgrind callgrind_control curl python3 "$nginx"; do
     command -v "$prog" > /dev/null || { echo "bench-callgrind.sh: $prog not found" >&2; exit 1; }
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/libcors-nginx-cg.XXXXXX")
-chmod 755 "$tmp"
-pid=
+# shellcheck source=SCRIPTDIR/bench-common.sh
+. "$(dirname "$0")/bench-common.sh"
+bench_setup libcors-nginx-cg
 
-cleanup() {
-    if [ -n "$pid" ] && kill -0 "$pid" 2> /dev/null; then
-        kill -QUIT "$pid" 2> /dev/null || true
-        wait "$pid" 2> /dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-mkdir -p "$tmp/www" "$tmp/logs" "$tmp/tmp"
-head -c 1024 /dev/zero | tr '\0' 'x' > "$tmp/www/file.txt"
-chmod -R a+rX "$tmp"
-
-cat > "$tmp/policy.yaml" <<'EOF'
-allowOrigins: [https://app.example]
-allowMethods: [GET, POST, PUT]
-allowHeaders: [x-custom]
-exposeHeaders: [x-request-id]
-maxAge: 600
-allowCredentials: true
-EOF
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-write_conf() {  # $1: "load" or "noload"
-    {
-        if [ "$1" = load ]; then echo "load_module $module;"; fi
-        cat <<EOF
-master_process off;
-pid $tmp/logs/nginx.pid;
-error_log $tmp/logs/error.log warn;
-events { worker_connections 64; }
-http {
-    access_log off;
-    keepalive_requests 100000;
-    client_body_temp_path $tmp/tmp/body;
-    proxy_temp_path $tmp/tmp/proxy;
-    fastcgi_temp_path $tmp/tmp/fastcgi;
-    uwsgi_temp_path $tmp/tmp/uwsgi;
-    scgi_temp_path $tmp/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        location /file/ { alias $tmp/www/; }
-EOF
-        if [ "$1" = load ]; then
-            cat <<EOF
-        location /off/ { cors off; alias $tmp/www/; }
-        location /on/ { cors_policy $tmp/policy.yaml; alias $tmp/www/; }
-EOF
-        fi
-        echo "    }"
-        echo "}"
-    } > "$tmp/nginx.conf"
+conf() {  # $1: "load" or "noload"
+    write_conf "$1" "master_process off;" "worker_connections 64;" "keepalive_requests 100000;"
 }
 
 start_nginx() {
@@ -104,12 +53,6 @@ start_nginx() {
     echo "bench-callgrind.sh: nginx did not start" >&2
     cat "$tmp/logs/error.log" "$tmp/logs/valgrind.log" >&2
     exit 1
-}
-
-stop_nginx() {
-    kill -QUIT "$pid"
-    wait "$pid" || true
-    pid=
 }
 
 # send COUNT METHOD PATH [curl args...]: COUNT requests on one connection
@@ -148,12 +91,12 @@ origin=(-H 'Origin: https://app.example')
 preflight=(-H 'Origin: https://app.example' -H 'Access-Control-Request-Method: PUT'
            -H 'Access-Control-Request-Headers: x-custom')
 
-write_conf noload
+conf noload
 start_nginx
 measure unloaded GET /file/file.txt "${origin[@]}"
 stop_nginx
 
-write_conf load
+conf load
 start_nginx
 measure off GET /off/file.txt "${origin[@]}"
 measure actual GET /on/file.txt "${origin[@]}"

@@ -39,31 +39,9 @@ for prog in wrk "$nginx" python3; do
     command -v "$prog" > /dev/null || { echo "bench.sh: $prog not found" >&2; exit 1; }
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/libcors-nginx-bench.XXXXXX")
-chmod 755 "$tmp"
-pid=
-
-cleanup() {
-    if [ -n "$pid" ] && kill -0 "$pid" 2> /dev/null; then
-        kill -QUIT "$pid" 2> /dev/null || true
-        wait "$pid" 2> /dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-mkdir -p "$tmp/www" "$tmp/logs" "$tmp/tmp"
-head -c 1024 /dev/zero | tr '\0' 'x' > "$tmp/www/file.txt"
-chmod -R a+rX "$tmp"
-
-cat > "$tmp/policy.yaml" <<'EOF'
-allowOrigins: [https://app.example]
-allowMethods: [GET, POST, PUT]
-allowHeaders: [x-custom]
-exposeHeaders: [x-request-id]
-maxAge: 600
-allowCredentials: true
-EOF
+# shellcheck source=SCRIPTDIR/bench-common.sh
+. "$(dirname "$0")/bench-common.sh"
+bench_setup libcors-nginx-bench
 
 # nginx's worker on CPU 0, wrk on CPU 1, when there are two
 affinity=
@@ -73,37 +51,8 @@ if [ "$(nproc)" -ge 2 ] && command -v taskset > /dev/null; then
     pin=(taskset -c 1)
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-write_conf() {  # $1: "load" or "noload"
-    {
-        if [ "$1" = load ]; then echo "load_module $module;"; fi
-        cat <<EOF
-worker_processes 1;
-$affinity
-pid $tmp/logs/nginx.pid;
-error_log $tmp/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/tmp/body;
-    proxy_temp_path $tmp/tmp/proxy;
-    fastcgi_temp_path $tmp/tmp/fastcgi;
-    uwsgi_temp_path $tmp/tmp/uwsgi;
-    scgi_temp_path $tmp/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        location /file/ { alias $tmp/www/; }
-EOF
-        if [ "$1" = load ]; then
-            cat <<EOF
-        location /off/ { cors off; alias $tmp/www/; }
-        location /on/ { cors_policy $tmp/policy.yaml; alias $tmp/www/; }
-EOF
-        fi
-        echo "    }"
-        echo "}"
-    } > "$tmp/nginx.conf"
+conf() {  # $1: "load" or "noload"
+    write_conf "$1" "worker_processes 1; $affinity" "worker_connections 1024;" ""
 }
 
 start_nginx() {
@@ -116,12 +65,6 @@ start_nginx() {
     echo "bench.sh: nginx did not start" >&2
     cat "$tmp/logs/error.log" >&2
     exit 1
-}
-
-stop_nginx() {
-    kill -QUIT "$pid"
-    wait "$pid" || true
-    pid=
 }
 
 cat > "$tmp/actual.lua" <<'EOF'
@@ -173,7 +116,7 @@ median() {
 }
 
 # sanity: the scenarios really do what they claim
-write_conf load
+conf load
 start_nginx
 check() {
     local out
@@ -194,13 +137,13 @@ stop_nginx
 
 declare -A rps cpu
 for run in $(seq "$runs"); do
-    write_conf noload
+    conf noload
     start_nginx
     measure warmup "$tmp/plain.lua" /file/file.txt
     measure unloaded "$tmp/plain.lua" /file/file.txt
     stop_nginx
 
-    write_conf load
+    conf load
     start_nginx
     measure warmup "$tmp/plain.lua" /off/file.txt
     measure off "$tmp/plain.lua" /off/file.txt

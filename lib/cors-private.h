@@ -353,7 +353,6 @@ void corsp_regex_set_free(struct corsp_regex_set *set);
  */
 bool corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t index,
                          uint32_t line, uint32_t column, bool jit, struct corsp_report *report);
-size_t corsp_regex_set_count(const struct corsp_regex_set *set);
 /* 1: some regex matches; 0: none; -1: a match limit was hit and none matched. */
 int corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n);
 

@@ -622,7 +622,6 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
     }
     const char *h = p + host_start;
     size_t hn = host_end - host_start;
-    size_t host_out = o;
 
     if (hn == 0)
         FAIL(CORS_DIAG_ORIGIN_MALFORMED, "the host is empty");
@@ -701,7 +700,6 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
     out->http_insecure =
         out->scheme.len == 4 && memcmp(out->scheme.ptr, "http", 4) == 0 &&
         !(out->host_match != CORSP_HOST_ANY && is_loopback_host(out->host.ptr, out->host.len));
-    (void)host_out;
     return 0;
 }
 

@@ -102,12 +102,6 @@ corsp_regex_set_free(struct corsp_regex_set *set)
     corsp_free(&a, set);
 }
 
-size_t
-corsp_regex_set_count(const struct corsp_regex_set *set)
-{
-    return set == NULL ? 0 : set->count;
-}
-
 /* ------------------------------------------------------------ stack arena */
 
 struct arena {

@@ -140,6 +140,25 @@ int corsp_list_next(struct corsp_list_iter *it, struct cors_str *out);
 /* The line with leading and trailing OWS removed. */
 struct cors_str corsp_trim_ows(struct cors_str s);
 
+/* ----------------------------------------------------------------- writer.c */
+
+/*
+ * A bounded writer with snprintf()'s contract: the bytes go into buf[0..size)
+ * as far as they fit, len counts every byte asked for, so the caller learns
+ * the size the whole text needs. Initialise with {buf, size, 0}; buf may be
+ * NULL when size is 0.
+ */
+struct corsp_writer {
+    char *buf;
+    size_t size;
+    size_t len; /* bytes written or wanted (may exceed size) */
+};
+void corsp_writer_put(struct corsp_writer *w, const char *p, size_t n);
+void corsp_writer_puts(struct corsp_writer *w, const char *s); /* a C string */
+/* NUL-terminates the buffer (over its last byte when the text did not fit)
+ * and returns len, the text's whole length without the NUL. */
+size_t corsp_writer_finish(struct corsp_writer *w);
+
 /* ------------------------------------------------------------------- hash.c */
 
 uint64_t corsp_hash(const void *p, size_t n, uint64_t seed);

@@ -482,13 +482,7 @@ vary_has(struct cors_str list, struct cors_str name)
 CORS_EXPORT size_t
 cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, size_t size)
 {
-    size_t len = 0;
-#define PUT(p, n)                                                                                  \
-    do {                                                                                           \
-        if (len < size && (n) > 0)                                                                 \
-            memcpy(out + len, (p), (n) < size - len ? (n) : size - len);                           \
-        len += (n);                                                                                \
-    } while (0)
+    struct corsp_writer w = {out, size, 0};
 
     /* absent values are empty ones (no arithmetic on a NULL pointer) */
     if (existing.ptr == NULL)
@@ -498,9 +492,9 @@ cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, s
     existing = corsp_trim_ows(existing);
     static const struct cors_str star = {"*", 1};
     if (existing.len > 0 && vary_has(existing, star)) {
-        PUT("*", 1);
+        corsp_writer_put(&w, "*", 1);
     } else {
-        PUT(existing.ptr, existing.len);
+        corsp_writer_put(&w, existing.ptr, existing.len);
         struct corsp_list_iter it = {addition.ptr, addition.ptr + addition.len};
         struct cors_str name;
         int rc;
@@ -516,13 +510,10 @@ cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, s
             struct cors_str done = {addition.ptr, (size_t)(name.ptr - addition.ptr)};
             if (vary_has(done, name))
                 continue;
-            if (len > 0)
-                PUT(", ", 2);
-            PUT(name.ptr, name.len);
+            if (w.len > 0)
+                corsp_writer_put(&w, ", ", 2);
+            corsp_writer_put(&w, name.ptr, name.len);
         }
     }
-#undef PUT
-    if (size > 0)
-        out[len < size ? len : size - 1] = '\0';
-    return len;
+    return corsp_writer_finish(&w);
 }

@@ -165,17 +165,47 @@ uint64_t corsp_hash(const void *p, size_t n, uint64_t seed);
 uint64_t corsp_hash_fold(const void *p, size_t n, uint64_t seed); /* ASCII case-insensitive */
 
 /*
- * An open-addressing set of byte strings (exact or ASCII case-folded). Keys
- * are stored by the owner; the table holds hashes and key indexes.
+ * The open-addressing table under every hash set of lib/ (the string set
+ * below, the wildcard set of wildset.c): a power-of-two array of slots kept
+ * at most half full, probed linearly from the hash's low bits. A slot holds
+ * the hash's high 32 bits as a tag and the index + 1 of its key; the keys
+ * themselves are stored by the set's owner.
  */
 struct corsp_slot {
     uint32_t hash;
     uint32_t index1; /* key index + 1; 0 = empty */
 };
-struct corsp_strset {
+struct corsp_table {
     struct corsp_slot *slots;
+    uint32_t mask; /* slot count - 1 */
+};
+/* Empty slots for n keys from pool; false on OOM or when n is too large. */
+bool corsp_table_init(struct corsp_table *t, struct corsp_pool *pool, size_t n);
+/* Puts key index in the first empty slot of the probe sequence of hash h. */
+void corsp_table_insert(struct corsp_table *t, uint64_t h, uint32_t index);
+
+/*
+ * Walks the probe sequence of hash h (evaluated more than once) in table t:
+ * runs the statement that follows for every slot whose tag is h's, with the
+ * uint32_t i1 it declares set to that slot's index1 (key index + 1), until
+ * an empty slot. `continue` in the statement goes on to the next slot.
+ *
+ *     CORSP_TABLE_PROBE(&set->table, h, i1) {
+ *         if (equal(&keys[i1 - 1]))
+ *             return i1 - 1;
+ *     }
+ */
+#define CORSP_TABLE_PROBE(t, h, i1)                                                                \
+    for (uint32_t corsp_i_ = (uint32_t)(h) & (t)->mask, corsp_tag_ = (uint32_t)((h) >> 32), i1;    \
+         ((i1) = (t)->slots[corsp_i_].index1) != 0; corsp_i_ = (corsp_i_ + 1) & (t)->mask)         \
+        if ((t)->slots[corsp_i_].hash == corsp_tag_)
+
+/*
+ * A set of byte strings (exact or ASCII case-folded) over a corsp_table.
+ */
+struct corsp_strset {
+    struct corsp_table table;
     const struct cors_str *keys;
-    uint32_t mask;
     uint32_t count;
     bool fold;
     bool keys_lower;   /* no key has a byte 'A'..'Z' (set at build) */
@@ -260,14 +290,8 @@ corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n
     } else {
         h = fold ? corsp_hash_fold_inline(p, n, 0) : corsp_hash_inline(p, n, 0);
     }
-    uint32_t tag = (uint32_t)(h >> 32);
-    for (uint32_t i = (uint32_t)h & set->mask;; i = (i + 1) & set->mask) {
-        const struct corsp_slot *s = &set->slots[i];
-        if (s->index1 == 0)
-            return -1;
-        if (s->hash != tag)
-            continue;
-        const struct cors_str *k = &set->keys[s->index1 - 1];
+    CORSP_TABLE_PROBE (&set->table, h, i1) {
+        const struct cors_str *k = &set->keys[i1 - 1];
         if (k->len != n)
             continue;
         bool eq;
@@ -279,8 +303,9 @@ corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n
         else
             eq = corsp_equal_bytes(k->ptr, p, n);
         if (eq)
-            return (long)s->index1 - 1;
+            return (long)i1 - 1;
     }
+    return -1;
 }
 
 /* ----------------------------------------------------------------- origin.c */
@@ -339,7 +364,10 @@ struct corsp_pattern {
 enum cors_diag_code corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out,
                                         char *msg, size_t msg_size);
 
-/* Wildcard origin table: (scheme, host or suffix, match kind, port) keys. */
+/* ---------------------------------------------------------------- wildset.c */
+
+/* The wildcard origin set: (scheme, host or suffix, match kind, port) keys,
+ * probed once per label suffix of the request's host. */
 struct corsp_wild_entry {
     struct cors_str scheme;
     struct cors_str host;
@@ -348,9 +376,8 @@ struct corsp_wild_entry {
     uint8_t host_match;
 };
 struct corsp_wildset {
-    struct corsp_slot *slots;
+    struct corsp_table table;
     const struct corsp_wild_entry *entries;
-    uint32_t mask;
     uint32_t count;
     uint32_t max_suffix_labels; /* most labels in a subdomain suffix */
     uint32_t min_suffix_labels; /* fewest labels in a subdomain suffix (0: none) */

@@ -63,7 +63,8 @@ corsp_strset_build(struct corsp_strset *set, struct corsp_pool *pool, const stru
     for (size_t k = 0; k < n; k++) {
         uint64_t h = fold ? corsp_hash_fold(keys[k].ptr, keys[k].len, 0)
                           : corsp_hash(keys[k].ptr, keys[k].len, 0);
-        /* an equal key already in the table keeps its (earlier) index */
+        /* an equal key already in the table keeps its (earlier) index: equal
+         * keys never share a probe chain, so duplicates cost no more than others */
         bool present = false;
         CORSP_TABLE_PROBE (&set->table, h, i1) {
             const struct cors_str *other = &keys[i1 - 1];

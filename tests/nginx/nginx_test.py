@@ -60,6 +60,13 @@ allowOrigins:
 reportOnly: true
 """
 
+# private network access: http://localhost:* is the second entry
+PNA_POLICY = """\
+allowOrigins: [https://app.example, "http://localhost:*"]
+allowMethods: [GET]
+allowPrivateNetwork: true
+"""
+
 RELOAD_POLICY_1 = """\
 allowOrigins: [https://app.example]
 """
@@ -329,6 +336,32 @@ http {{
         location /nocors/ {{ cors off; alias {t}/www/; }}
         location /report/ {{ cors_policy policies/report.yaml; alias {t}/www/; }}
         location /reload/ {{ cors_policy policies/reload.yaml; alias {t}/www/; }}
+        location /pna/ {{ cors_policy policies/pna.yaml; alias {t}/www/; }}
+
+        # add_header Access-Control-* next to a policy: the decision wins
+        # (the module's header filter runs after the headers filter)
+        location /addheader/ {{
+            alias {t}/www/;
+            add_header Access-Control-Allow-Origin "*" always;
+            add_header Access-Control-Allow-Credentials "true" always;
+            add_header access-control-expose-headers "x-secret" always;
+            add_header Vary "Accept" always;
+            add_header X-Kept "1" always;
+        }}
+        location /addheader-proxy/ {{
+            proxy_pass http://127.0.0.1:{up}/;
+            add_header Access-Control-Allow-Origin "https://evil.example" always;
+        }}
+        location /addheader-report/ {{
+            cors_policy policies/report.yaml;
+            alias {t}/www/;
+            add_header Access-Control-Allow-Origin "*" always;
+        }}
+        location /addheader-off/ {{
+            cors off;
+            alias {t}/www/;
+            add_header Access-Control-Allow-Origin "*" always;
+        }}
     }}
 }}
 """.format(module=module, t=t, port=env.port, h2port=env.h2port, up=upstream_port,
@@ -476,6 +509,68 @@ def run_requests(tap, env):
     tap.eq((r.status, r.cors()), (502, api_actual()),
            "proxy to a closed port: nginx's 502 carries the CORS headers")
 
+    # add_header Access-Control-* in a location with a policy: removed like
+    # an upstream's, whatever the origin; other add_header headers stay
+    r = env.curl("/addheader/file.txt", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.get("x-kept"), r.cors()),
+           (200, "1", [("vary", "Accept, Origin")]),
+           "add_header ACAO * and ACAC, other origin: removed, only Vary (merged)")
+
+    r = env.curl("/addheader/file.txt", headers=["Origin: " + APP])
+    tap.eq((r.status, r.get("x-kept"), r.cors()),
+           (200, "1", sorted(api_actual()[:3] + [("vary", "Accept, Origin")])),
+           "add_header ACAO *, allowed origin: the policy's headers, not add_header's")
+
+    r = env.curl("/addheader/file.txt")
+    tap.eq((r.status, r.cors()), (200, [("vary", "Accept, Origin")]),
+           "add_header ACAO *, no Origin: removed")
+
+    r = env.curl("/addheader/file.txt", "OPTIONS", PRE_EVIL)
+    tap.eq((r.status, r.cors()), (403, [("vary", "Accept, " + PREFLIGHT_VARY)]),
+           "add_header ACAO *, rejected preflight: 403 without add_header's ACAO")
+
+    r = env.curl("/addheader/file.txt", "OPTIONS", PRE)
+    tap.eq((r.status, r.cors()),
+           (200, sorted([h for h in api_preflight() if h[0] != "vary"] +
+                        [("vary", "Accept, " + PREFLIGHT_VARY)])),
+           "add_header ACAO *, allowed preflight: the policy's headers only")
+
+    r = env.curl("/addheader/missing.txt", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.cors()), (404, [("vary", "Accept, Origin")]),
+           "add_header ... always on a 404, other origin: removed")
+
+    r = env.curl("/addheader-proxy/ok", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.get("x-upstream"), r.cors()),
+           (200, "1", [("vary", "Accept-Encoding, Origin")]),
+           "proxy + add_header: neither the upstream's nor add_header's ACAO reaches "
+           "another origin")
+
+    r = env.curl("/addheader-proxy/ok", headers=["Origin: " + APP])
+    tap.eq((r.status, r.cors()),
+           (200, sorted(api_actual()[:3] + [("vary", "Accept-Encoding, Origin")])),
+           "proxy + add_header, allowed origin: the policy's headers only")
+
+    r = env.curl("/addheader-report/file.txt", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.cors()), (200, [("access-control-allow-origin", "*")]),
+           "add_header with a reportOnly policy: left alone (the policy is not in force)")
+
+    r = env.curl("/addheader-off/file.txt", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.cors()), (200, [("access-control-allow-origin", "*")]),
+           "add_header with cors off: left alone")
+
+    # private network access: only a single "true" line asks
+    pna = ["Origin: http://localhost:3000", "Access-Control-Request-Method: GET"]
+    r = env.curl("/pna/file.txt", "OPTIONS",
+                 pna + ["Access-Control-Request-Private-Network: true"])
+    tap.eq((r.status, r.get("access-control-allow-private-network")), (200, "true"),
+           "one ACRPN line: private network access granted")
+    r = env.curl("/pna/file.txt", "OPTIONS",
+                 pna + ["Access-Control-Request-Private-Network: true"] * 2)
+    tap.eq((r.status, r.get("access-control-allow-origin"),
+            r.get("access-control-allow-private-network")),
+           (200, "http://localhost:3000", None),
+           "two ACRPN lines: not a request, nothing granted")
+
     # return 404 (rewrite phase, before the module's phase handler)
     r = env.curl("/gone", headers=["Origin: " + APP])
     tap.eq((r.status, r.cors()), (404, api_actual()),
@@ -599,11 +694,13 @@ def run_requests(tap, env):
         time.sleep(0.05)
     tap.eq(len(lines), 3, "reportOnly: one log line per request")
     want = [('[info]', 'cors report-only: actual rejected, reason "origin-not-allowed", '
-                       'origin "https://evil.example"'),
+                       'origin "https://evil.example", client'),
             ('[info]', 'cors report-only: preflight rejected, reason "method-not-allowed", '
-                       'origin "https://app.example"'),
+                       'origin "https://app.example", matched allowOrigins[0] '
+                       '"https://app.example", client'),
             ('[info]', 'cors report-only: actual allowed, reason "allowed", '
-                       'origin "https://app.example"')]
+                       'origin "https://app.example", matched allowOrigins[0] '
+                       '"https://app.example", client')]
     for (level, text), line in zip(want, lines):
         tap.ok(level in line and text in line, "reportOnly log: " + text, line)
 
@@ -803,6 +900,7 @@ def main():
         env.write("policies/star.json", STAR_HEADERS_POLICY)
         env.write("policies/report.yaml", REPORT_POLICY)
         env.write("policies/reload.yaml", RELOAD_POLICY_1)
+        env.write("policies/pna.yaml", PNA_POLICY)
 
         upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
         threading.Thread(target=upstream.serve_forever, daemon=True).start()

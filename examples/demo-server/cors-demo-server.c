@@ -1109,13 +1109,17 @@ write_log(const struct req *r, const char *method, const char *url, unsigned sta
         buf_json_cstr(&b, cors_decision_name(r->result.decision));
         buf_printf(&b, ", \"allowed\": %s, \"reason\": ", r->result.allowed ? "true" : "false");
         buf_json_cstr(&b, cors_reason_name(r->result.reason));
-        /* the policy entry that allowed the origin, e.g. allowOrigins[0] */
-        struct cors_str entry =
-            cors_policy_entry(r->policy, r->result.matched_field, r->result.matched_index);
-        if (entry.ptr != NULL) {
+        /* what allowed the origin, e.g. allowOrigins[0] and its text (an
+         * origin predicate has no text) */
+        if (r->result.matched_field != CORS_FIELD_NONE) {
+            struct cors_str entry =
+                cors_policy_entry(r->policy, r->result.matched_field, r->result.matched_index);
             buf_printf(&b, ", \"matched\": \"%s[%zu]\", \"matchedEntry\": ",
                        cors_field_name(r->result.matched_field), r->result.matched_index);
-            buf_json_str(&b, entry.ptr, entry.len, LOG_VALUE_MAX);
+            if (entry.ptr != NULL)
+                buf_json_str(&b, entry.ptr, entry.len, LOG_VALUE_MAX);
+            else
+                buf_adds(&b, "null");
         } else {
             buf_adds(&b, ", \"matched\": null, \"matchedEntry\": null");
         }

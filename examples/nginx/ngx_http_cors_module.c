@@ -71,7 +71,6 @@ typedef struct {
 /* The decision for one request: the headers to set on its response. */
 typedef struct {
     ngx_uint_t                  nheaders;
-    unsigned                    report_only:1;
     struct cors_header          headers[];  /* nheaders entries */
 } ngx_http_cors_ctx_t;
 
@@ -629,15 +628,20 @@ ngx_http_cors_log_report(ngx_http_request_t *r, const struct cors_policy *policy
 
     olen = ngx_http_cors_log_value(obuf, NGX_HTTP_CORS_LOG_ORIGIN_MAX, origin);
 
-    entry = cors_policy_entry(policy, res->matched_field, res->matched_index);
-
-    if (entry.ptr == NULL) {
+    if (res->matched_field == CORS_FIELD_NONE) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "cors report-only: %s %s, reason \"%s\", origin \"%*s\"",
                       cors_decision_name(res->decision),
                       res->allowed ? "allowed" : "rejected",
                       cors_reason_name(res->reason), olen, obuf);
         return;
+    }
+
+    /* an origin predicate has no text: "" */
+    entry = cors_policy_entry(policy, res->matched_field, res->matched_index);
+    if (entry.ptr == NULL) {
+        entry.ptr = "";
+        entry.len = 0;
     }
 
     elen = ngx_http_cors_log_value(ebuf, NGX_HTTP_CORS_LOG_ORIGIN_MAX, entry);
@@ -990,7 +994,6 @@ ngx_http_cors_handler(ngx_http_request_t *r)
 
     ctx = cln->data;
     ctx->nheaders = res.header_count;
-    ctx->report_only = res.report_only ? 1 : 0;
     ngx_memcpy(ctx->headers, hdrs,
                res.header_count * sizeof(struct cors_header));
 
@@ -1022,9 +1025,7 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
     ctx = ngx_http_cors_get_ctx(r);
 
     if (ctx != NULL) {
-        if (!ctx->report_only
-            && ngx_http_cors_apply(r, ctx->headers, ctx->nheaders) != NGX_OK)
-        {
+        if (ngx_http_cors_apply(r, ctx->headers, ctx->nheaders) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -1048,8 +1049,10 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
 
     if (res.report_only) {
         ngx_http_cors_log_report(r, clcf->policy->policy, &req, &res);
+    }
 
-    } else if (ngx_http_cors_apply(r, hdrs, res.header_count) != NGX_OK) {
+    /* report-only: nothing, or Vary alone under a partial enforcePercent */
+    if (ngx_http_cors_apply(r, hdrs, res.header_count) != NGX_OK) {
         return NGX_ERROR;
     }
 

@@ -408,7 +408,8 @@ class Decisions(ServerCase):
                  ('/anything/public', data('public.yaml')),
                  ('/anything/forward', data('forward.yaml')),
                  ('/anything/pna', data('private-network.yaml')),
-                 ('/anything/regex', data('regex.yaml'))])
+                 ('/anything/regex', data('regex.yaml')),
+                 ('/anything/rollout', data('rollout.yaml'))])
 
     def preflight(self, path, origin, method='GET', headers=()):
         return self.srv.request('OPTIONS', path, [('Origin', origin),
@@ -518,6 +519,18 @@ class Decisions(ServerCase):
         r = self.preflight('/anything', 'https://example.com', 'PUT')
         self.assertLog(reason='method-not-allowed', matched='allowOrigins[0]',
                        matchedEntry='https://example.com')
+
+    def test_rollout_report_only_share_gets_vary(self):
+        # enforcePercent 50: b.example (bucket 0) is enforced, example.com
+        # (bucket 79) gets the report-only treatment: only Vary: Origin
+        r = self.srv.request('GET', '/anything/rollout', [('Origin', 'https://b.example')])
+        self.assertCors(r, {'Access-Control-Allow-Origin': 'https://b.example', 'Vary': 'Origin'})
+        self.assertLog(decision='actual', allowed=True, reportOnly=False,
+                       matched='allowOrigins[0]', matchedEntry='https://b.example')
+        r = self.srv.request('GET', '/anything/rollout', [('Origin', 'https://example.com')])
+        self.assertCors(r, {'Vary': 'Origin'})
+        self.assertLog(decision='actual', allowed=True, reportOnly=True,
+                       matched='allowOrigins[1]', matchedEntry='https://example.com')
 
     def test_origin_too_long(self):
         origin = 'https://' + 'a' * 5000 + '.example.com'

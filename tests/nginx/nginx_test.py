@@ -60,6 +60,14 @@ allowOrigins:
 reportOnly: true
 """
 
+# a roll-out: enforced for origins whose bucket (FNV-1a of the Origin, modulo
+# 100) is below 50: https://other.example (28) is, https://app.example (89) is
+# not and gets the report-only treatment (only Vary: Origin, and a log line)
+ROLLOUT_POLICY = """\
+allowOrigins: [https://other.example, https://app.example]
+enforcePercent: 50
+"""
+
 # private network access: http://localhost:* is the second entry
 PNA_POLICY = """\
 allowOrigins: [https://app.example, "http://localhost:*"]
@@ -337,6 +345,7 @@ http {{
         location /report/ {{ cors_policy policies/report.yaml; alias {t}/www/; }}
         location /reload/ {{ cors_policy policies/reload.yaml; alias {t}/www/; }}
         location /pna/ {{ cors_policy policies/pna.yaml; alias {t}/www/; }}
+        location /rollout/ {{ cors_policy policies/rollout.yaml; alias {t}/www/; }}
 
         # add_header Access-Control-* next to a policy: the decision wins
         # (the module's header filter runs after the headers filter)
@@ -570,6 +579,15 @@ def run_requests(tap, env):
             r.get("access-control-allow-private-network")),
            (200, "http://localhost:3000", None),
            "two ACRPN lines: not a request, nothing granted")
+
+    # enforcePercent: the report-only treatment still gets Vary: Origin
+    r = env.curl("/rollout/file.txt", headers=["Origin: " + OTHER])
+    tap.eq((r.status, r.cors()),
+           (200, [("access-control-allow-origin", OTHER), ("vary", "Origin")]),
+           "enforcePercent 50, origin in the enforced share: the policy's headers")
+    r = env.curl("/rollout/file.txt", headers=["Origin: " + APP])
+    tap.eq((r.status, r.cors()), (200, [("vary", "Origin")]),
+           "enforcePercent 50, origin outside the share: report-only, only Vary: Origin")
 
     # return 404 (rewrite phase, before the module's phase handler)
     r = env.curl("/gone", headers=["Origin: " + APP])
@@ -901,6 +919,7 @@ def main():
         env.write("policies/report.yaml", REPORT_POLICY)
         env.write("policies/reload.yaml", RELOAD_POLICY_1)
         env.write("policies/pna.yaml", PNA_POLICY)
+        env.write("policies/rollout.yaml", ROLLOUT_POLICY)
 
         upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
         threading.Thread(target=upstream.serve_forever, daemon=True).start()

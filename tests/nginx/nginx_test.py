@@ -6,9 +6,12 @@ module and a configuration with several locations (static files, auth_basic,
 auth_request, deny, a proxied upstream that sends its own CORS headers,
 "return 404", error_page), sends preflights and actual requests with curl and
 checks every status and CORS header. Also: "nginx -t" on bad policies prints
-libcors's diagnostics; "nginx -s reload" with a changed policy takes effect.
+libcors's diagnostics; "nginx -s reload" with a changed policy takes effect;
+the module's place in the filter order (a static configure, and a dynamic
+variant built without the order, which "nginx -t" must refuse).
 
-usage: nginx_test.py --module ngx_http_cors_module.so [--nginx PATH] [--curl PATH]
+usage: nginx_test.py --module ngx_http_cors_module.so --addon-dir examples/nginx
+                     --libcors-build BUILDDIR [--nginx PATH] [--curl PATH]
 """
 
 import argparse
@@ -801,6 +804,67 @@ def run_config_errors(tap, env, module):
                "nginx -t rejects %s: %s" % (name, expect), err)
 
 
+def run_module_order(tap, env, module):
+    """The module's header filter must run after the headers filter
+    (add_header). config orders it: checked for a static build (the module
+    list configure writes) and, for a dynamic module built without that order,
+    nginx -t must refuse with a message saying why."""
+    addon = env.args.addon_dir
+    src = "/usr/share/nginx/src"
+    work = env.path("order")
+    os.makedirs(work, exist_ok=True)
+    pc = dict(os.environ,
+              PKG_CONFIG_PATH=os.path.join(env.args.libcors_build, "meson-uninstalled"),
+              LIBCORS_PC="libcors-uninstalled")
+
+    # static (--add-module): configure writes ngx_modules.c in module order
+    out = subprocess.run(["./configure", "--builddir=" + os.path.join(work, "static"),
+                          "--add-module=" + addon, "--without-http_rewrite_module",
+                          "--without-http_gzip_module", "--without-pcre"],
+                         cwd=src, env=pc, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=120)
+    order = []
+    try:
+        with open(os.path.join(work, "static", "ngx_modules.c")) as f:
+            text = f.read()
+        names = text[text.index("char *ngx_module_names[]"):]
+        order = re.findall(r'"(ngx_http_[a-z_]+_module)"', names)
+    except (OSError, ValueError):
+        pass
+    at = order.index("ngx_http_cors_module") if "ngx_http_cors_module" in order else -1
+    tap.ok(out.returncode == 0 and at >= 0 and order[at + 1:at + 2] ==
+           ["ngx_http_headers_filter_module"],
+           "static build: config puts the module right before ngx_http_headers_filter_module",
+           out.stdout.decode(errors="replace")[-2000:] + "\norder: %r" % order)
+
+    # dynamic, built without ngx_module_order: nginx -t refuses
+    variant = os.path.join(work, "unordered")
+    os.makedirs(variant, exist_ok=True)
+    shutil.copy(os.path.join(addon, "ngx_http_cors_module.c"), variant)
+    with open(os.path.join(addon, "config")) as f:
+        config = f.read()
+    stripped = re.sub(r"^ngx_module_order=.*$", "ngx_module_order=", config, flags=re.M)
+    with open(os.path.join(variant, "config"), "w") as f:
+        f.write(stripped)
+    so = os.path.join(work, "unordered.so")
+    out = subprocess.run(["bash", os.path.join(addon, "build.sh"), "--addon-dir", variant,
+                          "--libcors-build", env.args.libcors_build,
+                          "--builddir", os.path.join(work, "dynamic"), "--output", so],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    if not tap.ok(out.returncode == 0 and stripped != config,
+                  "a module variant without ngx_module_order builds",
+                  out.stdout.decode(errors="replace")[-2000:]):
+        return
+    env.write("unordered.conf", test_conf(env, so,
+              "    server { listen 127.0.0.1:1; location / { cors_policy policies/api.yaml; } }"))
+    out = env.nginx("-t", conf="unordered.conf")
+    err = out.stderr.decode(errors="replace")
+    tap.ok(out.returncode == 1 and
+           "ngx_http_cors_module comes after ngx_http_headers_filter_module" in err and
+           "would override the CORS policy's decision" in err,
+           "nginx -t refuses a module that would run before add_header, saying why", err)
+
+
 def run_reload(tap, env):
     r = env.curl("/reload/file.txt", headers=["Origin: " + APP])
     tap.eq(r.get("access-control-allow-origin"), APP, "reload: first policy in effect")
@@ -897,8 +961,12 @@ def main():
     ap.add_argument("--module", required=True)
     ap.add_argument("--nginx", default="/usr/sbin/nginx")
     ap.add_argument("--curl", default="curl")
+    ap.add_argument("--addon-dir", required=True, help="examples/nginx (config, sources)")
+    ap.add_argument("--libcors-build", required=True, help="the meson build tree")
     args = ap.parse_args()
     args.module = os.path.abspath(args.module)
+    args.addon_dir = os.path.abspath(args.addon_dir)
+    args.libcors_build = os.path.abspath(args.libcors_build)
 
     tap = Tap()
     tmp = tempfile.mkdtemp(prefix="libcors-nginx-")
@@ -941,6 +1009,7 @@ def main():
         run_requests(tap, env)
         run_reload(tap, env)
         run_config_errors(tap, env, args.module)
+        run_module_order(tap, env, args.module)
 
         # nothing went wrong inside nginx
         log = env.error_log()

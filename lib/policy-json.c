@@ -81,6 +81,10 @@ cors_policy_to_json(const struct cors_policy *p, char *buf, size_t size)
         put_field(&w, "rejectStatus", num);
         put_field(&w, "forwardRejectedPreflights", p->forward_rejected ? "true" : "false");
         put_field(&w, "reportOnly", p->report_only ? "true" : "false");
+        put_field(&w, "forwardAllowedPreflights", p->forward_allowed ? "true" : "false");
+        put_field(&w, "timingAllowOrigin", p->timing_allow_origin ? "true" : "false");
+        snprintf(num, sizeof(num), "%u", p->enforce_percent);
+        put_field(&w, "enforcePercent", num);
         corsp_writer_puts(&w, ",\"policySource\":");
         put_json_string(&w, p->source);
         corsp_writer_put(&w, "}", 1);

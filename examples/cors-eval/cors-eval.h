@@ -32,6 +32,56 @@ const char *cors_eval_printable(char *dst, size_t size, const char *s, size_t le
  * diagnostics to stderr; NULL (and a message) when unreadable or invalid. */
 struct cors_policy *cors_eval_load_policy(const char *path, bool strict);
 
+/* ------------------------------------------------------------ exchange.c */
+
+/* At most this many request or handler header lines per request. */
+#define CORS_EVAL_MAX_LINES 64
+
+/* ASCII case-insensitive equality of a slice and a C string. */
+bool cors_eval_name_eq(struct cors_str a, const char *b);
+
+/* The field lines named name joined by ", " into buf; false when absent. */
+bool cors_eval_joined_header(const struct cors_fetch_header *hs, size_t n, const char *name,
+                             char *buf, size_t size);
+
+/* What libcors answers to one request, and its headers as a browser sees them. */
+struct cors_eval_answer {
+    struct cors_result result;
+    struct cors_header h[32];
+    struct cors_fetch_header fh[32 + CORS_EVAL_MAX_LINES];
+    size_t nfh;
+    char acrm[512];
+    char acrpn[64];
+};
+
+/* Evaluates a request given as a method and header lines (Origin and the
+ * Access-Control-Request-* lines are used; repeated single-valued lines are
+ * joined). Slices in a borrow from hs and the policy. */
+enum cors_status cors_eval_answer(const struct cors_policy *policy, struct cors_str method,
+                                  const struct cors_fetch_header *hs, size_t n,
+                                  struct cors_eval_answer *a);
+
+/* A whole fetch() against a policy: the oracle's plan, the preflight (when
+ * sent) and the actual request answered by libcors (and by a handler with
+ * handler_status and the extra headers when libcors calls it), each checked
+ * by the oracle. step: "none", "throws", "preflight" or "response". */
+struct cors_eval_exchange {
+    struct cors_fetch_plan plan;
+    char acrh[4096];
+    bool ok;
+    const char *step;
+    enum cors_fetch_reason reason;
+    bool have_preflight, have_actual;
+    struct cors_eval_answer pre, act;
+    struct cors_fetch_response presp, aresp;
+    struct cors_fetch_verdict pv, av;
+};
+
+enum cors_status cors_eval_exchange(const struct cors_policy *policy,
+                                    const struct cors_fetch_request *request, int handler_status,
+                                    const struct cors_fetch_header *extra, size_t nextra,
+                                    struct cors_eval_exchange *x);
+
 /* cors-eval --test FILE: runs a policy test file, TAP on stdout. */
 int cors_eval_test(const char *path, bool strict);
 

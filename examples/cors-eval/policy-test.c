@@ -28,8 +28,6 @@
 #if CORS_EVAL_HAVE_YAML
 #include <yaml.h>
 
-#define MAX_HEADERS 64
-
 struct tf {
     const char *path; /* as given */
     char *text;
@@ -186,11 +184,11 @@ want_headers(struct tf *t, const yaml_node_t *n, const char *what, struct cors_f
         yaml_node_t *one[1] = {v};
         yaml_node_t **items = one;
         size_t nitems = 1;
-        yaml_node_t *seq_items[MAX_HEADERS];
+        yaml_node_t *seq_items[CORS_EVAL_MAX_LINES];
         if (v != NULL && v->type == YAML_SEQUENCE_NODE) {
             nitems = 0;
             for (yaml_node_item_t *it = v->data.sequence.items.start;
-                 it < v->data.sequence.items.top && nitems < MAX_HEADERS; it++)
+                 it < v->data.sequence.items.top && nitems < CORS_EVAL_MAX_LINES; it++)
                 seq_items[nitems++] = get_node(t, *it);
             items = seq_items;
         }
@@ -199,8 +197,8 @@ want_headers(struct tf *t, const yaml_node_t *n, const char *what, struct cors_f
                 tf_error(t, items[i], "the value of header '%s' must be a string", name);
                 return count;
             }
-            if (count == MAX_HEADERS) {
-                tf_error(t, n, "%s: more than %d header lines", what, MAX_HEADERS);
+            if (count == CORS_EVAL_MAX_LINES) {
+                tf_error(t, n, "%s: more than %d header lines", what, CORS_EVAL_MAX_LINES);
                 return count;
             }
             hs[count].name = (struct cors_str){name, k->data.scalar.length};
@@ -339,100 +337,16 @@ expect_int(struct tf *t, struct report *r, const yaml_node_t *exp, const char *k
         mismatch(r, "%s: expected %lld, got %lld", key, want, got);
 }
 
-static bool
-name_eq(struct cors_str a, const char *b)
-{
-    size_t n = strlen(b);
-    if (a.len != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char x = a.ptr[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return false;
-    }
-    return true;
-}
-
-/* The field lines of one name joined by ", "; false when absent. */
-static bool
-joined_header(const struct cors_fetch_header *hs, size_t n, const char *name, char *buf,
-              size_t size)
-{
-    bool found = false;
-    size_t at = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (!name_eq(hs[i].name, name))
-            continue;
-        int w = snprintf(buf + at, size - at, "%s%.*s", found ? ", " : "", (int)hs[i].value.len,
-                         hs[i].value.ptr);
-        if (w > 0)
-            at = at + (size_t)w < size ? at + (size_t)w : size - 1;
-        found = true;
-    }
-    return found;
-}
-
-/* ------------------------------------------------- evaluating a request */
-
-struct server_answer {
-    struct cors_result result;
-    struct cors_header h[32];
-    struct cors_fetch_header fh[32 + MAX_HEADERS]; /* as the browser sees them */
-    size_t nfh;
-    char acrm[512];
-    char acrpn[64];
-};
-
-/* Joins repeated single-valued lines as a host would ("a, b"). */
-static struct cors_str
-join_values(const struct cors_fetch_header *hs, size_t n, const char *name, char *buf, size_t size)
-{
-    if (!joined_header(hs, n, name, buf, size))
-        return (struct cors_str){NULL, 0};
-    return cors_str_from_cstr(buf);
-}
-
-/* Evaluates a request given as a method and header lines. */
+/* A request evaluated by libcors; false (and a file error) on failure. */
 static bool
 evaluate(struct tf *t, const yaml_node_t *where, const struct cors_policy *policy,
          struct cors_str method, const struct cors_fetch_header *hs, size_t n,
-         struct server_answer *a)
+         struct cors_eval_answer *a)
 {
-    struct cors_str origins[MAX_HEADERS], acrh[MAX_HEADERS];
-    size_t no = 0, nh = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (name_eq(hs[i].name, "origin"))
-            origins[no++] = hs[i].value;
-        else if (name_eq(hs[i].name, "access-control-request-headers"))
-            acrh[nh++] = hs[i].value;
-    }
-    struct cors_request req = {
-        .method = method,
-        .origins = origins,
-        .origin_count = no,
-        .request_method =
-            join_values(hs, n, "access-control-request-method", a->acrm, sizeof a->acrm),
-        .request_headers = acrh,
-        .request_header_count = nh,
-        .request_private_network =
-            join_values(hs, n, "access-control-request-private-network", a->acrpn, sizeof a->acrpn),
-    };
-    enum cors_status st = cors_evaluate(policy, &req, a->h, 32, &a->result);
-    if (st != CORS_OK) {
+    enum cors_status st = cors_eval_answer(policy, method, hs, n, a);
+    if (st != CORS_OK)
         tf_error(t, where, "evaluation failed: %s", cors_status_name(st));
-        return false;
-    }
-    a->nfh = 0;
-    for (size_t i = 0; i < a->result.header_count; i++) {
-        const struct cors_header *h = &a->result.headers[i];
-        a->fh[a->nfh++] = (struct cors_fetch_header){h->name, h->value};
-    }
-    return true;
+    return st == CORS_OK;
 }
 
 static void
@@ -461,11 +375,11 @@ run_request_case(struct tf *t, const struct cors_policy *policy, const yaml_node
     check_keys(t, exp, "expect (of a request case)", request_expect_keys);
     const yaml_node_t *m = map_get(t, rq, "method");
     const char *method = m ? want_string(t, m, "method") : "GET";
-    struct cors_fetch_header hs[MAX_HEADERS];
+    struct cors_fetch_header hs[CORS_EVAL_MAX_LINES];
     size_t n = want_headers(t, map_get(t, rq, "headers"), "request headers", hs);
     if (method == NULL || t->malformed)
         return;
-    struct server_answer a;
+    struct cors_eval_answer a;
     if (!evaluate(t, rq, policy, cors_str_from_cstr(method), hs, n, &a))
         return;
     const struct cors_result *res = &a.result;
@@ -496,7 +410,7 @@ run_request_case(struct tf *t, const struct cors_policy *policy, const yaml_node
             if (name == NULL || want == NULL)
                 continue;
             char got[2048];
-            if (!joined_header(a.fh, a.nfh, name, got, sizeof got))
+            if (!cors_eval_joined_header(a.fh, a.nfh, name, got, sizeof got))
                 mismatch(r, "header %s: expected \"%s\", absent", name, want);
             else if (strcmp(got, want) != 0)
                 mismatch(r, "header %s: expected \"%s\", got \"%s\"", name, want, got);
@@ -511,7 +425,7 @@ run_request_case(struct tf *t, const struct cors_policy *policy, const yaml_node
                  it < an->data.sequence.items.top; it++) {
                 const char *name = want_string(t, get_node(t, *it), "a header name");
                 char got[2048];
-                if (name != NULL && joined_header(a.fh, a.nfh, name, got, sizeof got))
+                if (name != NULL && cors_eval_joined_header(a.fh, a.nfh, name, got, sizeof got))
                     mismatch(r, "header %s: expected absent, got \"%s\"", name, got);
             }
         }
@@ -528,19 +442,6 @@ static const char *const response_keys[] = {"status", "headers", NULL};
 static const char *const fetch_expect_keys[] = {
     "preflight",      "requestHeaders", "ok", "step", "reason", "readable", "unreadable", "maxAge",
     "maxAgeChromium", "maxAgeFirefox",  NULL};
-
-/* The handler's answer added to libcors' headers (a forwarded preflight or
- * an actual request reaches it). */
-static int
-with_handler(struct server_answer *a, long long handler_status,
-             const struct cors_fetch_header *extra, size_t nextra)
-{
-    if (!a->result.call_handler)
-        return a->result.status;
-    for (size_t i = 0; i < nextra && a->nfh < sizeof a->fh / sizeof a->fh[0]; i++)
-        a->fh[a->nfh++] = extra[i];
-    return (int)handler_status;
-}
 
 static void
 expect_names(struct tf *t, struct report *r, const yaml_node_t *exp, const char *key,
@@ -581,7 +482,7 @@ run_fetch_case(struct tf *t, const struct cors_policy *policy, const yaml_node_t
     const char *origin = want_string(t, on, "fetch.origin");
     const yaml_node_t *mn = map_get(t, fq, "method");
     const char *method = mn ? want_string(t, mn, "fetch.method") : "GET";
-    struct cors_fetch_header hs[MAX_HEADERS];
+    struct cors_fetch_header hs[CORS_EVAL_MAX_LINES];
     fr.header_count = want_headers(t, map_get(t, fq, "headers"), "fetch.headers", hs);
     fr.headers = hs;
     const yaml_node_t *cn = map_get(t, fq, "credentials");
@@ -600,7 +501,7 @@ run_fetch_case(struct tf *t, const struct cors_policy *policy, const yaml_node_t
     if (pn != NULL)
         (void)want_bool(t, pn, "fetch.privateNetwork", &fr.private_network);
     long long handler_status = 200;
-    struct cors_fetch_header extra[MAX_HEADERS];
+    struct cors_fetch_header extra[CORS_EVAL_MAX_LINES];
     size_t nextra = 0;
     if (rn != NULL && want_mapping(t, rn, "response")) {
         check_keys(t, rn, "response", response_keys);
@@ -614,70 +515,23 @@ run_fetch_case(struct tf *t, const struct cors_policy *policy, const yaml_node_t
     fr.origin = cors_str_from_cstr(origin);
     fr.method = cors_str_from_cstr(method);
 
-    /* (a) what the browser sends */
-    char acrh[4096];
-    struct cors_fetch_plan plan;
-    if (cors_fetch_plan(&fr, acrh, sizeof acrh, &plan) != CORS_OK) {
-        tf_error(t, fq, "the request headers are too long for cors-eval");
+    struct cors_eval_exchange *x = malloc(sizeof *x);
+    if (x == NULL) {
+        tf_error(t, fq, "out of memory");
         return;
     }
-    const char *step = "none";
-    bool ok = true;
-    enum cors_fetch_reason reason = plan.reason;
-    struct cors_fetch_verdict pv;
-    memset(&pv, 0, sizeof pv);
-    bool have_pv = false;
-    struct server_answer pre, act;
-    struct cors_fetch_response presp = {0, NULL, 0}, aresp = {0, NULL, 0};
-    bool have_actual = false;
-    if (plan.reason != CORS_FETCH_OK) {
-        step = "throws";
-        ok = false;
-    } else {
-        if (plan.preflight) {
-            /* (b) the preflight: OPTIONS with the Access-Control-Request-* headers */
-            struct cors_fetch_header ph[4];
-            size_t np = 0;
-            ph[np++] = (struct cors_fetch_header){CORS_STR("Origin"), fr.origin};
-            ph[np++] =
-                (struct cors_fetch_header){CORS_STR("Access-Control-Request-Method"), plan.method};
-            if (plan.request_headers_len > 0)
-                ph[np++] = (struct cors_fetch_header){CORS_STR("Access-Control-Request-Headers"),
-                                                      plan.request_headers};
-            if (fr.private_network)
-                ph[np++] = (struct cors_fetch_header){
-                    CORS_STR("Access-Control-Request-Private-Network"), CORS_STR("true")};
-            if (!evaluate(t, fq, policy, CORS_STR("OPTIONS"), ph, np, &pre))
-                return;
-            presp.status = with_handler(&pre, handler_status, extra, nextra);
-            presp.headers = pre.fh;
-            presp.header_count = pre.nfh;
-            (void)cors_fetch_check_preflight(&fr, &presp, &pv);
-            have_pv = true;
-            if (!pv.ok) {
-                step = "preflight";
-                ok = false;
-                reason = pv.reason;
-            }
-        }
-        if (ok) {
-            /* (c) the actual request */
-            struct cors_fetch_header ah[1] = {{CORS_STR("Origin"), fr.origin}};
-            if (!evaluate(t, fq, policy, plan.method, ah, 1, &act))
-                return;
-            aresp.status = with_handler(&act, handler_status, extra, nextra);
-            aresp.headers = act.fh;
-            aresp.header_count = act.nfh;
-            have_actual = true;
-            struct cors_fetch_verdict av;
-            (void)cors_fetch_check_response(&fr, &aresp, &av);
-            if (!av.ok) {
-                step = "response";
-                ok = false;
-                reason = av.reason;
-            }
-        }
+    enum cors_status st = cors_eval_exchange(policy, &fr, (int)handler_status, extra, nextra, x);
+    if (st != CORS_OK) {
+        tf_error(t, fq, "the request cannot be evaluated: %s", cors_status_name(st));
+        free(x);
+        return;
     }
+    const struct cors_fetch_plan plan = x->plan;
+    const char *acrh = x->acrh, *step = x->step;
+    bool ok = x->ok, have_pv = x->have_preflight, have_actual = x->have_actual;
+    enum cors_fetch_reason reason = x->reason;
+    const struct cors_fetch_verdict pv = x->pv;
+    const struct cors_fetch_response presp = x->presp, aresp = x->aresp;
 
     expect_bool(t, r, exp, "preflight", plan.reason == CORS_FETCH_OK && plan.preflight);
     const yaml_node_t *rh = map_get(t, exp, "requestHeaders");
@@ -712,6 +566,7 @@ run_fetch_case(struct tf *t, const struct cors_policy *policy, const yaml_node_t
         if (have_actual)
             print_headers(r, "actual response", aresp.status, aresp.headers, aresp.header_count);
     }
+    free(x);
 }
 
 /* ------------------------------------------------------------- the file */

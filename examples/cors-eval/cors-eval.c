@@ -382,6 +382,7 @@ join_lines(const struct header_arg *hs, size_t n)
 struct options {
     const char *policy;
     const char *test;
+    bool diff;
     const char *diff_old, *diff_new;
     const char *method;
     bool json, strict, check, dump;
@@ -459,14 +460,18 @@ parse_args(int argc, char **argv, struct options *o)
                 return usage_error("--test given twice");
             o->test = v;
         } else if (strcmp(a, "--diff") == 0) {
-            if (i + 2 >= argc)
-                return usage_error("--diff needs two policy files: OLD NEW");
-            if (o->diff_old != NULL)
+            if (o->diff)
                 return usage_error("--diff given twice");
-            o->diff_old = argv[++i];
-            o->diff_new = argv[++i];
-            if (*o->diff_old == '\0' || *o->diff_new == '\0')
-                return usage_error("--diff needs two policy files: OLD NEW");
+            o->diff = true;
+        } else if (a[0] != '-' || strcmp(a, "-") == 0) {
+            /* OLD and NEW of --diff */
+            if (o->diff_new != NULL)
+                return usage_error("unexpected argument '%s'",
+                                   printable(q, sizeof(q), a, strlen(a)));
+            if (o->diff_old == NULL)
+                o->diff_old = a;
+            else
+                o->diff_new = a;
         } else if (opt_is(a, "-X") || opt_is(a, "--request")) {
             size_t pl = a[1] == '-' ? 9 : 2;
             if (take_value(argc, argv, &i, a, pl, &v) != 0)
@@ -492,9 +497,14 @@ parse_args(int argc, char **argv, struct options *o)
             return usage_error("unexpected argument '%s'", printable(q, sizeof(q), a, strlen(a)));
         }
     }
-    if (o->test != NULL || o->diff_old != NULL) {
+    if (!o->diff && o->diff_old != NULL)
+        return usage_error("unexpected argument '%s'",
+                           printable(q, sizeof(q), o->diff_old, strlen(o->diff_old)));
+    if (o->diff && (o->diff_new == NULL || *o->diff_old == '\0' || *o->diff_new == '\0'))
+        return usage_error("--diff needs two policy files: OLD NEW");
+    if (o->test != NULL || o->diff) {
         const char *mode = o->test != NULL ? "--test" : "--diff";
-        if (o->test != NULL && o->diff_old != NULL)
+        if (o->test != NULL && o->diff)
             return usage_error("--test and --diff cannot be combined");
         if (o->policy != NULL || o->check || o->dump || method_given || o->header_count > 0)
             return usage_error("%s takes no --policy, --check, --dump, -X or -H", mode);
@@ -656,7 +666,7 @@ main(int argc, char **argv)
         return rc;
     }
 
-    if (o.test != NULL || o.diff_old != NULL) {
+    if (o.test != NULL || o.diff) {
         free(o.headers);
         return o.test != NULL ? cors_eval_test(o.test, o.strict)
                               : cors_eval_diff(o.diff_old, o.diff_new, o.json, o.strict);

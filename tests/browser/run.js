@@ -2,6 +2,7 @@
 // libcors Chromium end-to-end suite (meson suite 'browser').
 //
 //   node run.js --server PATH/cors-demo-server --cors-eval PATH/cors-eval
+//               --oracle PATH/fetch-oracle
 //               [--node-dir DIR] [--chromium PATH] [--only REGEX] [--list]
 //
 // Starts the demo server (one process, one route-level policy per path prefix)
@@ -16,8 +17,8 @@
 //      the server's per-request log;
 //   3. libcors' verdict: the decision/allowed/reason the server logged, which
 //      must equal what cors-eval --json answers for the same request, and the
-//      outcome the Fetch CORS check (predict()) gives for the headers
-//      cors-eval returns.
+//      outcome libcors' Fetch oracle (fetch-oracle, built on cors_fetch_*)
+//      predicts for the headers cors-eval returns.
 // Output is TAP (one test point per case). Every process started here is
 // stopped by its PID and the temporary folder is removed, also on failure.
 'use strict';
@@ -35,7 +36,7 @@ const { ORIGINS, policies: makePolicies, CASES } = require('./cases.js');
 // Arguments
 
 function parseArgs(argv) {
-    const a = { server: null, corsEval: null, nodeDir: null, chromium: '/usr/bin/chromium', only: null, list: false };
+    const a = { server: null, corsEval: null, oracle: null, nodeDir: null, chromium: '/usr/bin/chromium', only: null, list: false };
     for (let i = 2; i < argv.length; i++) {
         const k = argv[i];
         const next = () => {
@@ -45,19 +46,20 @@ function parseArgs(argv) {
         };
         if (k === '--server') a.server = next();
         else if (k === '--cors-eval') a.corsEval = next();
+        else if (k === '--oracle') a.oracle = next();
         else if (k === '--node-dir') a.nodeDir = next();
         else if (k === '--chromium') a.chromium = next();
         else if (k === '--only') a.only = new RegExp(next());
         else if (k === '--list') a.list = true;
         else usage(`unknown argument ${k}`);
     }
-    if (!a.list && (!a.server || !a.corsEval))
-        usage('--server and --cors-eval are required');
+    if (!a.list && (!a.server || !a.corsEval || !a.oracle))
+        usage('--server, --cors-eval and --oracle are required');
     return a;
 }
 
 function usage(msg) {
-    process.stderr.write(`run.js: ${msg}\nusage: node run.js --server PATH --cors-eval PATH ` +
+    process.stderr.write(`run.js: ${msg}\nusage: node run.js --server PATH --cors-eval PATH --oracle PATH ` +
                          `[--node-dir DIR] ` +
                          `[--chromium PATH] [--only REGEX] [--list]\n`);
     process.exit(2);
@@ -268,139 +270,86 @@ function token(line) {
     return kind + (line.allowed ? '' : `!${line.reason}`) + (line.reportOnly ? '~' : '');
 }
 
-// Response headers script may always read (Fetch #cors-safelisted-response-header-name).
-const SAFELISTED_RESPONSE = ['cache-control', 'content-language', 'content-length', 'content-type',
-                             'expires', 'last-modified', 'pragma'];
-const SAFELISTED_METHODS = ['GET', 'HEAD', 'POST'];
-// Fetch normalizes only these methods to upper case (#concept-method-normalize).
-const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
-
-function normalizeMethod(m) {
-    return NORMALIZED_METHODS.includes(m.toUpperCase()) ? m.toUpperCase() : m;
+// The request headers the browser's header list holds for a step: the
+// script's, plus the Content-Type fetch()/XMLHttpRequest derive from a string
+// body (Fetch #concept-bodyinit-extract) when the script set none.
+function requestHeaders(step) {
+    const hs = Object.entries(step.headers || {}).map(([k, v]) => [k, String(v)]);
+    if (typeof step.body === 'string' && !hs.some(([k]) => k.toLowerCase() === 'content-type'))
+        hs.push(['Content-Type', 'text/plain;charset=UTF-8']);
+    return hs;
 }
 
-// Fetch #cors-safelisted-request-header, for the headers the case table uses.
-function safelistedRequestHeader(name, value) {
-    if (value.length > 128)
-        return false;
-    const unsafeByte = /[\x00-\x08\x0a-\x1f"():<>?@[\\\]{}\x7f]/;
-    switch (name) {
-    case 'accept':
-        return !unsafeByte.test(value);
-    case 'accept-language':
-    case 'content-language':
-        return /^[0-9A-Za-z *,\-.;=]*$/.test(value);
-    case 'content-type': {
-        if (unsafeByte.test(value))
-            return false;
-        const essence = value.split(';')[0].trim().toLowerCase();
-        return ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'].includes(essence);
-    }
-    default:
-        return false;
-    }
-}
-
-// The Access-Control-Request-Headers value a browser sends for these author
-// headers (Fetch #cors-unsafe-request-header-names): lower case, sorted.
-function unsafeHeaderNames(headers) {
-    const names = new Set();
-    for (const [k, v] of Object.entries(headers || {})) {
-        if (!safelistedRequestHeader(k.toLowerCase(), String(v)))
-            names.add(k.toLowerCase());
-    }
-    return [...names].sort();
+// Asks libcors' Fetch oracle (tests/browser/fetch-oracle.c) about one step:
+// mode 'plan' (what the browser sends), 'preflight' or 'response' (does the
+// browser accept this response).
+function oracle(bin, mode, step, origin, status, responseHeaders) {
+    const argv = [mode, '--origin', origin, '--method', step.method,
+                  '--credentials', step.credentials || 'same-origin'];
+    for (const [k, v] of requestHeaders(step))
+        argv.push('-H', `${k}: ${v}`);
+    if (status !== undefined)
+        argv.push('--status', String(status));
+    for (const [k, v] of responseHeaders || [])
+        argv.push('-R', `${k}: ${v}`);
+    const r = spawnSync(bin, argv, { encoding: 'utf8', timeout: 10000 });
+    if (r.status !== 0)
+        throw new Error(`fetch-oracle ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout);
 }
 
 // libcors' answer for one logged request, from cors-eval --json: the same
 // method and Origin, and for a preflight the Access-Control-Request-* headers
-// the browser sends for this step.
-function corsEval(bin, policyFile, line, step) {
+// the oracle says the browser sends for this step.
+function corsEval(bin, policyFile, line, plan) {
     const argv = ['--policy', policyFile, '--json', '-X', line.method];
     if (line.origin !== null)
         argv.push('-H', `Origin: ${line.origin}`);
     if (line.decision === 'preflight') {
-        argv.push('-H', `Access-Control-Request-Method: ${normalizeMethod(step.method)}`);
-        const names = unsafeHeaderNames(step.headers);
-        if (names.length)
-            argv.push('-H', `Access-Control-Request-Headers: ${names.join(',')}`);
+        argv.push('-H', `Access-Control-Request-Method: ${plan.method}`);
+        if (plan.requestHeaders)
+            argv.push('-H', `Access-Control-Request-Headers: ${plan.requestHeaders}`);
     }
     const r = spawnSync(bin, argv, { encoding: 'utf8', timeout: 10000 });
     if (r.status !== 0)
         throw new Error(`cors-eval ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
-    const out = JSON.parse(r.stdout);
-    out.map = new Map();
-    for (const [k, v] of out.headers)
-        out.map.set(k.toLowerCase(), (out.map.has(k.toLowerCase()) ? out.map.get(k.toLowerCase()) + ',' : '') + v);
-    return out;
+    return JSON.parse(r.stdout);
 }
 
-const list = v => (v === undefined ? [] : v.split(',').map(x => x.trim()).filter(Boolean));
-
-// Fetch #concept-cors-check on a response carrying libcors' headers.
-function corsCheck(hdrs, origin, credentialed) {
-    const acao = hdrs.get('access-control-allow-origin');
-    if (acao === undefined)
-        return 'no Access-Control-Allow-Origin';
-    if (!credentialed && acao === '*')
-        return null;
-    if (acao !== origin)
-        return `Access-Control-Allow-Origin ${acao} is not ${origin}`;
-    if (!credentialed)
-        return null;
-    if (hdrs.get('access-control-allow-credentials') !== 'true')
-        return 'credentialed request without Access-Control-Allow-Credentials: true';
-    return null;
-}
+const why = v => v.reason + (v.detail !== null ? ` (${v.detail})` : '');
 
 // What a browser following the Fetch standard does with libcors' answers to
-// the requests the server logged for one step (Fetch #cors-preflight-fetch,
-// #http-network-or-cache-fetch, #cors-check). `evals[i]` is cors-eval's
-// answer for `lines[i]`; when libcors lets the handler answer a preflight
-// (report-only), the handler's status is the logged one.
-function predict(lines, evals, step) {
-    const credentialed = step.credentials === 'include';
-    const method = normalizeMethod(step.method);
+// the requests the server logged for one step, as libcors' Fetch oracle says
+// (#cors-preflight-fetch, #cors-check, #cors-filtered-response). `evals[i]`
+// is cors-eval's answer for `lines[i]`; when libcors lets the handler answer
+// a preflight (report-only), the handler's status is the logged one. The
+// names the step reads are in the actual response (the demo server sends
+// them), so readable means exposed.
+function predict(bin, lines, evals, step, origin) {
     if (lines.length === 0)
         return { browser: 'blocked', reached: false, why: 'nothing reached the server' };
-    let preflightPassed = true;
-    let why = null;
-    lines.forEach((l, i) => {
-        if (l.decision !== 'preflight' || !preflightPassed)
-            return;
+    for (let i = 0; i < lines.length; i++) {
+        if (lines[i].decision !== 'preflight')
+            continue;
         const e = evals[i];
-        const status = e.handler ? l.status : e.status;
-        why = status < 200 || status > 299 ? `preflight status ${status}` : corsCheck(e.map, l.origin, credentialed);
-        if (!why) {
-            const methods = list(e.map.get('access-control-allow-methods'));
-            const names = list(e.map.get('access-control-allow-headers')).map(x => x.toLowerCase());
-            if (!methods.includes(method) && !SAFELISTED_METHODS.includes(method) &&
-                (credentialed || !methods.includes('*')))
-                why = `method ${method} not in Access-Control-Allow-Methods`;
-            for (const n of unsafeHeaderNames(step.headers)) {
-                if (!why && !names.includes(n) && (credentialed || !names.includes('*') || n === 'authorization'))
-                    why = `header ${n} not in Access-Control-Allow-Headers`;
-            }
-        }
-        if (why)
-            preflightPassed = false;
-    });
+        const v = oracle(bin, 'preflight', step, origin, e.handler ? lines[i].status : e.status, e.headers);
+        if (!v.ok)
+            return { browser: 'blocked', reached: false, why: `preflight: ${why(v)}`, maxAge: null };
+    }
     const actIdx = lines.findIndex(l => l.decision !== 'preflight');
-    if (!preflightPassed)
-        return { browser: 'blocked', reached: false, why };
     if (actIdx < 0)
         return { browser: 'blocked', reached: true, why: 'the server saw no actual request' };
     const e = evals[actIdx];
-    why = corsCheck(e.map, lines[actIdx].origin, credentialed);
-    if (why)
-        return { browser: 'blocked', reached: true, why };
-    const expose = list(e.map.get('access-control-expose-headers')).map(x => x.toLowerCase());
+    const hdrs = e.headers.slice();
+    for (const name of step.read || [])
+        if (!hdrs.some(([k]) => k.toLowerCase() === name.toLowerCase()))
+            hdrs.push([name, '1']);
+    const v = oracle(bin, 'response', step, origin, lines[actIdx].status, hdrs);
+    if (!v.ok)
+        return { browser: 'blocked', reached: true, why: why(v) };
     const readable = {};
-    for (const name of step.read || []) {
-        const n = name.toLowerCase();
-        readable[name] = SAFELISTED_RESPONSE.includes(n) || expose.includes(n) ||
-                         (expose.includes('*') && !credentialed);
-    }
+    for (const name of step.read || [])
+        readable[name] = v.readable.some(n => n.toLowerCase() === name.toLowerCase());
     return { browser: 'ok', reached: true, status: lines[actIdx].status, readable };
 }
 
@@ -568,9 +517,16 @@ async function main() {
                     readable: r.readable,
                 };
                 const logged = lines.map(token).join(' ');
-                const evals = lines.map(l => corsEval(args.corsEval, policyFile[c.route], l, step));
-                const predicted = predict(lines, evals, step);
+                const plan = oracle(args.oracle, 'plan', step, originOf(c.from));
+                const evals = lines.map(l => corsEval(args.corsEval, policyFile[c.route], l, plan));
+                const predicted = predict(args.oracle, lines, evals, step, originOf(c.from));
                 const tag = repeat > 1 ? `step ${i + 1}: ` : '';
+                // the oracle's plan: a preflight is sent first (unless a
+                // previous step of this case cached it)
+                const preflighted = lines.length > 0 && lines[0].decision === 'preflight';
+                if (lines.length > 0 && plan.preflight !== preflighted && (i === 0 || !plan.preflight))
+                    problems.push(`${tag}the oracle predicts ${plan.preflight ? 'a' : 'no'} preflight, ` +
+                                  `the server saw ${preflighted ? 'one' : 'none'}`);
                 // The server saw requests of this case only, from this page's origin, under this policy.
                 for (const l of lines) {
                     if (l.path !== reqPath)

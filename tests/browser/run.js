@@ -2,12 +2,13 @@
 // libcors Chromium end-to-end suite (meson suite 'browser').
 //
 //   node run.js --server PATH/cors-demo-server --cors-eval PATH/cors-eval
-//               --oracle PATH/fetch-oracle
-//               [--node-dir DIR] [--chromium PATH] [--only REGEX] [--list]
+//               --oracle PATH/fetch-oracle [--engine chromium|firefox]
+//               [--node-dir DIR] [--chromium PATH] [--firefox PATH] [--only REGEX] [--list]
 //
 // Starts the demo server (one process, one route-level policy per path prefix)
 // and an in-process page server, both on 127.0.0.1 with OS-chosen ports, then
-// drives Debian's Chromium with playwright-core. Each case is a fetch() or
+// drives Debian's Chromium with playwright-core, or Debian's Firefox ESR with
+// puppeteer-core over WebDriver BiDi (--engine firefox). Each case is a fetch() or
 // XMLHttpRequest from a page on one origin to the server on another, and for
 // every request step three accounts must agree:
 //   1. the outcome written in cases.js (from the Fetch standard): resolved or
@@ -36,7 +37,8 @@ const { ORIGINS, policies: makePolicies, CASES } = require('./cases.js');
 // Arguments
 
 function parseArgs(argv) {
-    const a = { server: null, corsEval: null, oracle: null, nodeDir: null, chromium: '/usr/bin/chromium', only: null, list: false };
+    const a = { server: null, corsEval: null, oracle: null, nodeDir: null, chromium: '/usr/bin/chromium',
+                firefox: '/usr/bin/firefox-esr', engine: 'chromium', only: null, list: false };
     for (let i = 2; i < argv.length; i++) {
         const k = argv[i];
         const next = () => {
@@ -49,10 +51,14 @@ function parseArgs(argv) {
         else if (k === '--oracle') a.oracle = next();
         else if (k === '--node-dir') a.nodeDir = next();
         else if (k === '--chromium') a.chromium = next();
+        else if (k === '--firefox') a.firefox = next();
+        else if (k === '--engine') a.engine = next();
         else if (k === '--only') a.only = new RegExp(next());
         else if (k === '--list') a.list = true;
         else usage(`unknown argument ${k}`);
     }
+    if (a.engine !== 'chromium' && a.engine !== 'firefox')
+        usage('--engine is chromium or firefox');
     if (!a.list && (!a.server || !a.corsEval || !a.oracle))
         usage('--server, --cors-eval and --oracle are required');
     return a;
@@ -60,8 +66,8 @@ function parseArgs(argv) {
 
 function usage(msg) {
     process.stderr.write(`run.js: ${msg}\nusage: node run.js --server PATH --cors-eval PATH --oracle PATH ` +
-                         `[--node-dir DIR] ` +
-                         `[--chromium PATH] [--only REGEX] [--list]\n`);
+                         `[--engine chromium|firefox] [--node-dir DIR] ` +
+                         `[--chromium PATH] [--firefox PATH] [--only REGEX] [--list]\n`);
     process.exit(2);
 }
 
@@ -124,13 +130,13 @@ async function stopChild(child, name) {
 }
 
 // ---------------------------------------------------------------------------
-// playwright-core: installed from package-lock.json into --node-dir (npm ci)
-// when it is not there yet or the lock file changed.
+// playwright-core and puppeteer-core: installed from package-lock.json into
+// --node-dir (npm ci) when they are not there yet or the lock file changed.
 
-function loadPlaywright(nodeDir) {
+function loadDriver(nodeDir, name) {
     const lockSrc = path.join(HERE, 'package-lock.json');
     const lockDst = path.join(nodeDir, 'package-lock.json');
-    const marker = path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json');
+    const marker = path.join(nodeDir, 'node_modules', name, 'package.json');
     const fresh = fs.existsSync(marker) && fs.existsSync(lockDst) &&
                   fs.readFileSync(lockDst, 'utf8') === fs.readFileSync(lockSrc, 'utf8');
     if (!fresh) {
@@ -148,9 +154,61 @@ function loadPlaywright(nodeDir) {
         if (r.status !== 0)
             throw new Error(`npm ci in ${nodeDir} failed (status ${r.status}):\n${r.stdout}${r.stderr}` +
                             (r.error ? `\n${r.error.message}` : ''));
-        console.log(`# npm ci (playwright-core) took ${Date.now() - t0} ms`);
+        console.log(`# npm ci (playwright-core, puppeteer-core) took ${Date.now() - t0} ms`);
     }
-    return require(require.resolve('playwright-core', { paths: [nodeDir] }));
+    return require(require.resolve(name, { paths: [nodeDir] }));
+}
+
+// The browser, behind one small interface for both drivers: the page, its
+// version, waitFor(frame, fn), grant(permissions, origin) and close().
+async function launchChromium(args, nodeDir, profile, home, ports) {
+    const { chromium } = loadDriver(nodeDir, 'playwright-core');
+    const ctx = await chromium.launchPersistentContext(profile, {
+        executablePath: args.chromium,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+               '--disable-background-networking', '--disable-component-update', '--disable-sync',
+               '--disable-dev-shm-usage',
+               `--ip-address-space-overrides=127.0.0.1:${ports.public}=public`],
+        env: Object.assign({}, process.env, {
+            HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache'),
+            TMPDIR: process.env.TMPDIR,
+        }),
+        timeout: 30000,
+        // run.js handles the signals itself: cleanup() closes the browser.
+        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
+    atCleanup(() => withTimeout(ctx.close(), 10000, 'closing Chromium'));
+    const version = ctx.browser() ? ctx.browser().version()
+        : spawnSync(args.chromium, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    const page = ctx.pages()[0] || await ctx.newPage();
+    const driver = `playwright-core ${require(path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json')).version}`;
+    return {
+        page, version, driver,
+        waitFor: (frame, fn) => frame.waitForFunction(fn, null, { timeout: 5000 }),
+        grant: (perms, origin) => ctx.grantPermissions(perms, { origin }),
+    };
+}
+
+async function launchFirefox(args, nodeDir, profile, home) {
+    const puppeteer = loadDriver(nodeDir, 'puppeteer-core');
+    const browser = await puppeteer.launch({
+        browser: 'firefox',
+        executablePath: args.firefox,
+        headless: true,
+        userDataDir: profile,
+        env: Object.assign({}, process.env, { HOME: home, TMPDIR: process.env.TMPDIR }),
+        timeout: 30000,
+        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
+    atCleanup(() => withTimeout(browser.close(), 10000, 'closing Firefox'));
+    const page = (await browser.pages())[0] || await browser.newPage();
+    const driver = `puppeteer-core ${require(path.join(nodeDir, 'node_modules', 'puppeteer-core', 'package.json')).version}`;
+    return {
+        page, version: await browser.version(), driver,
+        waitFor: (frame, fn) => frame.waitForFunction(fn, { timeout: 5000 }),
+        grant: async () => { throw new Error('permissions are not granted in Firefox'); },
+    };
 }
 
 // ---------------------------------------------------------------------------
@@ -389,7 +447,6 @@ async function main() {
     process.env.TMPDIR = tmp('tmp');
 
     const nodeDir = args.nodeDir || path.join(tmpRoot, 'node');
-    const { chromium } = loadPlaywright(nodeDir);
 
     // Page servers: 'main', 'alt' (port wildcard) and 'public' (Chromium is
     // told to treat that port as a public address).
@@ -427,36 +484,20 @@ async function main() {
     const log = new RequestLog(logFile);
     const apiBase = { ip: `http://127.0.0.1:${apiPort}`, name: `http://api.localhost:${apiPort}` };
 
-    // Chromium
+    // The browser
     const profile = tmp('profile');
     const home = tmp('home');
     const tLaunch = Date.now();
-    const ctx = await chromium.launchPersistentContext(profile, {
-        executablePath: args.chromium,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-               '--disable-background-networking', '--disable-component-update', '--disable-sync',
-               '--disable-dev-shm-usage',
-               `--ip-address-space-overrides=127.0.0.1:${ports.public}=public`],
-        env: Object.assign({}, process.env, {
-            HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache'),
-            TMPDIR: process.env.TMPDIR,
-        }),
-        timeout: 30000,
-        // run.js handles the signals itself: cleanup() closes the browser.
-        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-    });
-    atCleanup(() => withTimeout(ctx.close(), 10000, 'closing Chromium'));
-    const version = ctx.browser() ? ctx.browser().version() : null;
-    const page = ctx.pages()[0] || await ctx.newPage();
+    const eng = args.engine === 'firefox' ? await launchFirefox(args, nodeDir, profile, home)
+        : await launchChromium(args, nodeDir, profile, home, ports);
+    const page = eng.page;
     const consoleLines = [];
     page.on('console', m => consoleLines.push(m.text()));
     for (const [name, o] of Object.entries(ORIGINS)) {
-        if (o.grant)
-            await ctx.grantPermissions(o.grant, { origin: originOf(name) });
+        if (o.grant && args.engine === 'chromium')
+            await eng.grant(o.grant, originOf(name));
     }
-    const chromeVersion = version || spawnSync(args.chromium, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    console.log(`# ${chromeVersion}; playwright-core ${require(path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json')).version}; launch ${Date.now() - tLaunch} ms`);
+    console.log(`# ${args.engine} ${eng.version}; ${eng.driver}; launch ${Date.now() - tLaunch} ms`);
     console.log(`# api ${apiBase.ip}, pages on ports ${ports.main} (main), ${ports.alt} (alt), ${ports.public} (public)`);
 
     let currentPage = null;
@@ -468,11 +509,11 @@ async function main() {
         }
         let frame = page.mainFrame();
         if (ORIGINS[from].sandbox) {
-            await page.waitForFunction(() => document.getElementById('box') !== null, null, { timeout: 5000 });
+            await eng.waitFor(page, () => document.getElementById('box') !== null);
             const handle = await page.$('#box');
             frame = await handle.contentFrame();
         }
-        await frame.waitForFunction(() => window.corsReady === true, null, { timeout: 5000 });
+        await eng.waitFor(frame, () => window.corsReady === true);
         return frame;
     }
 
@@ -495,7 +536,9 @@ async function main() {
         const query = c.endpoint === 'private' ? `?case=${c.name}` : '';
         const url = `${c.api === 'name' ? apiBase.name : apiBase.ip}${reqPath}${query}`;
         const repeat = c.repeat || 1;
-        const want = k => (i => (Array.isArray(c.expect[k]) ? c.expect[k][i] : c.expect[k]));
+        // a case may record what one engine does differently (cases.js: byEngine)
+        const expect = Object.assign({}, c.expect, ((c.byEngine || {})[args.engine] || {}).expect);
+        const want = k => (i => (Array.isArray(expect[k]) ? expect[k][i] : expect[k]));
         const step = {
             url, via: c.via || 'fetch', method: c.method, headers: c.headers || {}, body: c.body,
             credentials: c.credentials, read: c.read || [],
@@ -558,10 +601,10 @@ async function main() {
                     problems.push(`${tag}libcors' headers predict the actual request ${predicted.reached ? '' : 'not '}` +
                                   `sent, server ${observed.reached ? 'saw' : 'did not see'} it`);
                 if (observed.browser === 'ok') {
-                    if (c.expect.status !== undefined && observed.status !== c.expect.status)
-                        problems.push(`${tag}status ${observed.status}, written ${c.expect.status}`);
+                    if (expect.status !== undefined && observed.status !== expect.status)
+                        problems.push(`${tag}status ${observed.status}, written ${expect.status}`);
                     for (const name of step.read) {
-                        const w = (c.expect.readable || {})[name];
+                        const w = (expect.readable || {})[name];
                         if (w === undefined)
                             problems.push(`${tag}no written expectation for reading ${name}`);
                         else if (observed.readable[name] !== w)
@@ -583,7 +626,7 @@ async function main() {
                 if (observed.browser === 'blocked') {
                     const why = consoleLines.find(t => /CORS|blocked|denied/i.test(t));
                     if (why)
-                        notes.push(`${tag}chromium: ${why}`);
+                        notes.push(`${tag}${args.engine}: ${why}`);
                 }
             }
         } catch (e) {

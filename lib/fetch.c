@@ -416,7 +416,15 @@ static bool
 request_args_ok(const struct cors_fetch_request *r)
 {
     return r != NULL && r->origin.ptr != NULL && r->method.ptr != NULL &&
-           (r->headers != NULL || r->header_count == 0);
+           (r->headers != NULL || r->header_count == 0) &&
+           r->header_count <= CORS_FETCH_HEADERS_MAX;
+}
+
+static bool
+response_args_ok(const struct cors_fetch_response *r)
+{
+    return r != NULL && (r->headers != NULL || r->header_count == 0) &&
+           r->header_count <= CORS_FETCH_HEADERS_MAX;
 }
 
 /* The reason fetch() throws before sending (TypeError), or CORS_FETCH_OK. */
@@ -658,8 +666,7 @@ cors_fetch_check_preflight(const struct cors_fetch_request *request,
                            const struct cors_fetch_response *response,
                            struct cors_fetch_verdict *verdict)
 {
-    if (verdict == NULL || !request_args_ok(request) || response == NULL ||
-        (response->headers == NULL && response->header_count > 0))
+    if (verdict == NULL || !request_args_ok(request) || !response_args_ok(response))
         return CORS_E_INVALID_ARGUMENT;
     verdict_init(verdict);
     if (verdict_throws(request, verdict))
@@ -760,8 +767,7 @@ cors_fetch_check_response(const struct cors_fetch_request *request,
                           const struct cors_fetch_response *response,
                           struct cors_fetch_verdict *verdict)
 {
-    if (verdict == NULL || !request_args_ok(request) || response == NULL ||
-        (response->headers == NULL && response->header_count > 0))
+    if (verdict == NULL || !request_args_ok(request) || !response_args_ok(response))
         return CORS_E_INVALID_ARGUMENT;
     verdict_init(verdict);
     if (verdict_throws(request, verdict))
@@ -811,7 +817,7 @@ name_readable(const struct cors_fetch_request *r, const struct cors_fetch_respon
 static bool
 readable_args_ok(const struct cors_fetch_request *r, const struct cors_fetch_response *resp)
 {
-    if (!request_args_ok(r) || resp == NULL || (resp->headers == NULL && resp->header_count > 0))
+    if (!request_args_ok(r) || !response_args_ok(resp))
         return false;
     struct cors_fetch_verdict v;
     verdict_init(&v);

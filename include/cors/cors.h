@@ -727,6 +727,14 @@ enum cors_fetch_reason {
 const char *cors_fetch_reason_name(enum cors_fetch_reason reason);
 
 /**
+ * The most header lines a cors_fetch_request or cors_fetch_response may hold
+ * (the checks take time quadratic in the number of lines); more is
+ * CORS_E_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+#define CORS_FETCH_HEADERS_MAX 1024
+
+/**
  * What the browser sends for a request (step (a)).
  * @since 0.2
  */
@@ -770,7 +778,8 @@ struct cors_fetch_plan {
  * @param size size of buf in bytes
  * @param plan the result (caller-owned)
  * @return CORS_OK; CORS_E_INVALID_ARGUMENT if request, plan, the origin or the method is
- *         NULL, or headers is NULL with a count; CORS_E_NOSPACE if the value did not fit (plan is
+ *         NULL, headers is NULL with a count, or there are more than CORS_FETCH_HEADERS_MAX
+ *         headers; CORS_E_NOSPACE if the value did not fit (plan is
  *         complete, request_headers_len says how much is needed, without the NUL)
  * @since 0.2
  */
@@ -828,7 +837,8 @@ struct cors_fetch_verdict {
  * @param request the script's request (the same as given to cors_fetch_plan())
  * @param response the preflight's response
  * @param verdict the result (caller-owned); detail borrows from request or response
- * @return CORS_OK, or CORS_E_INVALID_ARGUMENT if a pointer is NULL
+ * @return CORS_OK, or CORS_E_INVALID_ARGUMENT if a pointer is NULL or a header count is over
+ *         CORS_FETCH_HEADERS_MAX
  * @since 0.2
  */
 enum cors_status
@@ -843,7 +853,8 @@ cors_fetch_check_preflight(const struct cors_fetch_request *request,
  * @param request the script's request
  * @param response the actual response
  * @param verdict the result (caller-owned); detail borrows from response
- * @return CORS_OK, or CORS_E_INVALID_ARGUMENT if a pointer is NULL
+ * @return CORS_OK, or CORS_E_INVALID_ARGUMENT if a pointer is NULL or a header count is over
+ *         CORS_FETCH_HEADERS_MAX
  * @since 0.2
  */
 enum cors_status
@@ -864,7 +875,8 @@ cors_fetch_check_response(const struct cors_fetch_request *request,
  * @param names caller array for the readable names, each once (first spelling
  *        in the response, response-owned), in response order; may be NULL when capacity is 0
  * @param capacity entries in names
- * @return the number of readable names (entries beyond capacity are not written)
+ * @return the number of readable names (entries beyond capacity are not written); 0 also
+ *         when an argument is invalid (as for cors_fetch_check_response())
  * @since 0.2
  */
 size_t cors_fetch_readable_headers(const struct cors_fetch_request *request,

@@ -795,6 +795,52 @@ START_TEST(test_no_overread)
 }
 END_TEST
 
+/* Bad input: at most CORS_FETCH_HEADERS_MAX lines each way, and the largest
+ * allowed input (every name distinct and unsafe, all listed) stays fast. */
+START_TEST(test_header_limits)
+{
+    static struct cors_fetch_header rq_h[CORS_FETCH_HEADERS_MAX + 1];
+    static struct cors_fetch_header rs_h[CORS_FETCH_HEADERS_MAX + 1];
+    static char names[CORS_FETCH_HEADERS_MAX + 1][16];
+    for (int i = 0; i <= CORS_FETCH_HEADERS_MAX; i++) {
+        /* descending, so the sorted output is the reverse of the input */
+        snprintf(names[i], sizeof names[i], "X-H%05d", CORS_FETCH_HEADERS_MAX - i);
+        rq_h[i] = (struct cors_fetch_header){cors_str_from_cstr(names[i]), CORS_STR("v")};
+        rs_h[i] = (struct cors_fetch_header){CORS_STR("Access-Control-Allow-Headers"),
+                                             cors_str_from_cstr(names[i])};
+    }
+    rs_h[0] = (struct cors_fetch_header){CORS_STR("Access-Control-Allow-Origin"), CORS_STR(APP)};
+    rs_h[1] = (struct cors_fetch_header){CORS_STR("Access-Control-Allow-Headers"),
+                                         CORS_STR("x-h01024, X-H01023")};
+    struct cors_fetch_request r = {.origin = CORS_STR(APP),
+                                   .method = CORS_STR("GET"),
+                                   .headers = rq_h,
+                                   .header_count = CORS_FETCH_HEADERS_MAX + 1};
+    struct cors_fetch_response resp = {200, rs_h, CORS_FETCH_HEADERS_MAX};
+    struct cors_fetch_plan plan;
+    struct cors_fetch_verdict v;
+    ck_assert_int_eq(cors_fetch_plan(&r, NULL, 0, &plan), CORS_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(cors_fetch_check_preflight(&r, &resp, &v), CORS_E_INVALID_ARGUMENT);
+    r.header_count = CORS_FETCH_HEADERS_MAX;
+    resp.header_count = CORS_FETCH_HEADERS_MAX + 1;
+    ck_assert_int_eq(cors_fetch_check_preflight(&r, &resp, &v), CORS_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(cors_fetch_check_response(&r, &resp, &v), CORS_E_INVALID_ARGUMENT);
+    ck_assert_uint_eq(cors_fetch_readable_headers(&r, &resp, NULL, 0), 0);
+
+    /* the maximum: 1024 unsafe names, each listed by one of 1024 lines */
+    resp.header_count = CORS_FETCH_HEADERS_MAX;
+    static char buf[CORS_FETCH_HEADERS_MAX * 9];
+    ck_assert_int_eq(cors_fetch_plan(&r, buf, sizeof buf, &plan), CORS_OK);
+    ck_assert_uint_eq(plan.unsafe_header_count, CORS_FETCH_HEADERS_MAX);
+    ck_assert_uint_eq(plan.request_headers_len, CORS_FETCH_HEADERS_MAX * 9 - 1);
+    ck_assert(strncmp(buf, "x-h00001,x-h00002,", 18) == 0);
+    ck_assert_int_eq(cors_fetch_check_preflight(&r, &resp, &v), CORS_OK);
+    ck_assert_msg(v.ok, "%s %.*s", cors_fetch_reason_name(v.reason), (int)v.detail.len,
+                  v.detail.ptr);
+    ck_assert_uint_eq(cors_fetch_readable_headers(&r, &resp, NULL, 0), 0);
+}
+END_TEST
+
 static Suite *
 fetch_suite(void)
 {
@@ -820,6 +866,7 @@ fetch_suite(void)
     tcase_add_test(tc, test_invalid_arguments);
     tcase_add_test(tc, test_reason_names);
     tcase_add_test(tc, test_no_overread);
+    tcase_add_test(tc, test_header_limits);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,6 +8,39 @@
  * answer, libcors' included); it uses only lib/'s byte tables and the list
  * scanner of tokens.c.
  *
+ * The rules it covers (Fetch anchors in brackets):
+ *  - CORS-safelisted method [#cors-safelisted-method], forbidden method
+ *    [#forbidden-method], method normalize [#concept-method-normalize], the
+ *    method token (Headers/Request throw on others);
+ *  - header name and value validity [#concept-header-value-normalize,
+ *    #header-value]; forbidden request-header, including the method-override
+ *    headers [#forbidden-request-header];
+ *  - CORS-safelisted request-header with its value rules: 128 bytes, Accept,
+ *    Accept-Language, Content-Language, Content-Type (MIME Sniffing "parse a
+ *    MIME type" and the three essences), Range ("parse a single range header
+ *    value", start required) [#cors-safelisted-request-header,
+ *    #cors-unsafe-request-header-byte, #simple-range-header-value];
+ *  - CORS-unsafe request-header names with the 1024-byte total, as a
+ *    sorted-lowercase set [#cors-unsafe-request-header-names,
+ *    #convert-header-names-to-a-sorted-lowercase-set], joined by "," in
+ *    Access-Control-Request-Headers [#cors-preflight-fetch step 5];
+ *  - when a preflight is sent [#http-fetch: method not safelisted or unsafe
+ *    names], plus Private Network Access (WICG) for more-private targets;
+ *  - the CORS check [#concept-cors-check] with "get" combining field lines
+ *    [#concept-header-list-get];
+ *  - CORS-preflight fetch step 7: ok status [#ok-status], extracting header
+ *    list values of #method / #field-name lists [#extract-header-list-values],
+ *    the method check with "*" [7.5], the CORS non-wildcard request-header
+ *    name Authorization [#cors-non-wildcard-request-header-name, 7.6], each
+ *    unsafe name with "*" [7.7], Access-Control-Max-Age as delta-seconds with
+ *    the default of 5 s [7.8] (saturated as RFC 9111 §1.2.2 says) and the
+ *    Chromium (7200 s) and Firefox (86400 s) caps;
+ *  - Access-Control-Allow-Private-Network: true (Private Network Access);
+ *  - CORS-safelisted response-header names, forbidden response-header names,
+ *    the CORS-exposed header-name list from Access-Control-Expose-Headers
+ *    with "*" [#cors-safelisted-response-header-name,
+ *    #forbidden-response-header-name, #main-fetch, #concept-filtered-response-cors].
+ *
  * SPDX-License-Identifier: MIT
  */
 #include "cors-private.h"

@@ -374,6 +374,46 @@ function corsEval(bin, policyFile, line, plan) {
     return JSON.parse(r.stdout);
 }
 
+// The oracle reasons an engine's CORS error message stands for (Firefox's
+// "Reason: ..." texts as listed in MDN's CORS error pages, Chromium's console
+// texts as seen); null when the message is not one of them.
+const CHROMIUM_REASONS = [
+    [/contains multiple values/, ['allow-origin-multiple']],
+    [/No 'Access-Control-Allow-Origin' header is present/, ['allow-origin-missing']],
+    [/must not be the wildcard '\*' when the request's credentials mode is 'include'/,
+     ['allow-origin-star-credentials']],
+    [/'Access-Control-Allow-Origin' header has a value .* that is not equal to the supplied origin/,
+     ['allow-origin-mismatch']],
+    [/'Access-Control-Allow-Credentials' header in the response is .* which must be 'true'/,
+     ['allow-credentials-not-true']],
+    [/Method .* is not allowed by Access-Control-Allow-Methods/, ['method-not-allowed', 'method-star-credentials']],
+    [/Request header field .* is not allowed by Access-Control-Allow-Headers/,
+     ['header-not-allowed', 'header-star-credentials', 'authorization-not-covered']],
+    [/does not have HTTP ok status/, ['preflight-status']],
+];
+
+function engineReasons(engine, text) {
+    const table = engine === 'chromium' ? CHROMIUM_REASONS : [
+        [/Multiple CORS header .Access-Control-Allow-Origin. not allowed/, ['allow-origin-multiple']],
+        [/CORS header .Access-Control-Allow-Origin. missing/, ['allow-origin-missing']],
+        [/CORS header .Access-Control-Allow-Origin. does not match/, ['allow-origin-mismatch']],
+        [/Credential is not supported if the CORS header .Access-Control-Allow-Origin. is .\*./,
+         ['allow-origin-star-credentials']],
+        [/expected .true. in CORS header .Access-Control-Allow-Credentials./, ['allow-credentials-not-true']],
+        [/Did not find method in CORS header .Access-Control-Allow-Methods./,
+         ['method-not-allowed', 'method-star-credentials']],
+        [/is not allowed according to header .Access-Control-Allow-Headers./,
+         ['header-not-allowed', 'header-star-credentials', 'authorization-not-covered']],
+        [/CORS preflight response did not succeed/, ['preflight-status']],
+        [/invalid token .* in CORS header .Access-Control-Allow-Methods./, ['allow-methods-malformed']],
+        [/invalid token .* in CORS header .Access-Control-Allow-Headers./, ['allow-headers-malformed']],
+    ];
+    for (const [re, reasons] of table)
+        if (re.test(text))
+            return reasons;
+    return null;
+}
+
 const why = v => v.reason + (v.detail !== null ? ` (${v.detail})` : '');
 
 // What a browser following the Fetch standard does with libcors' answers to
@@ -392,7 +432,7 @@ function predict(bin, lines, evals, step, origin) {
         const e = evals[i];
         const v = oracle(bin, 'preflight', step, origin, e.handler ? lines[i].status : e.status, e.headers);
         if (!v.ok)
-            return { browser: 'blocked', reached: false, why: `preflight: ${why(v)}`, maxAge: null };
+            return { browser: 'blocked', reached: false, why: `preflight: ${why(v)}`, reason: v.reason };
     }
     const actIdx = lines.findIndex(l => l.decision !== 'preflight');
     if (actIdx < 0)
@@ -404,7 +444,7 @@ function predict(bin, lines, evals, step, origin) {
             hdrs.push([name, '1']);
     const v = oracle(bin, 'response', step, origin, lines[actIdx].status, hdrs);
     if (!v.ok)
-        return { browser: 'blocked', reached: true, why: why(v) };
+        return { browser: 'blocked', reached: true, why: why(v), reason: v.reason };
     const readable = {};
     for (const name of step.read || [])
         readable[name] = v.readable.some(n => n.toLowerCase() === name.toLowerCase());
@@ -493,6 +533,9 @@ async function main() {
     const page = eng.page;
     const consoleLines = [];
     page.on('console', m => consoleLines.push(m.text()));
+    // Firefox reports a CORS block as a page error (WebDriver BiDi log entry)
+    if (args.engine === 'firefox')
+        page.on('pageerror', e => consoleLines.push(String((e && e.message) || e)));
     for (const [name, o] of Object.entries(ORIGINS)) {
         if (o.grant && args.engine === 'chromium')
             await eng.grant(o.grant, originOf(name));
@@ -518,6 +561,7 @@ async function main() {
     }
 
     console.log(`1..${selected.length}`);
+    let reasonsChecked = 0;
     let failed = 0;
     let n = 0;
     for (const c of selected) {
@@ -624,9 +668,19 @@ async function main() {
                            `${observed.browser === 'ok' ? ' ' + observed.status : ''}; libcors '${logged}'` +
                            (lines.length ? ` (status ${lines.map(l => l.status).join(',')})` : ''));
                 if (observed.browser === 'blocked') {
-                    const why = consoleLines.find(t => /CORS|blocked|denied/i.test(t));
+                    // the message may arrive just after the script saw the error
+                    const found = () => consoleLines.find(t => /CORS|blocked|denied/i.test(t));
+                    for (let w = 0; w < 10 && !found() && args.engine === 'firefox'; w++)
+                        await new Promise(res => setTimeout(res, 100));
+                    const why = found();
                     if (why)
                         notes.push(`${tag}${args.engine}: ${why}`);
+                    // a fourth account: the engine's stated reason against the oracle's
+                    const said = why ? engineReasons(args.engine, why) : null;
+                    if (said && predicted.reason && !said.includes(predicted.reason))
+                        problems.push(`${tag}${args.engine} blocked for '${why}', the oracle says ${predicted.reason}`);
+                    if (said && predicted.reason)
+                        reasonsChecked++;
                 }
             }
         } catch (e) {
@@ -648,6 +702,7 @@ async function main() {
         console.log('# cors-demo-server stderr:');
         serverStderr.slice(0, 40).forEach(l => console.log(`#   ${l}`));
     }
+    console.log(`# ${reasonsChecked} block reasons stated by ${args.engine} matched the oracle's`);
     console.log(`# ${n - failed}/${selected.length} cases passed in ${Date.now() - tStart} ms` +
                 (stopping ? ` (interrupted after ${n})` : ''));
     return failed || stopping || n !== selected.length ? 1 : 0;

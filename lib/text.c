@@ -2,9 +2,8 @@
  * libcors - text policies: a Gateway API style YAML or JSON text turned into
  * builder calls.
  *
- * This file uses only the public API of <cors/cors.h> (plus "config.h" for
- * HAVE_YAML), so it could live in another library unchanged. It does no I/O:
- * the host hands over the bytes.
+ * It feeds the builder through its public setters, and does no I/O: the host
+ * hands over the bytes.
  *
  * How it works:
  *  1. libyaml's event parser (never its document loader) reads the whole
@@ -25,9 +24,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "config.h"
-
-#include <cors/cors.h>
+#include "cors-private.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -644,6 +641,7 @@ enum value_kind {
     V_LIST,
     V_BOOL,
     V_STATUS,
+    V_PERCENT,
     V_DURATION,
     V_SOURCE,
 };
@@ -667,6 +665,9 @@ static const struct key_spec cors_keys[] = {
     { "rejectStatus", CORS_FIELD_REJECT_STATUS, V_STATUS },
     { "forwardRejectedPreflights", CORS_FIELD_FORWARD_REJECTED_PREFLIGHTS, V_BOOL },
     { "reportOnly", CORS_FIELD_REPORT_ONLY, V_BOOL },
+    { "forwardAllowedPreflights", CORS_FIELD_FORWARD_ALLOWED_PREFLIGHTS, V_BOOL },
+    { "timingAllowOrigin", CORS_FIELD_TIMING_ALLOW_ORIGIN, V_BOOL },
+    { "enforcePercent", CORS_FIELD_ENFORCE_PERCENT, V_PERCENT },
     /* written by cors_policy_to_json(), so that a dump loads again */
     { "policySource", CORS_FIELD_NONE, V_SOURCE },
 };
@@ -856,6 +857,10 @@ apply_bool(struct cors_policy_builder *b, enum cors_field field, bool v)
         return cors_policy_builder_set_forward_rejected_preflights(b, v);
     case CORS_FIELD_REPORT_ONLY:
         return cors_policy_builder_set_report_only(b, v);
+    case CORS_FIELD_FORWARD_ALLOWED_PREFLIGHTS:
+        return cors_policy_builder_set_forward_allowed_preflights(b, v);
+    case CORS_FIELD_TIMING_ALLOW_ORIGIN:
+        return cors_policy_builder_set_timing_allow_origin(b, v);
     default:
         return CORS_E_INVALID_ARGUMENT;
     }
@@ -959,6 +964,27 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
                 note_status(ld, cors_policy_builder_set_preflight_status(b, (int)iv));
             else
                 note_status(ld, cors_policy_builder_set_reject_status(b, (int)iv));
+        }
+        return;
+    }
+    case V_PERCENT: {
+        int64_t iv = 0;
+        int r = (v->kind == NODE_SCALAR && v->plain) ? parse_integer(v->value, v->len, &iv) : 0;
+        if (r == 0) {
+            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
+                   v->column, "%s must be a whole number from 0 to 100, not %s", spec->name,
+                   node_type_name(v));
+            return;
+        }
+        if (r == 2 || iv < 0 || iv > 100) {
+            report(ld, CORS_DIAG_PERCENT_OUT_OF_RANGE, CORS_SEVERITY_ERROR, field, SIZE_MAX,
+                   v->line, v->column, "%s %s is outside 0..100", spec->name,
+                   quote(q, sizeof(q), v->value, v->len));
+            return;
+        }
+        if (b != NULL) {
+            set_pos(b, v);
+            note_status(ld, cors_policy_builder_set_enforce_percent(b, (int)iv));
         }
         return;
     }
@@ -1406,12 +1432,16 @@ load_impl(struct cors_policy_builder *b, struct cors_str text, struct cors_diagn
 
 TEXT_EXPORT enum cors_status
 cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_str text,
-                              struct cors_diagnostics *diags)
+                              unsigned flags, struct cors_diagnostics *diags)
 {
     bool applied;
-    if (builder == NULL || (text.ptr == NULL && text.len > 0))
+    if (builder == NULL)
         return CORS_E_INVALID_ARGUMENT;
-    return load_impl(builder, text, diags, LOAD_ATOMIC, false, &applied);
+    if (text.ptr == NULL && text.len > 0)
+        return corsp_builder_fail(builder, __func__, CORS_E_INVALID_ARGUMENT);
+    enum cors_status st = load_impl(builder, text, diags, LOAD_ATOMIC,
+                                    (flags & CORS_BUILD_STRICT) != 0, &applied);
+    return corsp_builder_fail(builder, __func__, st);
 }
 
 TEXT_EXPORT struct cors_policy *

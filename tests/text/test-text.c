@@ -110,7 +110,8 @@ load(const char *text, size_t len, unsigned flags)
     ck_assert_ptr_nonnull(l.diags);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
     ck_assert_ptr_nonnull(b);
-    l.load_status = cors_policy_builder_load_text(b, (struct cors_str){ text, len }, l.diags);
+    l.load_status =
+        cors_policy_builder_load_text(b, (struct cors_str){ text, len }, flags, l.diags);
     if (l.load_status == CORS_OK)
         l.policy = cors_policy_build(b, flags, l.diags, &l.build_status);
     cors_policy_builder_free(b);
@@ -289,7 +290,7 @@ check_seed_allowed(const struct cors_policy *p, const char *allow_headers, const
     assert_no_header(&e, "Access-Control-Allow-Methods");
     assert_no_header(&e, "Access-Control-Max-Age");
     assert_no_header(&e, "Access-Control-Allow-Credentials");
-    ck_assert_uint_eq(e.r.header_count, 1); /* Vary only */
+    ck_assert_uint_eq(e.r.header_count, 2); /* REMOVE_ACCESS_CONTROL, Vary */
 }
 
 START_TEST(seed_httproute)
@@ -412,6 +413,80 @@ START_TEST(seed_indented_as_in_guide)
         free(ind);
         free(text);
     }
+}
+END_TEST
+
+START_TEST(keys_0_2)
+{
+    /* forwardAllowedPreflights, timingAllowOrigin, enforcePercent (README
+     * "Text policies"): loaded, shown by the JSON dump, range-checked */
+    struct loaded l = load_ok("allowOrigins: [\"https://a.example\"]\n"
+                              "forwardAllowedPreflights: true\n"
+                              "timingAllowOrigin: true\n"
+                              "enforcePercent: 30\n");
+    char json[2048];
+    ck_assert_uint_lt(cors_policy_to_json(l.policy, json, sizeof json), sizeof json);
+    ck_assert_ptr_nonnull(strstr(json, "\"forwardAllowedPreflights\":true"));
+    ck_assert_ptr_nonnull(strstr(json, "\"timingAllowOrigin\":true"));
+    ck_assert_ptr_nonnull(strstr(json, "\"enforcePercent\":30"));
+    /* the dump loads back to the same policy */
+    struct loaded again = load_ok(json);
+    char json2[2048];
+    cors_policy_to_json(again.policy, json2, sizeof json2);
+    ck_assert_str_eq(json, json2);
+    loaded_free(&again);
+    loaded_free(&l);
+
+    l = load_s("allowOrigins: [\"https://a.example\"]\nenforcePercent: 101\n");
+    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
+    assert_diag_at(l.diags, CORS_DIAG_PERCENT_OUT_OF_RANGE, 2, 17);
+    loaded_free(&l);
+    l = load_s("allowOrigins: [\"https://a.example\"]\nenforcePercent: \"50%\"\n");
+    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
+    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 17);
+    loaded_free(&l);
+    l = load_s("allowOrigins: [\"https://a.example\"]\ntimingAllowOrigin: 1\n");
+    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
+    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 20);
+    loaded_free(&l);
+}
+END_TEST
+
+START_TEST(load_text_strict_flag)
+{
+    /* cors_policy_builder_load_text() takes the build flags (cors.h): under
+     * CORS_BUILD_STRICT the loader's own warnings are errors there too, as in
+     * cors_policy_new_from_text(), and the failure is sticky */
+    size_t len;
+    char *text = read_data("seed-both.yaml", &len);
+    struct cors_diagnostics *d = cors_diagnostics_new(NULL);
+    struct cors_policy_builder *b = cors_policy_builder_new(NULL);
+    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ text, len },
+                                                   CORS_BUILD_STRICT, d),
+                     CORS_E_INVALID_POLICY);
+    const struct cors_diagnostic *g = find_diag(d, CORS_DIAG_TEXT_BOTH_LEVELS);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(g->severity, CORS_SEVERITY_ERROR);
+    enum cors_status st = CORS_OK;
+    ck_assert_ptr_null(cors_policy_build(b, CORS_BUILD_STRICT, d, &st));
+    ck_assert_int_eq(st, CORS_E_INVALID_POLICY);
+    cors_policy_builder_free(b);
+    cors_diagnostics_free(d);
+
+    /* without the flag: loaded with a warning, built */
+    d = cors_diagnostics_new(NULL);
+    b = cors_policy_builder_new(NULL);
+    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ text, len }, 0, d),
+                     CORS_OK);
+    g = find_diag(d, CORS_DIAG_TEXT_BOTH_LEVELS);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(g->severity, CORS_SEVERITY_WARNING);
+    struct cors_policy *p = cors_policy_build(b, 0, d, &st);
+    ck_assert_ptr_nonnull(p);
+    cors_policy_unref(p);
+    cors_policy_builder_free(b);
+    cors_diagnostics_free(d);
+    free(text);
 }
 END_TEST
 
@@ -1021,7 +1096,7 @@ START_TEST(error_no_policy)
     /* a NULL slice is an empty text */
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
-    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ NULL, 0 }, d),
+    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ NULL, 0 }, 0, d),
                      CORS_E_INVALID_POLICY);
     ck_assert_ptr_nonnull(find_diag(d, CORS_DIAG_TEXT_NO_POLICY));
     cors_policy_builder_free(b);
@@ -1141,28 +1216,40 @@ START_TEST(builder_method_diagnostics_have_positions)
 }
 END_TEST
 
-START_TEST(load_is_atomic)
+START_TEST(load_failure_is_sticky)
 {
-    /* a text with an error leaves the builder as it was */
+    /* a text with an error fails the builder: no build succeeds without what
+     * the text would have added (cors.h, sticky builder errors) */
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
     ck_assert_int_eq(cors_policy_builder_add_origin(b, S("https://code.example")), CORS_OK);
     ck_assert_int_eq(cors_policy_builder_load_text(
-                         b, S("allowOrigins: [\"https://text.example\"]\nbogus: 1\n"), d),
+                         b, S("allowOrigins: [\"https://text.example\"]\nbogus: 1\n"), 0, d),
                      CORS_E_INVALID_POLICY);
-    struct cors_policy *p = cors_policy_build(b, 0, d, NULL);
-    ck_assert_ptr_nonnull(p);
-    struct eval e;
-    preflight(p, "https://code.example", "GET", &e);
-    ck_assert(e.r.allowed);
-    preflight(p, "https://text.example", "GET", &e);
-    ck_assert(!e.r.allowed);
-    ck_assert_uint_eq(cors_policy_source(p).len, 0);
-    cors_policy_unref(p);
+    ck_assert_int_eq(cors_policy_builder_status(b), CORS_E_INVALID_POLICY);
+    cors_diagnostics_clear(d);
+    enum cors_status st = CORS_OK;
+    ck_assert_ptr_null(cors_policy_build(b, 0, d, &st));
+    ck_assert_int_eq(st, CORS_E_INVALID_POLICY);
+    ck_assert_uint_eq(cors_diagnostics_count(d), 1);
+    const struct cors_diagnostic *diag = cors_diagnostics_get(d, 0);
+    ck_assert_int_eq(diag->code, CORS_DIAG_BUILDER_CALL_FAILED);
+    ck_assert_ptr_nonnull(strstr(diag->message.ptr, "cors_policy_builder_load_text()"));
+    cors_policy_builder_free(b);
+    cors_diagnostics_free(d);
+}
+END_TEST
 
+START_TEST(load_adds_to_builder)
+{
     /* a good text adds to what the builder has */
+    struct cors_diagnostics *d = cors_diagnostics_new(NULL);
+    struct cors_policy_builder *b = cors_policy_builder_new(NULL);
+    ck_assert_int_eq(cors_policy_builder_add_origin(b, S("https://code.example")), CORS_OK);
+    struct cors_policy *p;
+    struct eval e;
     ck_assert_int_eq(
-        cors_policy_builder_load_text(b, S("allowOrigins: [\"https://text.example\"]\n"), d),
+        cors_policy_builder_load_text(b, S("allowOrigins: [\"https://text.example\"]\n"), 0, d),
         CORS_OK);
     p = cors_policy_build(b, 0, d, NULL);
     ck_assert_ptr_nonnull(p);
@@ -1307,14 +1394,14 @@ END_TEST
 START_TEST(null_arguments)
 {
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
-    ck_assert_int_eq(cors_policy_builder_load_text(NULL, S("{}"), d), CORS_E_INVALID_ARGUMENT);
+    ck_assert_int_eq(cors_policy_builder_load_text(NULL, S("{}"), 0, d), CORS_E_INVALID_ARGUMENT);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
-    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ NULL, 3 }, d),
+    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ NULL, 3 }, 0, d),
                      CORS_E_INVALID_ARGUMENT);
     /* diags may be NULL */
-    ck_assert_int_eq(cors_policy_builder_load_text(b, S("bogus: 1\n"), NULL),
+    ck_assert_int_eq(cors_policy_builder_load_text(b, S("bogus: 1\n"), 0, NULL),
                      CORS_E_INVALID_POLICY);
-    ck_assert_int_eq(cors_policy_builder_load_text(b, S("allowOrigins: [\"*\"]\n"), NULL),
+    ck_assert_int_eq(cors_policy_builder_load_text(b, S("allowOrigins: [\"*\"]\n"), 0, NULL),
                      CORS_OK);
     cors_policy_builder_free(b);
     enum cors_status st = CORS_OK;
@@ -1330,7 +1417,7 @@ START_TEST(unsupported_without_libyaml)
 {
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
-    ck_assert_int_eq(cors_policy_builder_load_text(b, S("allowOrigins: [\"*\"]\n"), d),
+    ck_assert_int_eq(cors_policy_builder_load_text(b, S("allowOrigins: [\"*\"]\n"), 0, d),
                      CORS_E_UNSUPPORTED);
     ck_assert_uint_eq(cors_diagnostics_count(d), 1);
     const struct cors_diagnostic *g = cors_diagnostics_get(d, 0);
@@ -1382,7 +1469,10 @@ text_suite(void)
     tcase_add_test(tc, error_not_echoed_raw);
     tcase_add_test(tc, builder_diagnostics_have_positions);
     tcase_add_test(tc, builder_method_diagnostics_have_positions);
-    tcase_add_test(tc, load_is_atomic);
+    tcase_add_test(tc, load_failure_is_sticky);
+    tcase_add_test(tc, load_text_strict_flag);
+    tcase_add_test(tc, keys_0_2);
+    tcase_add_test(tc, load_adds_to_builder);
     tcase_add_test(tc, new_from_text_reports_everything);
     tcase_add_test(tc, tags_and_quoting);
     tcase_add_test(tc, dump_shows_loaded_policy);

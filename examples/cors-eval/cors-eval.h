@@ -48,15 +48,16 @@ bool cors_eval_joined_header(const struct cors_fetch_header *hs, size_t n, const
 struct cors_eval_answer {
     struct cors_result result;
     struct cors_header h[32];
-    struct cors_fetch_header fh[32 + CORS_EVAL_MAX_LINES];
+    struct cors_fetch_header fh[32]; /* the lines libcors sets */
     size_t nfh;
-    char acrm[512];
-    char acrpn[64];
+    /* the whole response as the browser sees it (cors_eval_exchange()) */
+    struct cors_fetch_header view[32 + CORS_EVAL_MAX_LINES];
+    char vary[1024];
 };
 
-/* Evaluates a request given as a method and header lines (Origin and the
- * Access-Control-Request-* lines are used; repeated single-valued lines are
- * joined). Slices in a borrow from hs and the policy. */
+/* Evaluates a request given as a method and header lines, read through the
+ * library's cors_request_fields as a host does. Slices in a borrow from hs
+ * and the policy. */
 enum cors_status cors_eval_answer(const struct cors_policy *policy, struct cors_str method,
                                   const struct cors_fetch_header *hs, size_t n,
                                   struct cors_eval_answer *a);

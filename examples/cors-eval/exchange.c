@@ -46,65 +46,103 @@ cors_eval_joined_header(const struct cors_fetch_header *hs, size_t n, const char
     return found;
 }
 
-/* Repeated single-valued lines joined as a host would ("a, b"). */
-static struct cors_str
-join_values(const struct cors_fetch_header *hs, size_t n, const char *name, char *buf, size_t size)
-{
-    if (!cors_eval_joined_header(hs, n, name, buf, size))
-        return (struct cors_str){NULL, 0};
-    return cors_str_from_cstr(buf);
-}
-
 enum cors_status
 cors_eval_answer(const struct cors_policy *policy, struct cors_str method,
                  const struct cors_fetch_header *hs, size_t n, struct cors_eval_answer *a)
 {
-    struct cors_str origins[CORS_EVAL_MAX_LINES], acrh[CORS_EVAL_MAX_LINES];
-    size_t no = 0, nh = 0;
-    if (n > CORS_EVAL_MAX_LINES)
-        return CORS_E_NOSPACE;
-    for (size_t i = 0; i < n; i++) {
-        if (cors_eval_name_eq(hs[i].name, "origin"))
-            origins[no++] = hs[i].value;
-        else if (cors_eval_name_eq(hs[i].name, "access-control-request-headers"))
-            acrh[nh++] = hs[i].value;
-    }
-    struct cors_request req = {
-        .method = method,
-        .origins = origins,
-        .origin_count = no,
-        .request_method =
-            join_values(hs, n, "access-control-request-method", a->acrm, sizeof a->acrm),
-        .request_headers = acrh,
-        .request_header_count = nh,
-        .request_private_network =
-            join_values(hs, n, "access-control-request-private-network", a->acrpn, sizeof a->acrpn),
-    };
+    /* the library's rules for repeated and empty fields, as a host applies them */
+    struct cors_request_fields fields;
+    cors_request_fields_init(&fields, method);
+    for (size_t i = 0; i < n; i++)
+        (void)cors_request_fields_add(&fields, hs[i].name, hs[i].value);
+    struct cors_request req;
+    cors_request_fields_to_request(&fields, &req);
     enum cors_status st = cors_evaluate(policy, &req, a->h, 32, &a->result);
     if (st != CORS_OK)
         return st;
+    /* the headers libcors sets, as lines (the removal of Access-Control-*
+     * is an operation on a response, applied by respond()) */
     a->nfh = 0;
     for (size_t i = 0; i < a->result.header_count; i++) {
         const struct cors_header *h = &a->result.headers[i];
-        a->fh[a->nfh++] = (struct cors_fetch_header){h->name, h->value};
+        if (h->op != CORS_HEADER_REMOVE_ACCESS_CONTROL)
+            a->fh[a->nfh++] = (struct cors_fetch_header){h->name, h->value};
     }
     return CORS_OK;
 }
 
-/* The response the browser sees: libcors' answer, or the handler's status
- * with libcors' headers and the handler's own when the handler is called. */
+/* Keeps the lines of view for which drop() is false. */
+static size_t
+filter(struct cors_fetch_header *view, size_t n, bool (*drop)(struct cors_str, const char *),
+       const char *arg)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop(view[i].name, arg))
+            view[k++] = view[i];
+    return k;
+}
+
+static bool
+is_access_control(struct cors_str name, const char *unused)
+{
+    (void)unused;
+    return cors_is_access_control_header(name);
+}
+
+static bool
+same_name(struct cors_str name, const char *other)
+{
+    return cors_eval_name_eq(name, other);
+}
+
+/* The response the browser sees: libcors' own answer, or the handler's
+ * status and headers, with libcors' operations applied in order as a host
+ * does (remove Access-Control-*, set, append, merge Vary). */
 static void
 respond(struct cors_eval_answer *a, int handler_status, const struct cors_fetch_header *extra,
         size_t nextra, struct cors_fetch_response *resp)
 {
+    const size_t cap = sizeof a->view / sizeof a->view[0];
+    size_t n = 0;
     resp->status = a->result.status;
     if (a->result.call_handler) {
-        for (size_t i = 0; i < nextra && a->nfh < sizeof a->fh / sizeof a->fh[0]; i++)
-            a->fh[a->nfh++] = extra[i];
+        for (size_t i = 0; i < nextra && n < cap; i++)
+            a->view[n++] = extra[i];
         resp->status = handler_status;
     }
-    resp->headers = a->fh;
-    resp->header_count = a->nfh;
+    for (size_t i = 0; i < a->result.header_count; i++) {
+        const struct cors_header *h = &a->result.headers[i];
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)h->name.len, h->name.ptr);
+        switch (h->op) {
+        case CORS_HEADER_REMOVE_ACCESS_CONTROL:
+            n = filter(a->view, n, is_access_control, NULL);
+            break;
+        case CORS_HEADER_SET:
+            n = filter(a->view, n, same_name, name);
+            if (n < cap)
+                a->view[n++] = (struct cors_fetch_header){h->name, h->value};
+            break;
+        case CORS_HEADER_APPEND:
+            if (n < cap)
+                a->view[n++] = (struct cors_fetch_header){h->name, h->value};
+            break;
+        case CORS_HEADER_MERGE_VARY: {
+            char old[sizeof a->vary];
+            bool had = cors_eval_joined_header(a->view, n, "vary", old, sizeof old);
+            n = filter(a->view, n, same_name, "vary");
+            (void)cors_merge_vary(had ? cors_str_from_cstr(old) : (struct cors_str){NULL, 0},
+                                  h->value, a->vary, sizeof a->vary);
+            if (n < cap)
+                a->view[n++] =
+                    (struct cors_fetch_header){CORS_STR("Vary"), cors_str_from_cstr(a->vary)};
+            break;
+        }
+        }
+    }
+    resp->headers = a->view;
+    resp->header_count = n;
 }
 
 enum cors_status

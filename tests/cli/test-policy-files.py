@@ -94,12 +94,28 @@ cases:
     request:
       headers: {Origin: "https://app.example"}
     expect: {allowed: true}
+  - name: the response as the browser sees it
+    fetch: {origin: "https://app.example"}
+    response:
+      status: 201
+      headers: {Vary: Accept-Encoding, Access-Control-Allow-Origin: "*", X-Own: "1"}
+    expect: {readable: [X-Own]}
 """)
 rc, out, err = run("--test", failing)
 check("failing file: exit 1", rc == 1, f"rc={rc}")
-check("failing file: four points, three not ok",
+check("failing file: five points, four not ok",
       re.findall(r"^(not ok|ok) (\d+)", out, re.M) ==
-      [("not ok", "1"), ("not ok", "2"), ("not ok", "3"), ("ok", "4")], out)
+      [("not ok", "1"), ("not ok", "2"), ("not ok", "3"), ("ok", "4"), ("not ok", "5")], out)
+# the handler's headers with libcors' operations applied: its own
+# Access-Control-Allow-Origin removed, libcors' set, Vary merged
+resp5 = out.split("not ok 5")[1]
+check("handler response: status, own header kept, Vary merged, own ACAO replaced",
+      "#   actual response: status 201\n" in resp5 and "#     X-Own: 1\n" in resp5 and
+      "#     Vary: Accept-Encoding, Origin\n" in resp5 and
+      "#     Access-Control-Allow-Origin: https://app.example\n" in resp5 and
+      "Access-Control-Allow-Origin: *" not in resp5, resp5)
+check("readable of an unexposed handler header", "#   readable: the script cannot read X-Own" in resp5,
+      resp5)
 check("diagnostic: allowed", '#   allowed: expected true, got false' in out, out)
 check("diagnostic: reason", '#   reason: expected "allowed", got "origin-not-allowed"' in out, out)
 check("diagnostic: header value",
@@ -114,7 +130,7 @@ check("diagnostic: browser step and reason",
       "#   browser: step preflight, reason method-not-allowed, about DELETE" in out, out)
 check("diagnostic: readable of a refused request",
       "#   readable: the script cannot read X-Nope" in out, out)
-check("summary line", "# 3 of 4 cases failed" in out, out)
+check("summary line", "# 4 of 5 cases failed" in out, out)
 
 # 3. malformed test files: exit 2, FILE:LINE:COL, nothing on stdout
 bad = [

@@ -378,13 +378,13 @@ const CASES = [
     // browser; with it, requests go out as plain CORS requests, without
     // Access-Control-Request-Private-Network (the 'lna' policy does not allow
     // private network access, so such a header would fail the preflight).
-    // Firefox is not told that the 'public' port is a public address (its
-    // network.lna.address_space.public.override is not set), so Local Network
-    // Access does not apply there and the request goes out as usual.
+    // Firefox: the 'public' port is declared public with the pref
+    // network.lna.address_space.public.override, and its 'loopback-network'
+    // permission is denied ('pub') or granted ('pubok') over WebDriver BiDi;
+    // it then does what Chromium does.
     { name: 'lna-permission-denied-nothing-sent', route: 'lna', from: 'pub', method: 'PUT',
       headers: { 'X-Custom': '1' }, body: BODY,
-      expect: { browser: 'blocked', log: '' },
-      byEngine: { firefox: { expect: { browser: 'ok', status: 200, log: 'P A' } } } },
+      expect: { browser: 'blocked', log: '' } },
     { name: 'lna-permission-granted-simple-no-preflight', route: 'lna', from: 'pubok', method: 'GET',
       expect: { browser: 'ok', status: 200, log: 'A' } },
     { name: 'lna-permission-granted-preflight-without-pna', route: 'lna', from: 'pubok', method: 'PUT',

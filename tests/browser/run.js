@@ -186,17 +186,20 @@ async function launchChromium(args, nodeDir, profile, home, ports) {
     return {
         page, version, driver,
         waitFor: (frame, fn) => frame.waitForFunction(fn, null, { timeout: 5000 }),
-        grant: (perms, origin) => ctx.grantPermissions(perms, { origin }),
+        grant: (granted, origin) => (granted ? ctx.grantPermissions(['local-network-access'], { origin })
+            : Promise.resolve()),
     };
 }
 
-async function launchFirefox(args, nodeDir, profile, home) {
+async function launchFirefox(args, nodeDir, profile, home, ports) {
     const puppeteer = loadDriver(nodeDir, 'puppeteer-core');
     const browser = await puppeteer.launch({
         browser: 'firefox',
         executablePath: args.firefox,
         headless: true,
         userDataDir: profile,
+        // the 'public' page port is a public address, as for Chromium
+        extraPrefsFirefox: { 'network.lna.address_space.public.override': `127.0.0.1:${ports.public}` },
         env: Object.assign({}, process.env, { HOME: home, TMPDIR: process.env.TMPDIR }),
         timeout: 30000,
         handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
@@ -207,7 +210,10 @@ async function launchFirefox(args, nodeDir, profile, home) {
     return {
         page, version: await browser.version(), driver,
         waitFor: (frame, fn) => frame.waitForFunction(fn, { timeout: 5000 }),
-        grant: async () => { throw new Error('permissions are not granted in Firefox'); },
+        // Local Network Access: Firefox's 'loopback-network' permission, set
+        // over WebDriver BiDi (granted or denied: a prompt would hang headless)
+        grant: (granted, origin) => browser.defaultBrowserContext().setPermission(origin,
+            { permission: { name: 'loopback-network' }, state: granted ? 'granted' : 'denied' }),
     };
 }
 
@@ -528,7 +534,7 @@ async function main() {
     const profile = tmp('profile');
     const home = tmp('home');
     const tLaunch = Date.now();
-    const eng = args.engine === 'firefox' ? await launchFirefox(args, nodeDir, profile, home)
+    const eng = args.engine === 'firefox' ? await launchFirefox(args, nodeDir, profile, home, ports)
         : await launchChromium(args, nodeDir, profile, home, ports);
     const page = eng.page;
     const consoleLines = [];
@@ -537,8 +543,8 @@ async function main() {
     if (args.engine === 'firefox')
         page.on('pageerror', e => consoleLines.push(String((e && e.message) || e)));
     for (const [name, o] of Object.entries(ORIGINS)) {
-        if (o.grant && args.engine === 'chromium')
-            await eng.grant(o.grant, originOf(name));
+        if (o.port === 'public')
+            await eng.grant(Boolean(o.grant), originOf(name));
     }
     console.log(`# ${args.engine} ${eng.version}; ${eng.driver}; launch ${Date.now() - tLaunch} ms`);
     console.log(`# api ${apiBase.ip}, pages on ports ${ports.main} (main), ${ports.alt} (alt), ${ports.public} (public)`);

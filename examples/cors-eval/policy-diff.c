@@ -417,11 +417,18 @@ run_probes(struct out *o, struct side *a, struct side *b)
 {
     struct names origins = {0}, methods = {0}, headers = {0}, expose = {0};
     struct side *sides[2] = {a, b};
+    /* the origins only one side lists first, so that the cap never hides them */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < 2; k++) {
+            yaml_node_t *n = field(sides[k], "allowOrigins");
+            yaml_node_t *other = field(sides[1 - k], "allowOrigins");
+            for (size_t i = 0; i < list_len(n); i++)
+                if (pass == 1 || !in_list(sides[1 - k], other, list_item(sides[k], n, i), false))
+                    origin_probes(&origins, list_item(sides[k], n, i));
+        }
+    }
     for (int k = 0; k < 2; k++) {
-        yaml_node_t *n = field(sides[k], "allowOrigins");
-        for (size_t i = 0; i < list_len(n); i++)
-            origin_probes(&origins, list_item(sides[k], n, i));
-        n = field(sides[k], "allowMethods");
+        yaml_node_t *n = field(sides[k], "allowMethods");
         for (size_t i = 0; i < list_len(n); i++)
             if (strcmp(list_item(sides[k], n, i), "*") != 0)
                 add_name(&methods, list_item(sides[k], n, i), false);

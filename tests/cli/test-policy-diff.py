@@ -138,6 +138,16 @@ check("JSON, no change: admitsNew false, exit 0",
       doc is not None and doc["admitsNew"] is False and doc["fields"] == {} and
       doc["probes"] == [], out)
 
+# 8b. large policies: probes are capped, but the origins only one side lists
+# come first, so a change is never hidden by the cap
+big_old = policy("bigold", allowOrigins=["https://o%d.example" % i for i in range(3000)])
+big_new = policy("bignew", allowOrigins=["https://o%d.example" % i for i in range(1, 3001)])
+rc, out, err = run("--diff", big_old, big_new)
+check("large policies: capped, the changed origins still probed", rc == 1 and
+      "(probe lists capped at 256 entries each)" in out and
+      "  + GET https://o3000.example: allow-origin-missing -> allowed\n" in out and
+      "  - GET https://o0.example: allowed -> allow-origin-missing\n" in out, out[-600:])
+
 # 9. the guide's two policies
 route = os.path.join(EXAMPLES, "guide-httproute.yaml")
 gw = os.path.join(EXAMPLES, "guide-agentgatewaypolicy.yaml")

@@ -217,6 +217,13 @@ enum cors_diag_code {
     CORS_DIAG_DUPLICATE_ENTRY = 116,                /**< the same entry twice in one list */
     CORS_DIAG_TEXT_BOTH_LEVELS = 117,               /**< route-level and policy-level CORS both given: the route wins */
     CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE = 130,   /**< an origin predicate next to '*': never asked (0.2) */
+    /* Kubernetes documents (HTTPRoute, AgentgatewayPolicy) only: what the
+     * cluster's API server would refuse or prune (0.2) */
+    CORS_DIAG_GATEWAY_API_EXTENSION_KEY = 131,      /**< a libcors extension key: not in the HTTPCORSFilter schema */
+    CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES = 132,   /**< over the CRD's limit: 64 origins, 9 methods, 64 headers */
+    CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM = 133, /**< a method outside the CRD's enum (GET ... PATCH, '*') */
+    CORS_DIAG_GATEWAY_API_MAX_AGE = 134,            /**< maxAge not an integer >= 1 (a duration, or 0) */
+    CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN = 135,     /**< an origin the CRD's pattern refuses (':*', null, IPv6, ...) */
 };
 
 /** Stable name of a diagnostic code, e.g. "origin-malformed"; "unknown" otherwise. @since 0.1 */

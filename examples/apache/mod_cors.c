@@ -201,7 +201,7 @@ cors_set_policy(cmd_parms *cmd, void *dconf, const char *arg)
     struct mod_cors_dir_conf *conf = dconf;
     struct mod_cors_policy_rec *rec;
     enum cors_status status = CORS_OK;
-    const char *err, *msg;
+    const char *err;
     char *text = NULL;
     apr_size_t len = 0;
     size_t i, n, errors;
@@ -243,17 +243,29 @@ cors_set_policy(cmd_parms *cmd, void *dconf, const char *arg)
     rec->warnings = n - errors;
 
     if (rec->policy == NULL) {
-        msg = "";
+        const char *first = NULL;
+        /*
+         * Apache escapes line breaks in a directive's error message: the
+         * message carries the first error, and when there are more, each is
+         * also logged on its own line (to standard error while "apache2 -t"
+         * or a start reads the configuration).
+         */
         for (i = 0; i < n; i++) {
             const struct cors_diagnostic *d = cors_diagnostics_get(rec->diags, i);
+            const char *line;
             if (d == NULL || d->severity != CORS_SEVERITY_ERROR)
                 continue;
-            msg = apr_pstrcat(cmd->pool, msg, cors_format_diag(cmd->pool, rec->file, d, "error"),
-                              "\n", NULL);
+            line = cors_format_diag(cmd->pool, rec->file, d, "error");
+            if (first == NULL)
+                first = line;
+            if (errors > 1)
+                ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, cmd->server, "%s", line);
         }
-        return apr_psprintf(cmd->pool,
-                            "%sCorsPolicy \"%s\" is not a valid CORS policy (%s, %zu error(s))",
-                            msg, rec->file, cors_status_name(status), errors);
+        return apr_psprintf(
+            cmd->pool,
+            "%s%sCorsPolicy \"%s\" is not a valid CORS policy (%s, %" APR_SIZE_T_FMT " error(s)%s)",
+            first != NULL ? first : "", first != NULL ? " -- " : "", rec->file,
+            cors_status_name(status), (apr_size_t)errors, errors > 1 ? ", each listed above" : "");
     }
 
     conf->state = CORS_STATE_POLICY;
@@ -348,8 +360,9 @@ cors_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server
         }
         if (strict) {
             ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
-                         "CorsPolicy \"%s\": %zu warning(s) are errors under \"CorsStrict on\"",
-                         rec->file, rec->warnings);
+                         "CorsPolicy \"%s\": %" APR_SIZE_T_FMT
+                         " warning(s) are errors under \"CorsStrict on\"",
+                         rec->file, (apr_size_t)rec->warnings);
             failed = 1;
         }
     }
@@ -388,8 +401,8 @@ cors_log_report(request_rec *r, const struct cors_policy *policy, const struct c
     quoted[k] = '\0';
     if (res->matched_field != CORS_FIELD_NONE) {
         struct cors_str e = cors_policy_entry(policy, res->matched_field, res->matched_index);
-        matched = apr_psprintf(r->pool, ", matched %s[%zu] \"%.*s\"",
-                               cors_field_name(res->matched_field), res->matched_index,
+        matched = apr_psprintf(r->pool, ", matched %s[%" APR_SIZE_T_FMT "] \"%.*s\"",
+                               cors_field_name(res->matched_field), (apr_size_t)res->matched_index,
                                e.ptr != NULL ? (int)e.len : 0, e.ptr != NULL ? e.ptr : "");
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
@@ -426,9 +439,10 @@ cors_decide(request_rec *r, const struct cors_policy *policy, struct cors_result
     if (res->report_only)
         cors_log_report(r, policy, res);
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                  "cors: %s, %s, reason %s, handler %d, %zu header(s)",
+                  "cors: %s, %s, reason %s, handler %d, %" APR_SIZE_T_FMT " header(s)",
                   cors_decision_name(res->decision), res->allowed ? "allowed" : "not allowed",
-                  cors_reason_name(res->reason), (int)res->call_handler, res->header_count);
+                  cors_reason_name(res->reason), (int)res->call_handler,
+                  (apr_size_t)res->header_count);
     apr_pool_userdata_setn(dec, CORS_DECISION_KEY, NULL, r->pool);
     return dec;
 }

@@ -83,6 +83,11 @@ allowMethods: [GET]
 forwardRejectedPreflights: true
 """
 
+REJECT_204_POLICY = """\
+allowOrigins: [https://app.example]
+rejectStatus: 204
+"""
+
 RELOAD_POLICY_1 = "allowOrigins: [https://app.example]\n"
 RELOAD_POLICY_2 = "allowOrigins: [https://other.example]\n"
 
@@ -296,6 +301,10 @@ CorsPolicy policies/api.yaml
     <Location /forward/>
         CorsPolicy policies/forward.yaml
     </Location>
+    <Location /reject204/>
+        CorsPolicy policies/reject204.yaml
+        ProxyPass http://127.0.0.1:{up}/
+    </Location>
     <Location /reload/>
         CorsPolicy policies/reload.yaml
     </Location>
@@ -443,6 +452,14 @@ def run_requests(tap, env):
     r = env.curl("/proxy/ok", "OPTIONS", PRE)
     tap.eq((r.status, r.get("x-upstream"), cors(r)), (200, None, api_preflight()),
            "proxy: preflight answered by Apache, never forwarded")
+
+    r = env.curl("/proxy/ok", "OPTIONS", PRE_EVIL)
+    tap.eq((r.status, r.get("x-upstream"), cors(r)), (403, None, PREFLIGHT_REJECTED),
+           "proxy: a rejected preflight gets rejectStatus and Vary, never the upstream")
+
+    r = env.curl("/reject204/ok", "OPTIONS", PRE_EVIL)
+    tap.eq((r.status, r.get("x-upstream"), r.body, cors(r)), (204, None, b"", PREFLIGHT_REJECTED),
+           "rejectStatus 204: a rejected preflight gets 204 and Vary, never the upstream")
 
     r = env.curl("/proxy/fail", headers=["Origin: " + APP])
     tap.eq((r.status, cors(r)), (500, api_actual(vary=UPSTREAM_VARY)),
@@ -835,6 +852,7 @@ def main():
         env.write("policies/reasons.yaml", REASONS_POLICY)
         env.write("policies/report.yaml", REASONS_POLICY + "reportOnly: true\n")
         env.write("policies/forward.yaml", FORWARD_POLICY)
+        env.write("policies/reject204.yaml", REJECT_204_POLICY)
         env.write("policies/reload.yaml", RELOAD_POLICY_1)
         for name in ("seed-agentgatewaypolicy.yaml", "seed-httproute.yaml"):
             with open(os.path.join(args.seed_dir, name)) as f:

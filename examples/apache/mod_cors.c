@@ -417,8 +417,9 @@ cors_log_report(request_rec *r, const struct cors_policy *policy, const struct c
  * Returns the decision, or NULL on an internal error (logged).
  */
 static struct mod_cors_decision *
-cors_decide(request_rec *r, const struct cors_policy *policy, struct cors_result *res)
+cors_decide(request_rec *r, const struct mod_cors_policy_rec *rec, struct cors_result *res)
 {
+    const struct cors_policy *policy = rec->policy;
     struct mod_cors_decision *dec = apr_palloc(r->pool, sizeof(*dec));
     struct cors_request_fields fields;
     struct cors_request req;
@@ -436,6 +437,13 @@ cors_decide(request_rec *r, const struct cors_policy *policy, struct cors_result
     }
     dec->count = res->header_count;
     dec->report_only = res->report_only;
+    /* for LogFormat: %{cors-decision}n, %{cors-allowed}n, %{cors-reason}n,
+     * %{cors-report-only}n, %{cors-policy}n */
+    apr_table_setn(r->notes, "cors-decision", cors_decision_name(res->decision));
+    apr_table_setn(r->notes, "cors-allowed", res->allowed ? "true" : "false");
+    apr_table_setn(r->notes, "cors-reason", cors_reason_name(res->reason));
+    apr_table_setn(r->notes, "cors-report-only", res->report_only ? "true" : "false");
+    apr_table_setn(r->notes, "cors-policy", rec->file);
     if (res->report_only)
         cors_log_report(r, policy, res);
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
@@ -455,13 +463,14 @@ cors_get_decision(request_rec *r)
     return dec;
 }
 
-static const struct cors_policy *
+static const struct mod_cors_policy_rec *
 cors_dir_policy(request_rec *r)
 {
     const struct mod_cors_dir_conf *c = ap_get_module_config(r->per_dir_config, &cors_module);
-    if (c == NULL || c->state != CORS_STATE_POLICY || c->policy == NULL)
+    if (c == NULL || c->state != CORS_STATE_POLICY || c->policy == NULL ||
+        c->policy->policy == NULL)
         return NULL;
-    return c->policy->policy;
+    return c->policy;
 }
 
 struct mod_cors_names {
@@ -583,7 +592,7 @@ cors_apply(request_rec *r, const struct mod_cors_decision *dec)
 static int
 cors_header_parser(request_rec *r)
 {
-    const struct cors_policy *policy;
+    const struct mod_cors_policy_rec *policy;
     struct mod_cors_decision *dec;
     struct cors_result res;
     int rc;
@@ -639,7 +648,7 @@ cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     const struct mod_cors_decision *dec = cors_get_decision(r);
 
     if (dec == NULL) {
-        const struct cors_policy *policy = cors_dir_policy(r);
+        const struct mod_cors_policy_rec *policy = cors_dir_policy(r);
         struct cors_result res;
         if (policy != NULL)
             dec = cors_decide(r, policy, &res);

@@ -238,6 +238,8 @@ def httpd_conf(env, up_port, dead_port):
     return base_conf(env, "Listen 127.0.0.1:%d\nListen 127.0.0.1:%d" % (env.port, env.seed_port),
                      t + "/logs/error.log") + """\
 Protocols h2c http/1.1
+LogFormat "%m %U %>s %{{cors-decision}}n %{{cors-allowed}}n %{{cors-reason}}n %{{cors-report-only}}n %{{cors-policy}}n" cors
+CustomLog {t}/logs/cors.log cors
 DocumentRoot {t}/www
 DirectoryIndex index.html
 <Directory {t}/www>
@@ -579,6 +581,22 @@ def run_requests(tap, env):
                                   b"Origin: https://app.example\r\n\r\n")]:
         got = raw_request(env.port, raw)
         tap.ok(got.startswith(b"HTTP/1.1 400"), "Apache answers 400 to a " + name, got[:300])
+
+    # the decision in request notes, for LogFormat
+    env.curl("/static/file.txt?notes", "OPTIONS", PRE_EVIL)
+    env.curl("/report/file.txt?notes", headers=["Origin: " + APP])
+    env.curl("/nocors/file.txt?notes", headers=["Origin: " + APP])
+    want = ["OPTIONS /static/file.txt 403 preflight false origin-not-allowed false " +
+            env.path("policies", "api.yaml"),
+            "GET /report/file.txt 200 actual true allowed true " + env.path("policies", "report.yaml"),
+            "GET /nocors/file.txt 200 - - - - -"]
+    got = []
+    end = time.monotonic() + 5
+    while time.monotonic() < end and got != want:     # logged after each answer
+        with open(env.path("logs", "cors.log")) as f:
+            got = f.read().splitlines()[-3:]
+        time.sleep(0.05)
+    tap.eq(got, want, "request notes for LogFormat: decision, allowed, reason, reportOnly, policy")
 
     r = env.curl("/static/file.txt", headers=["Origin: https://" + "a" * 5000 + ".example"])
     tap.eq((r.status, cors(r)), (200, ONLY_VARY), "a 5 KB Origin: not allowed, no crash")

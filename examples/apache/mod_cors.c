@@ -439,11 +439,11 @@ cors_decide(request_rec *r, const struct mod_cors_policy_rec *rec, struct cors_r
     dec->report_only = res->report_only;
     /* for LogFormat: %{cors-decision}n, %{cors-allowed}n, %{cors-reason}n,
      * %{cors-report-only}n, %{cors-policy}n */
-    apr_table_setn(r->notes, "cors-decision", cors_decision_name(res->decision));
-    apr_table_setn(r->notes, "cors-allowed", res->allowed ? "true" : "false");
-    apr_table_setn(r->notes, "cors-reason", cors_reason_name(res->reason));
-    apr_table_setn(r->notes, "cors-report-only", res->report_only ? "true" : "false");
-    apr_table_setn(r->notes, "cors-policy", rec->file);
+    apr_table_addn(r->notes, "cors-decision", cors_decision_name(res->decision));
+    apr_table_addn(r->notes, "cors-allowed", res->allowed ? "true" : "false");
+    apr_table_addn(r->notes, "cors-reason", cors_reason_name(res->reason));
+    apr_table_addn(r->notes, "cors-report-only", res->report_only ? "true" : "false");
+    apr_table_addn(r->notes, "cors-policy", rec->file);
     if (res->report_only)
         cors_log_report(r, policy, res);
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,

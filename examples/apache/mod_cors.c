@@ -15,13 +15,13 @@
  *    is evaluated once. A preflight that libcors answers is answered there:
  *    status, headers and no body (the hook returns DONE); it never reaches
  *    Require, AuthType, ErrorDocument, the handler or a proxied upstream.
- *  - Otherwise the decision is kept in the request pool and an output filter
- *    applies it to whatever the request answers: handler output, static
- *    files, 401/403/404/5xx (insert_error_filter), ErrorDocument pages and
- *    other internal redirects (which share the request pool, so the decision
- *    is taken once), proxied responses. Every Access-Control-* header already
- *    in r->headers_out or r->err_headers_out (an upstream's, a handler's, a
- *    mod_headers line's) is removed first; Vary is merged, never replaced.
+ *  - Otherwise the decision is kept in the request's configuration vector
+ *    and an output filter applies it to whatever the request answers: handler
+ *    output, static files, 401/403/404/5xx (insert_error_filter),
+ *    ErrorDocument pages and other internal redirects (which find the
+ *    decision through r->prev, so it is taken once), proxied responses. Every Access-Control-*
+ * header already in r->headers_out or r->err_headers_out (an upstream's, a handler's, a mod_headers
+ * line's) is removed first; Vary is merged, never replaced.
  *  - The filter's type is AP_FTYPE_PROTOCOL - 1: after every content filter,
  *    mod_headers' included, and before the protocol's header filter (HTTP/1.1
  *    and mod_http2 alike).
@@ -59,9 +59,6 @@ module AP_MODULE_DECLARE_DATA cors_module;
 
 /* Longest Origin value quoted in a report-only log line. */
 #define CORS_LOG_ORIGIN_MAX 256
-
-/* The pool userdata key of a request's decision. */
-#define CORS_DECISION_KEY "cors_module:decision"
 
 /* One CorsPolicy directive: a loaded policy and where it was configured. */
 struct mod_cors_policy_rec {
@@ -412,8 +409,9 @@ cors_log_report(request_rec *r, const struct cors_policy *policy, const struct c
 }
 
 /*
- * Evaluates the request against policy and keeps the decision in the request
- * pool, where internal redirects (which share the pool) find it again.
+ * Evaluates the request against policy and keeps the decision in the
+ * request's configuration vector, where internal redirects find it through
+ * r->prev.
  * Returns the decision, or NULL on an internal error (logged).
  */
 static struct mod_cors_decision *
@@ -451,16 +449,21 @@ cors_decide(request_rec *r, const struct mod_cors_policy_rec *rec, struct cors_r
                   cors_decision_name(res->decision), res->allowed ? "allowed" : "not allowed",
                   cors_reason_name(res->reason), (int)res->call_handler,
                   (apr_size_t)res->header_count);
-    apr_pool_userdata_setn(dec, CORS_DECISION_KEY, NULL, r->pool);
+    ap_set_module_config(r->request_config, &cors_module, dec);
     return dec;
 }
 
+/* The request's decision, or the one of the request an internal redirect
+ * (ErrorDocument, for example) came from: each gets a new request_config. */
 static struct mod_cors_decision *
 cors_get_decision(request_rec *r)
 {
-    void *dec = NULL;
-    apr_pool_userdata_get(&dec, CORS_DECISION_KEY, r->pool);
-    return dec;
+    for (; r != NULL; r = r->prev) {
+        struct mod_cors_decision *dec = ap_get_module_config(r->request_config, &cors_module);
+        if (dec != NULL)
+            return dec;
+    }
+    return NULL;
 }
 
 static const struct mod_cors_policy_rec *

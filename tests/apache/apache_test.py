@@ -717,6 +717,17 @@ def run_reasons(tap, env):
         lines = env.wait_log(r"cors report-only:", before + 1)[before:]
         tap.ok(len(lines) == 1 and "[cors:info]" in lines[0] and text in lines[0],
                "reportOnly log, %s: one info line: %s" % (name, text), "\n".join(lines))
+    # decided once per request: DirectoryIndex (a subrequest copied into the
+    # request) and a 404 log one line each
+    for path, name in (("/report/", "DirectoryIndex"), ("/report/missing.txt", "404")):
+        before = len([l for l in env.error_log().splitlines() if "cors report-only:" in l])
+        r = env.curl(path, headers=["Origin: https://once.example"])
+        time.sleep(0.3)
+        lines = env.wait_log(r"cors report-only:", before + 1)[before:]
+        tap.ok(len(lines) == 1 and 'origin "https://once.example"' in lines[0],
+               "reportOnly, %s (%d): evaluated once, one log line" % (name, r.status),
+               "\n".join(lines))
+
     line = "".join(env.wait_log(r'reason "origin-too-long"'))
     tap.ok('origin "https://' + "a" * 248 + '..."' in line,
            "reportOnly log: a long Origin is quoted shortened to 256 bytes", line[:400])
@@ -859,6 +870,7 @@ def main():
                   "nocors", "star", "reasons", "report", "forward", "reload"):
             env.write("www/%s/file.txt" % d, "hello\n")
         env.write("www/static/index.html", "index\n")
+        env.write("www/report/index.html", "index\n")
         env.write("www/errors/404.html", "custom 404\n")
         env.write("seedwww/get", "get\n")
         env.write("seedwww/headers", "headers\n")

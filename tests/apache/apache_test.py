@@ -759,6 +759,19 @@ def run_config_errors(tap, env):
            and "is not a valid CORS policy" in err,
            "apache2 -t names the configuration line and the policy", err)
 
+    # several errors: the first in the message, each on its own line
+    with open(os.path.join(env.args.seed_dir, "invalid.yaml")) as f:
+        env.write("policies/invalid.yaml", f.read())
+    env.write("multi.conf", test_conf(env, "CorsPolicy policies/invalid.yaml"))
+    out = env.apache("-t", conf="multi.conf")
+    err = out.stderr.decode(errors="replace")
+    inv = re.escape(env.path("policies", "invalid.yaml"))
+    found = re.findall("^" + inv + r":(\d+:\d+): error: ([a-z-]+):", err, re.M)
+    tap.ok(out.returncode == 1 and len(set(found)) == 5 and
+           ("4:1", "text-unknown-key") in found and ("3:5", "origin-wildcard-misplaced") in found
+           and "5 error(s), each listed above" in err,
+           "apache2 -t with five errors: each on its own line with FILE:LINE:COL and code", err)
+
     env.write("strict.conf", test_conf(env, "CorsStrict on\n<Location />\n"
                                             "    CorsPolicy policies/warn.yaml\n</Location>"))
     out = env.apache("-t", conf="strict.conf")

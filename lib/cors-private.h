@@ -344,6 +344,25 @@ bool corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
 const struct corsp_wild_entry *corsp_wildset_match(const struct corsp_wildset *set,
                                                    const struct corsp_origin *o);
 
+/* ------------------------------------------------------------ regex-shape.c */
+
+/* What the source of one origin regex says about it. */
+struct corsp_regex_shape {
+    bool unsupported; /* a construct reaching outside the pattern (backreference,
+                         recursion, subroutine call, condition, callout, verb) */
+    size_t unsupported_at;
+    const char *unsupported_what; /* static */
+    bool backtracking; /* a repetition that can split one input in many ways */
+    size_t backtracking_at;
+    const char *backtracking_what; /* static */
+    char key[254];  /* every origin the regex matches has a host that is key or
+                       ends in "." key */
+    size_t key_len; /* 0: no key */
+};
+/* Reads pattern (p, n), which PCRE2 compiled. False only when out of memory. */
+bool corsp_regex_shape(const struct cors_allocator *alloc, const char *p, size_t n,
+                       struct corsp_regex_shape *out);
+
 /* ------------------------------------------------------------------ regex.c */
 
 struct corsp_regex_set; /* compiled origin regexes, owned by a policy */
@@ -356,10 +375,14 @@ void corsp_regex_set_free(struct corsp_regex_set *set);
  */
 bool corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t index,
                          uint32_t line, uint32_t column, bool jit, struct corsp_report *report);
-/* 1: some regex matches (*index: its allowOriginRegex position as
- * configured); 0: none; -1: a match limit was hit and none matched. */
-int corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n,
-                          size_t *index);
+/* After the last add: compiles the matching groups. False only when out of
+ * memory. */
+bool corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report);
+/* 1: some regex matches the origin o (text p, n) (*index: the smallest
+ * allowOriginRegex position as configured among those that match); 0: none;
+ * -1: the request's budget ran out and none matched. */
+int corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_origin *o,
+                          const char *p, size_t n, size_t *index);
 
 /* ------------------------------------------------------------------- diag.c */
 

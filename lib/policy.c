@@ -288,6 +288,8 @@ build_regexes(struct build *bd, unsigned flags)
             return false;
         kept_src[kept++] = src[i];
     }
+    if (!corsp_regex_set_finish(p->regexes, &bd->r))
+        return false;
     p->lists[CORSP_LIST_REGEX] = kept_src;
     p->list_counts[CORSP_LIST_REGEX] = kept;
     p->configured[CORSP_LIST_REGEX] = src;

@@ -315,7 +315,9 @@ struct corsp_pattern {
 
 /*
  * Parses and canonicalises a configured origin pattern. Returns 0 on success,
- * or the diagnostic code with a message in msg.
+ * or the diagnostic code with a message in msg. On success msg is empty, or
+ * (CORS_DIAG_ORIGIN_NOT_CANONICAL) says what browsers send instead of the
+ * spelling given (upper case, an explicit default port, ...).
  */
 enum cors_diag_code corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out,
                                         char *msg, size_t msg_size);

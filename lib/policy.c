@@ -159,6 +159,8 @@ build_origins(struct build *bd)
             skip[i] = true;
             continue;
         }
+        if (msg[0] != '\0') /* normalised: say what browsers send */
+            report_entry(bd, CORS_DIAG_ORIGIN_NOT_CANONICAL, CORSP_LIST_ORIGINS, i, 0, msg);
         canon[i].ptr = corsp_pool_strdup(&p->pool, pat->canonical.ptr, pat->canonical.len);
         if (canon[i].ptr == NULL)
             return false;

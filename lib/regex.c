@@ -231,11 +231,20 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
     }
     struct cors_str h = o->host;
     if (set->keys.count != 0 && h.len > 0 && h.ptr[0] != '[') {
-        size_t end = h.len;
-        for (uint32_t labels = 0; labels < set->max_key_labels; labels++) {
-            size_t j = end;
-            while (j > 0 && h.ptr[j - 1] != '.')
-                j--;
+        /* the suffix of t + 1 labels starts after dot number dots - 1 - t,
+         * which the origin parser kept when it is one of the last 8 */
+        uint32_t dots = o->dots;
+        size_t j = h.len;
+        for (uint32_t t = 0; t < set->max_key_labels; t++) {
+            if (t >= dots) {
+                j = 0;
+            } else if (t < 8) {
+                j = o->dot_at[(dots - 1 - t) & 7] + 1;
+            } else {
+                j--; /* the dot before the previous suffix */
+                while (j > 0 && h.ptr[j - 1] != '.')
+                    j--;
+            }
             long b = corsp_strset_find_inline(&set->keys, h.ptr + j, h.len - j, false);
             if (b >= 0) {
                 from[ranges] = set->bucket_groups[b];
@@ -245,7 +254,6 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
             }
             if (j == 0)
                 break;
-            end = j - 1;
         }
     }
     if (calls == 0)

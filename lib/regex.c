@@ -389,6 +389,29 @@ static const char *const canaries[] = {
     "http://evil.test",
 };
 
+/* 1 when "(?:" p ")" compiles, 0 when not, -1 when out of memory. */
+static int
+compiles_wrapped(struct corsp_regex_set *set, const char *p, size_t n)
+{
+    char *text = corsp_malloc(&set->alloc, n + 4);
+    if (text == NULL)
+        return -1;
+    memcpy(text, "(?:", 3);
+    memcpy(text + 3, p, n);
+    text[n + 3] = ')';
+    int err = 0;
+    PCRE2_SIZE off = 0;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)text, n + 4,
+                                     REGEX_COMPILE_OPTIONS | PCRE2_DUPNAMES, &err, &off, set->cctx);
+    corsp_free(&set->alloc, text);
+    if (code == NULL)
+        return err == PCRE2_ERROR_NOMEMORY || err == PCRE2_ERROR_HEAP_FAILED || set->alloc_failed
+                   ? -1
+                   : 0;
+    pcre2_code_free(code);
+    return set->alloc_failed ? -1 : 1;
+}
+
 bool
 corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t index,
                     uint32_t line, uint32_t column, bool jit, struct corsp_report *report)
@@ -459,6 +482,18 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
                      "%s at offset %zu: origin regexes are matched together, so a regex cannot "
                      "refer to groups, recurse or steer backtracking",
                      shape.unsupported_what, shape.unsupported_at);
+        return !report->oom;
+    }
+    /* Wrapped in a group, the regex must still compile: then it ends in a
+     * clean state (not inside \Q..., a (?x) comment or a class) and the next
+     * branch of a combined pattern is read as it would be alone. */
+    int wrapped = compiles_wrapped(set, p, n);
+    if (wrapped < 0)
+        return false;
+    if (wrapped == 0) {
+        corsp_report(report, CORS_DIAG_REGEX_UNSUPPORTED, field, index, line, column, 0,
+                     "the regex does not end where it seems to (an open \\Q or a (?x) comment "
+                     "runs to its end), so it cannot be matched together with the others");
         return !report->oom;
     }
     if (shape.backtracking)
@@ -533,9 +568,12 @@ compile_group(struct corsp_regex_set *set, const size_t *ids, size_t n, struct c
             return compile_group(set, ids, n / 2, report) &&
                    compile_group(set, ids + n / 2, n - n / 2, report);
         const struct entry *e = &set->entries[ids[0]];
+        PCRE2_UCHAR why[160];
+        if (pcre2_get_error_message(err, why, sizeof(why)) < 0)
+            snprintf((char *)why, sizeof(why), "error %d", err);
         corsp_report(report, CORS_DIAG_REGEX_UNSUPPORTED, CORS_FIELD_ALLOW_ORIGIN_REGEX, e->index,
                      e->line, e->column, 0,
-                     "the regex cannot be matched together with the others (PCRE2 error %d)", err);
+                     "the regex cannot be matched together with the others: %s", (char *)why);
         return !report->oom;
     }
     if (set->jit)

@@ -113,6 +113,9 @@ static const struct {
     {"https://a(*MARK:x)\\.example\\.com", 9},         /* a mark of its own */
     {"https://a(*SKIP)(*FAIL)|https://b\\.example\\.com", 9},
     {"https://a(?C1)\\.example\\.com", 9}, /* callout */
+    /* fine alone, but they would swallow what follows them in a combined pattern */
+    {"https://a\\.example\\.com\\Q", 0},           /* \Q to the end */
+    {"(?x)https://a\\.example\\.com # comment", 0}, /* a comment to the end */
 };
 
 START_TEST(test_unsupported)

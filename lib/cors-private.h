@@ -348,6 +348,28 @@ const struct corsp_wild_entry *corsp_wildset_match(const struct corsp_wildset *s
 
 /* ------------------------------------------------------------ regex-shape.c */
 
+/*
+ * A regex of the simplest usual form, matched without PCRE2:
+ * "scheme://" literally, optionally (C+\.)* or (C+\.)+ for a byte class C
+ * without '.', the literal host (suffix) host, optionally a port part.
+ */
+enum corsp_simple_port {
+    CORSP_SIMPLE_PORT_NONE = 0,  /* no port part: the scheme's default port only */
+    CORSP_SIMPLE_PORT_ANY = 1,   /* (:[0-9]+)? and the like: any port or none */
+    CORSP_SIMPLE_PORT_EXACT = 2, /* ":8080": that port only */
+};
+struct corsp_regex_simple {
+    char prefix[64]; /* "scheme://" */
+    size_t prefix_len;
+    bool labels;         /* the (C+\.)* part is there */
+    bool labels_min_one; /* ... as (C+\.)+ */
+    uint64_t label_set[4];
+    char host[254];
+    size_t host_len;
+    uint8_t port;        /* enum corsp_simple_port */
+    uint32_t port_value; /* CORSP_SIMPLE_PORT_EXACT: 0x10000 | port, or 0: never */
+};
+
 /* What the source of one origin regex says about it. */
 struct corsp_regex_shape {
     bool unsupported; /* a construct reaching outside the pattern (backreference,
@@ -360,6 +382,8 @@ struct corsp_regex_shape {
     char key[254];  /* every origin the regex matches has a host that is key or
                        ends in "." key */
     size_t key_len; /* 0: no key */
+    bool simple;    /* the regex has the simple form (then it has a key) */
+    struct corsp_regex_simple form;
 };
 /* Reads pattern (p, n), which PCRE2 compiled. False only when out of memory. */
 bool corsp_regex_shape(const struct cors_allocator *alloc, const char *p, size_t n,

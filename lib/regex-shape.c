@@ -1013,6 +1013,146 @@ host_key(const struct parser *ps, int32_t root, char *key, size_t size)
     return len - from;
 }
 
+/* A '^' or '$' (not a lookaround or an option setting). */
+static bool
+is_anchor(const struct parser *ps, int32_t k)
+{
+    const struct node *nd = &ps->nodes[k];
+    return nd->type == N_EMPTY && (ps->p[nd->offset] == '^' || ps->p[nd->offset] == '$');
+}
+
+static int
+literal_at(const struct parser *ps, int32_t k)
+{
+    const struct node *nd = &ps->nodes[k];
+    return nd->type == N_SET ? set_single(nd->set) : -1;
+}
+
+/* The simple form (struct corsp_regex_simple), or false. */
+static bool
+simple_form(const struct parser *ps, int32_t root, struct corsp_regex_simple *f)
+{
+    const struct node *rn = &ps->nodes[root];
+    if (rn->child < 0 || ps->nodes[rn->child].next >= 0)
+        return false;
+    int32_t items[600];
+    size_t m = 0;
+    for (int32_t c = ps->nodes[rn->child].child; c >= 0; c = ps->nodes[c].next) {
+        if (m == CORSP_ARRAY_SIZE(items))
+            return false;
+        items[m++] = c;
+    }
+    size_t i = 0, end = m;
+    while (i < end && is_anchor(ps, items[i]) && ps->p[ps->nodes[items[i]].offset] == '^')
+        i++;
+    while (end > i && is_anchor(ps, items[end - 1]) &&
+           ps->p[ps->nodes[items[end - 1]].offset] == '$')
+        end--;
+    memset(f, 0, sizeof(*f));
+    /* "scheme://" */
+    while (i < end && f->prefix_len < sizeof(f->prefix)) {
+        int c = literal_at(ps, items[i]);
+        if (c < 0)
+            return false;
+        f->prefix[f->prefix_len++] = (char)c;
+        i++;
+        if (f->prefix_len >= 4 && memcmp(f->prefix + f->prefix_len - 3, "://", 3) == 0)
+            break;
+    }
+    if (f->prefix_len < 4 || memcmp(f->prefix + f->prefix_len - 3, "://", 3) != 0 ||
+        !(f->prefix[0] >= 'a' && f->prefix[0] <= 'z'))
+        return false;
+    for (size_t k = 1; k + 3 < f->prefix_len; k++) {
+        char c = f->prefix[k];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
+            return false;
+    }
+    /* (C+\.)* or (C+\.)+ */
+    if (i < end && ps->nodes[items[i]].type == N_REP) {
+        const struct node *r = &ps->nodes[items[i]];
+        const struct node *g = &ps->nodes[r->child];
+        if (r->min > 1 || r->max != REP_INF || g->type != N_ALT || g->child < 0 ||
+            ps->nodes[g->child].next >= 0)
+            return false;
+        int32_t a = ps->nodes[g->child].child;
+        int32_t b = a >= 0 ? ps->nodes[a].next : -1;
+        if (a < 0 || b < 0 || ps->nodes[b].next >= 0 || literal_at(ps, b) != '.')
+            return false;
+        const struct node *ra = &ps->nodes[a];
+        if (ra->type != N_REP || ra->min != 1 || ra->max != REP_INF ||
+            ps->nodes[ra->child].type != N_SET || set_has(ps->nodes[ra->child].set, '.'))
+            return false;
+        f->labels = true;
+        f->labels_min_one = r->min == 1;
+        memcpy(f->label_set, ps->nodes[ra->child].set, sizeof(f->label_set));
+        i++;
+    }
+    /* the host */
+    while (i < end && f->host_len < sizeof(f->host) - 1) {
+        int c = literal_at(ps, items[i]);
+        if (!is_host_byte(c))
+            break;
+        f->host[f->host_len++] = (char)c;
+        i++;
+    }
+    if (f->host_len == 0 || f->host[0] == '.')
+        return false;
+    /* the port */
+    if (i == end)
+        return true;
+    if (literal_at(ps, items[i]) == ':') {
+        /* ":digits" */
+        uint32_t v = 0;
+        size_t digits = 0;
+        bool zero_first = false;
+        for (i++; i < end; i++) {
+            int c = literal_at(ps, items[i]);
+            if (c < '0' || c > '9' || digits == 5)
+                return false;
+            if (digits == 0)
+                zero_first = c == '0';
+            v = v * 10 + (uint32_t)(c - '0');
+            digits++;
+        }
+        if (digits == 0)
+            return false;
+        /* a port a browser sends: no leading zero, 1..65535, not the
+         * scheme's default (else the regex never matches) */
+        size_t sl = f->prefix_len - 3;
+        uint32_t def = (sl == 4 && memcmp(f->prefix, "http", 4) == 0) ||
+                               (sl == 2 && memcmp(f->prefix, "ws", 2) == 0)
+                           ? 80
+                       : (sl == 5 && memcmp(f->prefix, "https", 5) == 0) ||
+                               (sl == 3 && memcmp(f->prefix, "wss", 3) == 0)
+                           ? 443
+                           : 0;
+        f->port = CORSP_SIMPLE_PORT_EXACT;
+        f->port_value = !zero_first && v >= 1 && v <= 65535 && v != def ? 0x10000u | v : 0;
+        return true;
+    }
+    if (i + 1 != end)
+        return false;
+    /* (:D{min,max})? with every digit in D, min <= 1, max >= 5 */
+    const struct node *t = &ps->nodes[items[i]];
+    if (t->type != N_REP || t->min != 0 || t->max != 1 || ps->nodes[t->child].type != N_ALT)
+        return false;
+    const struct node *g = &ps->nodes[t->child];
+    if (g->child < 0 || ps->nodes[g->child].next >= 0)
+        return false;
+    int32_t a = ps->nodes[g->child].child;
+    int32_t b = a >= 0 ? ps->nodes[a].next : -1;
+    if (a < 0 || b < 0 || ps->nodes[b].next >= 0 || literal_at(ps, a) != ':')
+        return false;
+    const struct node *rb = &ps->nodes[b];
+    if (rb->type != N_REP || rb->min > 1 || rb->max < 5 || ps->nodes[rb->child].type != N_SET)
+        return false;
+    for (unsigned c = '0'; c <= '9'; c++)
+        if (!set_has(ps->nodes[rb->child].set, c))
+            return false;
+    f->port = CORSP_SIMPLE_PORT_ANY;
+    return true;
+}
+
 bool
 corsp_regex_shape(const struct cors_allocator *alloc, const char *p, size_t n,
                   struct corsp_regex_shape *out)
@@ -1037,6 +1177,8 @@ corsp_regex_shape(const struct cors_allocator *alloc, const char *p, size_t n,
         out->backtracking = lint(&ps, &out->backtracking_at, &out->backtracking_what);
         if (!ps.caseless)
             out->key_len = host_key(&ps, root, out->key, sizeof(out->key));
+        if (out->key_len > 0 && !out->unsupported)
+            out->simple = simple_form(&ps, root, &out->form);
     }
     corsp_free(alloc, ps.nodes);
     return true;

@@ -53,7 +53,14 @@ struct entry {
     size_t index; /* position in allowOriginRegex as configured */
     size_t size;  /* compiled size alone */
     struct cors_str key;
+    const struct corsp_regex_simple *simple; /* in the pool, or NULL */
     uint32_t line, column;
+};
+
+/* A regex of the simple form, matched without PCRE2. */
+struct direct {
+    const struct corsp_regex_simple *form;
+    size_t index;
 };
 
 /* One compiled alternation of regexes. */
@@ -82,6 +89,10 @@ struct corsp_regex_set {
     uint32_t *bucket_groups;    /* bucket b: groups [bucket_groups[b], bucket_groups[b + 1]) */
     uint32_t max_key_labels;    /* most labels in a key */
     pcre2_match_context **mctx; /* mctx[c]: REGEX_BUDGET / c units, c = 1..group_count */
+    /* buckets whose regexes all have the simple form are matched without
+     * PCRE2: bucket b has direct[bucket_direct[b] .. bucket_direct[b + 1]) */
+    struct direct *direct;
+    uint32_t *bucket_direct;
 };
 
 static void *
@@ -214,15 +225,98 @@ dns_host_ok(struct cors_str h)
     return true;
 }
 
-__attribute__((noinline)) int
+/* Whether origin o (text p, n) matches a regex of the simple form. */
+static bool
+simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o, const char *p,
+             size_t n)
+{
+    struct cors_str h = o->host;
+    if (n < f->prefix_len || h.ptr != p + f->prefix_len || h.len < f->host_len ||
+        !corsp_equal_bytes(p, f->prefix, f->prefix_len) ||
+        !corsp_equal_bytes(h.ptr + h.len - f->host_len, f->host, f->host_len))
+        return false;
+    switch ((enum corsp_simple_port)f->port) {
+    case CORSP_SIMPLE_PORT_NONE:
+        if (o->port != CORSP_PORT_DEFAULT)
+            return false;
+        break;
+    case CORSP_SIMPLE_PORT_EXACT:
+        if (o->port != f->port_value || f->port_value == 0)
+            return false;
+        break;
+    case CORSP_SIMPLE_PORT_ANY:
+        break;
+    }
+    size_t x = h.len - f->host_len; /* the labels before the literal host */
+    if (x == 0)
+        return !f->labels_min_one;
+    if (!f->labels || h.ptr[x - 1] != '.')
+        return false;
+    size_t label = 0;
+    for (size_t i = 0; i < x - 1; i++) {
+        unsigned char c = (unsigned char)h.ptr[i];
+        if (c == '.') {
+            if (label == 0)
+                return false;
+            label = 0;
+        } else if ((f->label_set[c >> 6] >> (c & 63)) & 1) {
+            label++;
+        } else {
+            return false;
+        }
+    }
+    return label > 0;
+}
+
+/* Runs the compiled groups [from[r], to[r]) under the request's budget
+ * (calls of them in all); *best is the smallest matching index so far. */
+static __attribute__((noinline)) int
+run_groups(const struct corsp_regex_set *set, const uint32_t *from, const uint32_t *to,
+           size_t ranges, size_t calls, const char *p, size_t n, size_t *best)
+{
+    _Alignas(16) unsigned char space[REGEX_ARENA_SIZE];
+    struct arena arena = {space, 0, sizeof(space)};
+    pcre2_general_context *g = pcre2_general_context_create(arena_malloc, arena_free, &arena);
+    if (g == NULL)
+        return -1;
+    pcre2_match_data *md = pcre2_match_data_create(1, g);
+    if (md == NULL)
+        return -1;
+    pcre2_match_context *mctx = set->mctx[calls];
+    size_t mark = arena.used;
+    int result = 0;
+    for (size_t r = 0; r < ranges; r++) {
+        for (uint32_t k = from[r]; k < to[r]; k++) {
+            const struct group *gr = &set->groups[k];
+            if (gr->first >= *best)
+                continue;      /* an earlier entry already matched */
+            arena.used = mark; /* the interpreter's frames are per match */
+            int rc = match_one(gr->code, gr->jit, p, n, md, mctx);
+            if (rc == 1) {
+                PCRE2_SPTR name = pcre2_get_mark(md);
+                size_t v = 0;
+                for (; name != NULL && *name >= '0' && *name <= '9'; name++)
+                    v = v * 10 + (size_t)(*name - '0');
+                if (v < *best)
+                    *best = v;
+            } else if (rc < 0) {
+                result = -1;
+            }
+        }
+    }
+    return result;
+}
+
+int
 corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_origin *o,
                       const char *p, size_t n, size_t *index)
 {
     if (!dns_host_ok(o->host))
         return 0;
-    /* the groups to run: the rest, and the buckets of the host's suffixes */
+    /* the groups to run: the rest, and the buckets of the host's suffixes;
+     * simple buckets are matched here and now */
     uint32_t from[KEY_LABELS_MAX + 1], to[KEY_LABELS_MAX + 1];
-    size_t ranges = 0, calls = 0;
+    size_t ranges = 0, calls = 0, best = SIZE_MAX;
     if (set->rest_groups > 0) {
         from[0] = 0;
         to[0] = (uint32_t)set->rest_groups;
@@ -247,49 +341,27 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
             }
             long b = corsp_strset_find_inline(&set->keys, h.ptr + j, h.len - j, false);
             if (b >= 0) {
-                from[ranges] = set->bucket_groups[b];
-                to[ranges] = set->bucket_groups[b + 1];
-                calls += to[ranges] - from[ranges];
-                ranges++;
+                for (uint32_t d = set->bucket_direct[b]; d < set->bucket_direct[b + 1]; d++) {
+                    const struct direct *e = &set->direct[d];
+                    if (e->index >= best)
+                        break; /* ascending: no smaller index follows */
+                    if (simple_match(e->form, o, p, n)) {
+                        best = e->index;
+                        break;
+                    }
+                }
+                if (set->bucket_groups[b] < set->bucket_groups[b + 1]) {
+                    from[ranges] = set->bucket_groups[b];
+                    to[ranges] = set->bucket_groups[b + 1];
+                    calls += to[ranges] - from[ranges];
+                    ranges++;
+                }
             }
             if (j == 0)
                 break;
         }
     }
-    if (calls == 0)
-        return 0;
-
-    _Alignas(16) unsigned char space[REGEX_ARENA_SIZE];
-    struct arena arena = {space, 0, sizeof(space)};
-    pcre2_general_context *g = pcre2_general_context_create(arena_malloc, arena_free, &arena);
-    if (g == NULL)
-        return -1;
-    pcre2_match_data *md = pcre2_match_data_create(1, g);
-    if (md == NULL)
-        return -1;
-    pcre2_match_context *mctx = set->mctx[calls];
-    size_t mark = arena.used;
-    size_t best = SIZE_MAX;
-    int result = 0;
-    for (size_t r = 0; r < ranges; r++) {
-        for (uint32_t k = from[r]; k < to[r]; k++) {
-            const struct group *gr = &set->groups[k];
-            if (gr->first >= best)
-                continue;      /* an earlier entry already matched */
-            arena.used = mark; /* the interpreter's frames are per match */
-            int rc = match_one(gr->code, gr->jit, p, n, md, mctx);
-            if (rc == 1) {
-                PCRE2_SPTR name = pcre2_get_mark(md);
-                size_t v = 0;
-                for (; name != NULL && *name >= '0' && *name <= '9'; name++)
-                    v = v * 10 + (size_t)(*name - '0');
-                if (v < best)
-                    best = v;
-            } else if (rc < 0) {
-                result = -1;
-            }
-        }
-    }
+    int result = calls > 0 ? run_groups(set, from, to, ranges, calls, p, n, &best) : 0;
     if (best != SIZE_MAX) {
         *index = best;
         return 1;
@@ -529,6 +601,14 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
         if (e->key.ptr == NULL)
             return false;
     }
+    e->simple = NULL;
+    if (shape.simple) {
+        struct corsp_regex_simple *f = corsp_pool_alloc(&set->pool, sizeof(*f));
+        if (f == NULL)
+            return false;
+        *f = shape.form;
+        e->simple = f;
+    }
     if (e->src == NULL)
         return false;
     set->count++;
@@ -671,14 +751,29 @@ corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
         if (bucket[i] != SIZE_MAX)
             ids[sizes[bucket[i]]++] = i;
     /* sizes[b] is now the end of bucket b */
-    size_t start = 0;
+    set->direct = corsp_pool_alloc(&set->pool, (n + 1) * sizeof(*set->direct));
+    set->bucket_direct = corsp_pool_alloc(&set->pool, (buckets + 1) * sizeof(uint32_t));
+    if (set->direct == NULL || set->bucket_direct == NULL)
+        return false;
+    size_t start = 0, direct = 0;
     for (size_t b = 0; b < buckets; b++) {
         set->bucket_groups[b] = (uint32_t)set->group_count;
-        if (!compile_groups(set, ids + start, sizes[b] - start, report))
+        set->bucket_direct[b] = (uint32_t)direct;
+        bool simple = true;
+        for (size_t k = start; k < sizes[b]; k++)
+            simple = simple && set->entries[ids[k]].simple != NULL;
+        if (simple) {
+            for (size_t k = start; k < sizes[b]; k++) {
+                set->direct[direct].form = set->entries[ids[k]].simple;
+                set->direct[direct++].index = set->entries[ids[k]].index;
+            }
+        } else if (!compile_groups(set, ids + start, sizes[b] - start, report)) {
             return false;
+        }
         start = sizes[b];
     }
     set->bucket_groups[buckets] = (uint32_t)set->group_count;
+    set->bucket_direct[buckets] = (uint32_t)direct;
     if (!corsp_strset_build(&set->keys, &set->pool, keys, buckets, false))
         return false;
     /* one match context per number of calls a request can make */

@@ -114,7 +114,7 @@ static const struct {
     {"https://a(*SKIP)(*FAIL)|https://b\\.example\\.com", 9},
     {"https://a(?C1)\\.example\\.com", 9}, /* callout */
     /* fine alone, but they would swallow what follows them in a combined pattern */
-    {"https://a\\.example\\.com\\Q", 0},           /* \Q to the end */
+    {"https://a\\.example\\.com\\Q", 0},            /* \Q to the end */
     {"(?x)https://a\\.example\\.com # comment", 0}, /* a comment to the end */
 };
 
@@ -293,6 +293,74 @@ START_TEST(test_many)
 }
 END_TEST
 
+/* Regexes of the simple form are matched without PCRE2 (docs/decisions.md
+ * "Regex origins"): the same regex forced through PCRE2 (a top-level
+ * alternative that never matches takes away its key) must give the same
+ * answer for every origin. */
+static const char *const simple_regexes[] = {
+    "https://([a-z0-9-]+\\.)*tenant9\\.example\\.com(:[0-9]+)?",
+    "https://api\\.example\\.com",
+    "https://api\\.example\\.com:8080",
+    "https://api\\.example\\.com:443",
+    "http://api\\.example\\.com:0080",
+    "^https://(?:[a-z]+\\.)+example\\.com$",
+    "https://([a-z0-9-]+\\.)*example\\.com(:\\d{1,5})?",
+    "https://([a-z]+\\.)*example\\.com\\.",
+    "http://10\\.0\\.0\\.1(:[0-9]+)?",
+    "chrome-extension://abcdef",
+};
+
+static const char *const simple_origins[] = {
+    "https://tenant9.example.com",
+    "https://app.tenant9.example.com",
+    "https://a.b.tenant9.example.com:8443",
+    "https://xtenant9.example.com",
+    "https://-.tenant9.example.com",
+    "https://a_b.tenant9.example.com",
+    "http://app.tenant9.example.com",
+    "https://api.example.com",
+    "https://api.example.com:8080",
+    "https://api.example.com:8081",
+    "http://api.example.com:80",
+    "http://api.example.com",
+    "http://api.example.com:8080",
+    "https://example.com",
+    "https://a.example.com",
+    "https://A1.example.com",
+    "https://a.example.com.",
+    "https://example.com.",
+    "https://a.example.com:65535",
+    "http://10.0.0.1",
+    "http://10.0.0.1:3000",
+    "http://110.0.0.1",
+    "chrome-extension://abcdef",
+    "chrome-extension://abcdefg",
+    "https://api.example.com.evil.test",
+};
+
+START_TEST(test_simple_same_as_pcre2)
+{
+    const char *re = simple_regexes[_i];
+    char forced[256];
+    snprintf(forced, sizeof forced, "%s|(?!)", re);
+    struct cors_policy *a = spec_try_build(
+        &(struct policy_spec){.regexes = (const char *const[]){re, NULL}}, 0, NULL, NULL);
+    struct cors_policy *b = spec_try_build(
+        &(struct policy_spec){.regexes = (const char *const[]){forced, NULL}}, 0, NULL, NULL);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    for (size_t k = 0; k < sizeof simple_origins / sizeof simple_origins[0]; k++) {
+        struct eval ea, eb;
+        eval_spec(a, &(struct req_spec){.origin = simple_origins[k]}, &ea);
+        eval_spec(b, &(struct req_spec){.origin = simple_origins[k]}, &eb);
+        ck_assert_msg(ea.r.allowed == eb.r.allowed, "%s on %s: direct %d, PCRE2 %d", re,
+                      simple_origins[k], ea.r.allowed, eb.r.allowed);
+    }
+    cors_policy_unref(a);
+    cors_policy_unref(b);
+}
+END_TEST
+
 static Suite *
 regex_suite(void)
 {
@@ -306,6 +374,8 @@ regex_suite(void)
     tcase_add_test(tc, test_host_too_long);
     tcase_add_test(tc, test_long_host_within_budget);
     tcase_add_loop_test(tc, test_many, 0, 2);
+    tcase_add_loop_test(tc, test_simple_same_as_pcre2, 0,
+                        (int)(sizeof simple_regexes / sizeof simple_regexes[0]));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -225,10 +225,9 @@ dns_host_ok(struct cors_str h)
     return true;
 }
 
-/* Whether origin o (text p, n) matches a regex of the simple form. */
-static bool
-simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o, const char *p,
-             size_t n)
+bool
+corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o,
+                         const char *p, size_t n)
 {
     struct cors_str h = o->host;
     if (n < f->prefix_len || h.ptr != p + f->prefix_len || h.len < f->host_len ||
@@ -345,7 +344,7 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
                     const struct direct *e = &set->direct[d];
                     if (e->index >= best)
                         break; /* ascending: no smaller index follows */
-                    if (simple_match(e->form, o, p, n)) {
+                    if (corsp_regex_simple_match(e->form, o, p, n)) {
                         best = e->index;
                         break;
                     }

@@ -46,7 +46,13 @@ struct parser {
     size_t unsupported_at;
     const char *unsupported_what;
     int depth;
+    size_t work; /* analysis steps so far: past WORK_MAX the results are dropped */
 };
+
+/* Enough for any origin regex (a few hundred nodes); a pathological pattern
+ * of many thousand nested repetitions gets no lint and no key instead of a
+ * quadratic analysis. */
+#define WORK_MAX 4000000u
 
 /* ------------------------------------------------------------- byte sets */
 
@@ -660,8 +666,10 @@ parse_alt(struct parser *ps, size_t start)
 /* ------------------------------------------------------------- analysis */
 
 static bool
-nullable(const struct parser *ps, int32_t k)
+nullable(struct parser *ps, int32_t k)
 {
+    if (++ps->work > WORK_MAX)
+        return true;
     const struct node *nd = &ps->nodes[k];
     switch ((enum node_type)nd->type) {
     case N_EMPTY:
@@ -686,8 +694,12 @@ nullable(const struct parser *ps, int32_t k)
 
 /* The bytes a non-empty match of node k can start with (last: end with). */
 static void
-edge_set(const struct parser *ps, int32_t k, bool last, uint64_t *out)
+edge_set(struct parser *ps, int32_t k, bool last, uint64_t *out)
 {
+    if (++ps->work > WORK_MAX) {
+        set_range(out, 0, 255);
+        return;
+    }
     const struct node *nd = &ps->nodes[k];
     switch ((enum node_type)nd->type) {
     case N_EMPTY:
@@ -729,7 +741,7 @@ edge_set(const struct parser *ps, int32_t k, bool last, uint64_t *out)
 }
 
 static void
-first_set(const struct parser *ps, int32_t k, uint64_t *out)
+first_set(struct parser *ps, int32_t k, uint64_t *out)
 {
     edge_set(ps, k, false, out);
 }
@@ -737,7 +749,7 @@ first_set(const struct parser *ps, int32_t k, uint64_t *out)
 /* The first bytes of the items from k on (of a sequence); *empty when they
  * may all match the empty string. */
 static void
-first_from(const struct parser *ps, int32_t k, uint64_t *out, bool *empty)
+first_from(struct parser *ps, int32_t k, uint64_t *out, bool *empty)
 {
     for (; k >= 0; k = ps->nodes[k].next) {
         first_set(ps, k, out);
@@ -750,7 +762,7 @@ first_from(const struct parser *ps, int32_t k, uint64_t *out, bool *empty)
 }
 
 static bool
-inside(const struct parser *ps, int32_t k, int32_t ancestor)
+inside(struct parser *ps, int32_t k, int32_t ancestor)
 {
     for (k = ps->nodes[k].parent; k >= 0; k = ps->nodes[k].parent)
         if (k == ancestor)
@@ -761,7 +773,7 @@ inside(const struct parser *ps, int32_t k, int32_t ancestor)
 /* Not analysed: inside a lookaround or below an atomic group/repetition
  * (below `outer`, exclusive). */
 static bool
-shielded(const struct parser *ps, int32_t k, int32_t outer)
+shielded(struct parser *ps, int32_t k, int32_t outer)
 {
     for (; k >= 0 && k != outer; k = ps->nodes[k].parent)
         if (ps->nodes[k].atomic || ps->nodes[k].lookaround)
@@ -772,7 +784,7 @@ shielded(const struct parser *ps, int32_t k, int32_t outer)
 /* What may follow repetition q inside the body of repetition r, the next
  * iteration of r included. */
 static void
-follow_within(const struct parser *ps, int32_t q, int32_t r, uint64_t *out)
+follow_within(struct parser *ps, int32_t q, int32_t r, uint64_t *out)
 {
     int32_t cur = q;
     for (;;) {
@@ -800,7 +812,7 @@ follow_within(const struct parser *ps, int32_t q, int32_t r, uint64_t *out)
  * one input: their literal prefixes agree until one ends, or the rest of
  * both can start with the same byte. */
 static bool
-branches_overlap(const struct parser *ps, int32_t a, int32_t b)
+branches_overlap(struct parser *ps, int32_t a, int32_t b)
 {
     int32_t x = ps->nodes[a].child, y = ps->nodes[b].child;
     for (;;) {
@@ -827,11 +839,11 @@ branches_overlap(const struct parser *ps, int32_t a, int32_t b)
 }
 
 /* The first ambiguous repetition: its offset and what it is, or false. */
-static bool lint_one(const struct parser *ps, size_t r, size_t *offset, const char **what);
+static bool lint_one(struct parser *ps, size_t r, size_t *offset, const char **what);
 
 /* The outermost (first in the pattern) ambiguous repetition. */
 static bool
-lint(const struct parser *ps, size_t *offset, const char **what)
+lint(struct parser *ps, size_t *offset, const char **what)
 {
     bool found = false;
     for (size_t r = 0; r < ps->count; r++) {
@@ -847,7 +859,7 @@ lint(const struct parser *ps, size_t *offset, const char **what)
 }
 
 static bool
-lint_one(const struct parser *ps, size_t r, size_t *offset, const char **what)
+lint_one(struct parser *ps, size_t r, size_t *offset, const char **what)
 {
     {
         const struct node *rn = &ps->nodes[r];
@@ -890,7 +902,7 @@ is_host_byte(int c)
 }
 
 static bool
-digits_only(const struct parser *ps, int32_t k)
+digits_only(struct parser *ps, int32_t k)
 {
     uint64_t d[4] = {0};
     set_range(d, '0', '9');
@@ -902,7 +914,7 @@ digits_only(const struct parser *ps, int32_t k)
 
 /* Items [from, to) of a sequence are ':' then digits. */
 static bool
-port_items(const struct parser *ps, const int32_t *items, size_t from, size_t to)
+port_items(struct parser *ps, const int32_t *items, size_t from, size_t to)
 {
     while (from < to && ps->nodes[items[from]].type == N_EMPTY)
         from++;
@@ -922,7 +934,7 @@ port_items(const struct parser *ps, const int32_t *items, size_t from, size_t to
  * host ending in L; the key is the part of L known to start at a label.
  */
 static size_t
-host_key(const struct parser *ps, int32_t root, char *key, size_t size)
+host_key(struct parser *ps, int32_t root, char *key, size_t size)
 {
     const struct node *rn = &ps->nodes[root];
     if (rn->child < 0 || ps->nodes[rn->child].next >= 0)
@@ -1015,14 +1027,14 @@ host_key(const struct parser *ps, int32_t root, char *key, size_t size)
 
 /* A '^' or '$' (not a lookaround or an option setting). */
 static bool
-is_anchor(const struct parser *ps, int32_t k)
+is_anchor(struct parser *ps, int32_t k)
 {
     const struct node *nd = &ps->nodes[k];
     return nd->type == N_EMPTY && (ps->p[nd->offset] == '^' || ps->p[nd->offset] == '$');
 }
 
 static int
-literal_at(const struct parser *ps, int32_t k)
+literal_at(struct parser *ps, int32_t k)
 {
     const struct node *nd = &ps->nodes[k];
     return nd->type == N_SET ? set_single(nd->set) : -1;
@@ -1030,7 +1042,7 @@ literal_at(const struct parser *ps, int32_t k)
 
 /* The simple form (struct corsp_regex_simple), or false. */
 static bool
-simple_form(const struct parser *ps, int32_t root, struct corsp_regex_simple *f)
+simple_form(struct parser *ps, int32_t root, struct corsp_regex_simple *f)
 {
     const struct node *rn = &ps->nodes[root];
     if (rn->child < 0 || ps->nodes[rn->child].next >= 0)
@@ -1179,6 +1191,12 @@ corsp_regex_shape(const struct cors_allocator *alloc, const char *p, size_t n,
             out->key_len = host_key(&ps, root, out->key, sizeof(out->key));
         if (out->key_len > 0 && !out->unsupported)
             out->simple = simple_form(&ps, root, &out->form);
+        if (ps.work > WORK_MAX) {
+            /* too large to analyse: no finding, no key (always tried) */
+            out->backtracking = false;
+            out->key_len = 0;
+            out->simple = false;
+        }
     }
     corsp_free(alloc, ps.nodes);
     return true;

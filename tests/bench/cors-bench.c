@@ -146,6 +146,7 @@ static const char *wild_origins[] = {"https://*.example.com"};
 static const char *hostile_headers[] = {"x-custom-header"};
 static const char *regex_list[10];
 static const char *regex_list_1000[1000]; /* the same shape for tenants 0..999 */
+static const char *regex_list_pcre[10];   /* a shape that needs PCRE2: pr-[0-9]+ */
 /* one regex with catastrophic backtracking on runs of 'a' ((a|aa)+ is
  * ambiguous: exponentially many ways to split a run) */
 static const char *regex_catastrophic[] = {"https://(a|aa)+(b|bb)*x\\.test"};
@@ -256,6 +257,8 @@ make_inputs(void)
     for (int i = 0; i < 10; i++)
         regex_list[i] =
             xstrdup_printf("https://([a-z0-9-]+\\.)*tenant%d\\.example\\.com(:[0-9]+)?", i);
+    for (int i = 0; i < 10; i++)
+        regex_list_pcre[i] = xstrdup_printf("https://pr-[0-9]+\\.tenant%d\\.example\\.com", i);
     for (int i = 0; i < 1000; i++)
         regex_list_1000[i] =
             xstrdup_printf("https://([a-z0-9-]+\\.)*tenant%d\\.example\\.com(:[0-9]+)?", i);
@@ -431,6 +434,17 @@ static struct scenario scenarios[] = {
      "actual GET, 10 regexes (no JIT), matches the last",
      {NULL, 0, regex_list, 10, base_methods, 4, base_headers, 2, 3600, false, CORS_BUILD_NO_JIT},
      "https://app.tenant9.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"R-pcre",
+     "actual GET, 10 regexes https://pr-[0-9]+\\.tenantN... (JIT), matches the last",
+     {NULL, 0, regex_list_pcre, 10, base_methods, 4, base_headers, 2, 3600, false, 0},
+     "https://pr-12.tenant9.example.com",
      "GET",
      NULL,
      NULL,

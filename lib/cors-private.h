@@ -359,12 +359,12 @@ enum corsp_simple_port {
     CORSP_SIMPLE_PORT_EXACT = 2, /* ":8080": that port only */
 };
 struct corsp_regex_simple {
-    char prefix[64]; /* "scheme://" */
+    const char *prefix; /* "scheme://" */
     size_t prefix_len;
     bool labels;         /* the (C+\.)* part is there */
     bool labels_min_one; /* ... as (C+\.)+ */
     uint64_t label_set[4];
-    char host[254];
+    const char *host;
     size_t host_len;
     uint8_t port;        /* enum corsp_simple_port */
     uint32_t port_value; /* CORSP_SIMPLE_PORT_EXACT: 0x10000 | port, or 0: never */
@@ -387,7 +387,9 @@ struct corsp_regex_shape {
                        ends in "." key */
     size_t key_len; /* 0: no key */
     bool simple;    /* the regex has the simple form (then it has a key) */
-    struct corsp_regex_simple form;
+    struct corsp_regex_simple form; /* prefix and host point into the buffers below */
+    char form_prefix[64];
+    char form_host[254];
 };
 /* Reads pattern (p, n), which PCRE2 compiled. False only when out of memory. */
 bool corsp_regex_shape(const struct cors_allocator *alloc, const char *p, size_t n,

@@ -1042,8 +1042,10 @@ literal_at(struct parser *ps, int32_t k)
 
 /* The simple form (struct corsp_regex_simple), or false. */
 static bool
-simple_form(struct parser *ps, int32_t root, struct corsp_regex_simple *f)
+simple_form(struct parser *ps, int32_t root, struct corsp_regex_shape *out)
 {
+    struct corsp_regex_simple *f = &out->form;
+    char *prefix = out->form_prefix, *host = out->form_host;
     const struct node *rn = &ps->nodes[root];
     if (rn->child < 0 || ps->nodes[rn->child].next >= 0)
         return false;
@@ -1061,12 +1063,14 @@ simple_form(struct parser *ps, int32_t root, struct corsp_regex_simple *f)
            ps->p[ps->nodes[items[end - 1]].offset] == '$')
         end--;
     memset(f, 0, sizeof(*f));
+    f->prefix = prefix;
+    f->host = host;
     /* "scheme://" */
-    while (i < end && f->prefix_len < sizeof(f->prefix)) {
+    while (i < end && f->prefix_len < sizeof(out->form_prefix)) {
         int c = literal_at(ps, items[i]);
         if (c < 0)
             return false;
-        f->prefix[f->prefix_len++] = (char)c;
+        prefix[f->prefix_len++] = (char)c;
         i++;
         if (f->prefix_len >= 4 && memcmp(f->prefix + f->prefix_len - 3, "://", 3) == 0)
             break;
@@ -1100,11 +1104,11 @@ simple_form(struct parser *ps, int32_t root, struct corsp_regex_simple *f)
         i++;
     }
     /* the host */
-    while (i < end && f->host_len < sizeof(f->host) - 1) {
+    while (i < end && f->host_len < sizeof(out->form_host) - 1) {
         int c = literal_at(ps, items[i]);
         if (!is_host_byte(c))
             break;
-        f->host[f->host_len++] = (char)c;
+        host[f->host_len++] = (char)c;
         i++;
     }
     if (f->host_len == 0 || f->host[0] == '.')
@@ -1190,7 +1194,7 @@ corsp_regex_shape(const struct cors_allocator *alloc, const char *p, size_t n,
         if (!ps.caseless)
             out->key_len = host_key(&ps, root, out->key, sizeof(out->key));
         if (out->key_len > 0 && !out->unsupported)
-            out->simple = simple_form(&ps, root, &out->form);
+            out->simple = simple_form(&ps, root, out);
         if (ps.work > WORK_MAX) {
             /* too large to analyse: no finding, no key (always tried) */
             out->backtracking = false;

@@ -138,17 +138,28 @@ corsp_regex_set_new(const struct cors_allocator *alloc)
     return set;
 }
 
+/* Frees the build-time copies of the regexes. */
+static void
+drop_entries(struct corsp_regex_set *set)
+{
+    for (size_t i = 0; i < set->count; i++)
+        corsp_free(&set->alloc, set->entries[i].src);
+    corsp_free(&set->alloc, set->entries);
+    set->entries = NULL;
+    set->count = set->capacity = 0;
+}
+
 void
 corsp_regex_set_free(struct corsp_regex_set *set)
 {
     if (set == NULL)
         return;
+    drop_entries(set);
     for (size_t i = 0; i < set->group_count; i++)
         pcre2_code_free(set->groups[i].code);
     if (set->mctx != NULL)
         for (size_t c = 0; c <= set->group_count; c++)
             pcre2_match_context_free(set->mctx[c]);
-    corsp_free(&set->alloc, set->entries);
     pcre2_match_context_free(set->lint_mctx);
     pcre2_compile_context_free(set->cctx);
     pcre2_general_context_free(set->gctx);
@@ -587,7 +598,12 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
         set->capacity = cap;
     }
     struct entry *e = &set->entries[set->count];
-    e->src = corsp_pool_strdup(&set->pool, p, n);
+    e->src = corsp_malloc(&set->alloc, n + 1); /* freed once the groups are compiled */
+    if (e->src == NULL)
+        return false;
+    set->count++;
+    memcpy(e->src, p, n);
+    e->src[n] = '\0';
     e->len = n;
     e->index = index;
     e->size = size;
@@ -606,11 +622,12 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
         if (f == NULL)
             return false;
         *f = shape.form;
+        f->prefix = corsp_pool_strdup(&set->pool, shape.form.prefix, shape.form.prefix_len);
+        f->host = corsp_pool_strdup(&set->pool, shape.form.host, shape.form.host_len);
+        if (f->prefix == NULL || f->host == NULL)
+            return false;
         e->simple = f;
     }
-    if (e->src == NULL)
-        return false;
-    set->count++;
     return !report->oom;
 }
 
@@ -789,5 +806,6 @@ corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
         pcre2_set_depth_limit(mc, REGEX_DEPTH_LIMIT);
         pcre2_set_heap_limit(mc, REGEX_HEAP_LIMIT_KIB);
     }
+    drop_entries(set);
     return !set->pool.failed && !set->alloc_failed;
 }

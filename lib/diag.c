@@ -1,6 +1,7 @@
 /*
- * The one table of codes: statuses, diagnostic codes, reasons, decisions and
- * fields with their stable names; and the diagnostics list.
+ * Diagnostics: the one table of codes (statuses, diagnostic codes, reasons,
+ * decisions and fields with their stable names), the diagnostics list, and
+ * corsp_report(), through which every finding of a build or a text load goes.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -46,6 +47,7 @@
     X(CORS_DIAG_ORIGIN_FILE_SCHEME, "origin-file-scheme", "file:// origins are sent as \"null\"")  \
     X(CORS_DIAG_ORIGIN_PUNYCODE_INVALID, "origin-punycode-invalid",                                \
       "an xn-- label that is not valid punycode")                                                  \
+    X(CORS_DIAG_PERCENT_OUT_OF_RANGE, "percent-out-of-range", "enforcePercent outside 0..100")     \
     X(CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS, "origin-star-with-credentials",                      \
       "'*' with credentials echoes every origin")                                                  \
     X(CORS_DIAG_ORIGIN_NULL, "origin-null", "\"null\" can be claimed by any sandboxed page")       \
@@ -74,7 +76,9 @@
     X(CORS_DIAG_REGEX_BACKTRACKING, "regex-backtracking",                                          \
       "a repetition that can backtrack without end")                                               \
     X(CORS_DIAG_ORIGIN_NOT_CANONICAL, "origin-not-canonical",                                      \
-      "an origin not written as browsers send it")
+      "an origin not written as browsers send it")                                                 \
+    X(CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE, "origin-predicate-unreachable",                      \
+      "an origin predicate next to '*' is never asked")
 
 #define REASON_LIST(X)                                                                             \
     X(CORS_REASON_NOT_CORS, "not-cors")                                                            \
@@ -104,7 +108,11 @@
     X(CORS_FIELD_PREFLIGHT_STATUS, "preflightStatus")                                              \
     X(CORS_FIELD_REJECT_STATUS, "rejectStatus")                                                    \
     X(CORS_FIELD_FORWARD_REJECTED_PREFLIGHTS, "forwardRejectedPreflights")                         \
-    X(CORS_FIELD_REPORT_ONLY, "reportOnly")
+    X(CORS_FIELD_REPORT_ONLY, "reportOnly")                                                        \
+    X(CORS_FIELD_FORWARD_ALLOWED_PREFLIGHTS, "forwardAllowedPreflights")                           \
+    X(CORS_FIELD_TIMING_ALLOW_ORIGIN, "timingAllowOrigin")                                         \
+    X(CORS_FIELD_ENFORCE_PERCENT, "enforcePercent")                                                \
+    X(CORS_FIELD_ORIGIN_PREDICATE, "originPredicate")
 
 #define CASE_NAME(value, name)                                                                     \
     case value:                                                                                    \

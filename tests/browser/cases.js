@@ -143,6 +143,10 @@ function policies(o, ports) {
 // by the route's policy (prefix /anything/<route>/), except 'main', which is
 // the gateway policy. /private is routed to 'authstar' (prefix /private).
 // endpoint 'missing' is a path the server answers 404 (gateway policy).
+// endpoint 'response-headers' is the demo server's /response-headers (gateway
+// policy): its handler sets the response headers handlerHeaders(o) names,
+// CORS headers of its own included, which the server must remove before it
+// applies libcors' headers (the policy alone speaks CORS).
 
 const BODY = 'payload';
 
@@ -172,6 +176,22 @@ const CASES = [
     { name: 'error-401-carries-cors-headers', route: 'authstar', from: 'app', endpoint: 'private', method: 'GET',
       read: ['www-authenticate'],
       expect: { browser: 'ok', status: 401, log: 'A', readable: { 'www-authenticate': true } } },
+
+    // A handler that sets its own CORS headers, echoing the page's origin with
+    // credentials: for a denied origin they are removed (only Vary is left),
+    // so the browser blocks the response; for an allowed origin the policy's
+    // headers replace them.
+    { name: 'handler-cors-headers-denied-origin-blocked', route: 'main', from: 'other',
+      endpoint: 'response-headers', method: 'GET', credentials: 'include',
+      handlerHeaders: o => ({ 'Access-Control-Allow-Origin': o('other'),
+                              'Access-Control-Allow-Credentials': 'true',
+                              'Access-Control-Expose-Headers': 'x-secret' }),
+      expect: { browser: 'blocked', log: 'A!origin-not-allowed' } },
+    { name: 'handler-cors-headers-allowed-origin-policy-wins', route: 'main', from: 'app',
+      endpoint: 'response-headers', method: 'GET', read: ['x-secret', 'vary'],
+      handlerHeaders: o => ({ 'Access-Control-Allow-Origin': o('other'),
+                              'Access-Control-Expose-Headers': 'x-secret', 'X-Secret': '1' }),
+      expect: { browser: 'ok', status: 200, log: 'A', readable: { 'x-secret': false, vary: true } } },
 
     // ---- preflighted methods --------------------------------------------
     { name: 'preflight-put-allowed', route: 'main', from: 'app', method: 'PUT', body: BODY,
@@ -323,9 +343,15 @@ const CASES = [
     // ---- preflight cache (Access-Control-Max-Age) ---------------------------
     // Two identical requests to the same URL: within max-age Chromium reuses
     // the cached preflight; with max-age 0 it preflights again.
+    // Firefox 153 ESR driven by puppeteer-core preflighted the second request
+    // again although Access-Control-Max-Age was 60 (the standard and the
+    // oracle say it may reuse the cached preflight for 60 s): recorded as seen.
+    // A minimal page and server without libcors behave the same, so it is
+    // Firefox under WebDriver BiDi automation, not the answer's headers.
     { name: 'maxage-60-second-request-not-preflighted', route: 'maxage', from: 'app', method: 'PUT',
       headers: { 'X-Custom': '1' }, body: BODY, repeat: 2,
-      expect: { browser: ['ok', 'ok'], status: 200, log: ['P A', 'A'] } },
+      expect: { browser: ['ok', 'ok'], status: 200, log: ['P A', 'A'] },
+      byEngine: { firefox: { expect: { log: ['P A', 'P A'] } } } },
     { name: 'maxage-0-second-request-preflighted', route: 'maxage0', from: 'app', method: 'PUT',
       headers: { 'X-Custom': '1' }, body: BODY, repeat: 2,
       expect: { browser: ['ok', 'ok'], status: 200, log: ['P A', 'P A'] } },
@@ -352,6 +378,10 @@ const CASES = [
     // browser; with it, requests go out as plain CORS requests, without
     // Access-Control-Request-Private-Network (the 'lna' policy does not allow
     // private network access, so such a header would fail the preflight).
+    // Firefox: the 'public' port is declared public with the pref
+    // network.lna.address_space.public.override, and its 'loopback-network'
+    // permission is denied ('pub') or granted ('pubok') over WebDriver BiDi;
+    // it then does what Chromium does.
     { name: 'lna-permission-denied-nothing-sent', route: 'lna', from: 'pub', method: 'PUT',
       headers: { 'X-Custom': '1' }, body: BODY,
       expect: { browser: 'blocked', log: '' } },

@@ -78,7 +78,17 @@
     X(CORS_DIAG_ORIGIN_NOT_CANONICAL, "origin-not-canonical",                                      \
       "an origin not written as browsers send it")                                                 \
     X(CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE, "origin-predicate-unreachable",                      \
-      "an origin predicate next to '*' is never asked")
+      "an origin predicate next to '*' is never asked")                                           \
+    X(CORS_DIAG_GATEWAY_API_EXTENSION_KEY, "gateway-api-extension-key",                            \
+      "a libcors extension key: the Gateway API refuses or prunes it")                             \
+    X(CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES, "gateway-api-too-many-entries",                      \
+      "more entries than the HTTPCORSFilter CRD allows")                                           \
+    X(CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM, "gateway-api-method-not-in-enum",                  \
+      "a method outside the HTTPCORSFilter CRD's enum")                                            \
+    X(CORS_DIAG_GATEWAY_API_MAX_AGE, "gateway-api-max-age",                                        \
+      "maxAge is not an integer of at least 1 as the CRD requires")                               \
+    X(CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, "gateway-api-origin-pattern",                          \
+      "an origin the HTTPCORSFilter CRD's pattern refuses")
 
 #define REASON_LIST(X)                                                                             \
     X(CORS_REASON_NOT_CORS, "not-cors")                                                            \

@@ -223,6 +223,13 @@ enum cors_diag_code {
     CORS_DIAG_REGEX_BACKTRACKING = 118,             /**< a nested or overlapping repetition that backtracks without end (0.2; offset = where) */
     CORS_DIAG_ORIGIN_NOT_CANONICAL = 119,           /**< an origin written other than browsers send it; the message names the canonical form (0.2) */
     CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE = 130,   /**< an origin predicate next to '*': never asked (0.2) */
+    /* Kubernetes documents (HTTPRoute, AgentgatewayPolicy) only: what the
+     * cluster's API server would refuse or prune (0.2) */
+    CORS_DIAG_GATEWAY_API_EXTENSION_KEY = 131,      /**< a libcors extension key: not in the HTTPCORSFilter schema */
+    CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES = 132,   /**< over the CRD's limit: 64 origins, 9 methods, 64 headers */
+    CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM = 133, /**< a method outside the CRD's enum (GET ... PATCH, '*') */
+    CORS_DIAG_GATEWAY_API_MAX_AGE = 134,            /**< maxAge not an integer >= 1 (a duration, or 0) */
+    CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN = 135,     /**< an origin the CRD's pattern refuses (':*', null, IPv6, ...) */
 };
 
 /** Stable name of a diagnostic code, e.g. "origin-malformed"; "unknown" otherwise. @since 0.1 */

@@ -152,6 +152,9 @@ START_TEST(test_diag_code_names)
         D(REGEX_MATCHES_CANARY, 114), D(ORIGIN_PUBLIC_SUFFIX_WILDCARD, 115),
         D(DUPLICATE_ENTRY, 116), D(TEXT_BOTH_LEVELS, 117), D(REGEX_BACKTRACKING, 118),
         D(ORIGIN_NOT_CANONICAL, 119), D(ORIGIN_PREDICATE_UNREACHABLE, 130),
+        D(GATEWAY_API_EXTENSION_KEY, 131), D(GATEWAY_API_TOO_MANY_ENTRIES, 132),
+        D(GATEWAY_API_METHOD_NOT_IN_ENUM, 133), D(GATEWAY_API_MAX_AGE, 134),
+        D(GATEWAY_API_ORIGIN_PATTERN, 135),
     };
     size_t n = sizeof all / sizeof all[0];
     for (size_t i = 0; i < n; i++) {
@@ -172,7 +175,7 @@ START_TEST(test_diag_code_names)
         for (size_t j = 0; j < i; j++)
             ck_assert_str_ne(cors_diag_code_name(all[i].c), cors_diag_code_name(all[j].c));
     }
-    static const int unknown[] = { 0, 25, 29, 31, 99, 120, 129, 131, 1000, -1 };
+    static const int unknown[] = { 0, 25, 29, 31, 99, 120, 129, 136, 1000, -1 };
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         ck_assert_str_eq(cors_diag_code_name((enum cors_diag_code)unknown[i]), "unknown");
         ck_assert_ptr_nonnull(cors_diag_code_summary((enum cors_diag_code)unknown[i]));

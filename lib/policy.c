@@ -160,6 +160,8 @@ build_origins(struct build *bd)
             skip[i] = true;
             continue;
         }
+        if (msg[0] != '\0') /* normalised: say what browsers send */
+            report_entry(bd, CORS_DIAG_ORIGIN_NOT_CANONICAL, CORSP_LIST_ORIGINS, i, 0, msg);
         canon[i].ptr = corsp_pool_strdup(&p->pool, pat->canonical.ptr, pat->canonical.len);
         if (canon[i].ptr == NULL)
             return false;
@@ -295,6 +297,8 @@ build_regexes(struct build *bd, unsigned flags)
             return false;
         kept_src[kept++] = src[i];
     }
+    if (!corsp_regex_set_finish(p->regexes, &bd->r))
+        return false;
     p->lists[CORSP_LIST_REGEX] = kept_src;
     p->list_counts[CORSP_LIST_REGEX] = kept;
     p->configured[CORSP_LIST_REGEX] = src;

@@ -139,12 +139,32 @@ struct spec {
     unsigned flags;
 };
 
+/* The origin predicate the next make_builder() sets (scenario Q), or NULL. */
+static cors_origin_predicate next_predicate;
+
 static const char *base_origins[] = {"https://example.com"};
 static const char *base_methods[] = {"GET", "POST", "PUT", "DELETE"};
 static const char *base_headers[] = {"authorization", "content-type"};
 static const char *wild_origins[] = {"https://*.example.com"};
 static const char *hostile_headers[] = {"x-custom-header"};
 static const char *regex_list[10];
+static const char *regex_list_1000[1000]; /* the same shape for tenants 0..999 */
+/* The host's own origin check of the Q scenario: one tenant origin, compared
+ * whole (what a lookup in the host's own table would cost at least). */
+static bool
+tenant_predicate(void *data, struct cors_str origin)
+{
+    (void)data;
+    static const char tenant[] = "https://app.tenant9.example.com";
+    return origin.len == sizeof(tenant) - 1 && memcmp(origin.ptr, tenant, origin.len) == 0;
+}
+
+static const char *regex_list_pcre[10]; /* a shape that needs PCRE2: pr-[0-9]+ */
+/* one regex with catastrophic backtracking on runs of 'a' ((a|aa)+ is
+ * ambiguous: exponentially many ways to split a run) */
+static const char *regex_catastrophic[] = {"https://(a|aa)+(b|bb)*x\\.test"};
+static char hostile_a40[64];      /* "https://" + 40 'a' */
+static char hostile_a40_test[80]; /* "https://" + 40 'a' + ".test" */
 
 static void
 add_all(struct cors_policy_builder *b,
@@ -171,6 +191,9 @@ make_builder(const struct spec *s)
         die("builder: set_max_age");
     if (cors_policy_builder_set_allow_credentials(b, s->credentials) != CORS_OK)
         die("builder: set_allow_credentials");
+    if (next_predicate != NULL &&
+        cors_policy_builder_set_origin_predicate(b, next_predicate, NULL) != CORS_OK)
+        die("builder: set_origin_predicate");
     return b;
 }
 
@@ -250,6 +273,14 @@ make_inputs(void)
     for (int i = 0; i < 10; i++)
         regex_list[i] =
             xstrdup_printf("https://([a-z0-9-]+\\.)*tenant%d\\.example\\.com(:[0-9]+)?", i);
+    for (int i = 0; i < 10; i++)
+        regex_list_pcre[i] = xstrdup_printf("https://pr-[0-9]+\\.tenant%d\\.example\\.com", i);
+    for (int i = 0; i < 1000; i++)
+        regex_list_1000[i] =
+            xstrdup_printf("https://([a-z0-9-]+\\.)*tenant%d\\.example\\.com(:[0-9]+)?", i);
+    snprintf(hostile_a40, sizeof(hostile_a40), "https://%s",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    snprintf(hostile_a40_test, sizeof(hostile_a40_test), "%s.test", hostile_a40);
     /* "x-custom-header, x-custom-header, ..." up to 16 KiB */
     size_t cap = 16 * 1024;
     hostile_acrh = malloc(cap + 1);
@@ -426,6 +457,85 @@ static struct scenario scenarios[] = {
      true,
      CORS_REASON_ALLOWED,
      {0}},
+    {"R-pcre",
+     "actual GET, 10 regexes https://pr-[0-9]+\\.tenantN... (JIT), matches the last",
+     {NULL, 0, regex_list_pcre, 10, base_methods, 4, base_headers, 2, 3600, false, 0},
+     "https://pr-12.tenant9.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"Q",
+     "actual GET, allowed by the origin predicate (no static entry)",
+     {NULL, 0, NULL, 0, base_methods, 4, base_headers, 2, 3600, false, 0},
+     "https://app.tenant9.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"R-1000",
+     "actual GET, 1 000 regexes (JIT), matches the last",
+     {NULL, 0, regex_list_1000, 1000, base_methods, 4, base_headers, 2, 3600, false, 0},
+     "https://app.tenant999.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"R-1000-nojit",
+     "actual GET, 1 000 regexes (no JIT), matches the last",
+     {NULL, 0, regex_list_1000, 1000, base_methods, 4, base_headers, 2, 3600, false,
+      CORS_BUILD_NO_JIT},
+     "https://app.tenant999.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"H-redos",
+     "actual GET, regex https://(a|aa)+(b|bb)*x\\.test (JIT), origin https:// + 40 a",
+     {NULL, 0, regex_catastrophic, 1, base_methods, 4, base_headers, 2, 3600, false, 0},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     -1,
+     {0}},
+    {"H-redos-test",
+     "as H-redos, origin https:// + 40 a + .test (JIT)",
+     {NULL, 0, regex_catastrophic, 1, base_methods, 4, base_headers, 2, 3600, false, 0},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     -1,
+     {0}},
+    {"H-redos-nojit",
+     "as H-redos-test without JIT",
+     {NULL, 0, regex_catastrophic, 1, base_methods, 4, base_headers, 2, 3600, false,
+      CORS_BUILD_NO_JIT},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     -1,
+     {0}},
     {"H-acrh",
      "preflight, 16 KiB Access-Control-Request-Headers, allowed",
      {base_origins, 1, NULL, 0, base_methods, 4, hostile_headers, 1, 3600, false, 0},
@@ -480,8 +590,14 @@ setup(struct scenario *s)
         s->acrh = hostile_acrh;
     if (strncmp(s->name, "H-origin", 8) == 0)
         s->origin = hostile_origin;
+    if (strcmp(s->name, "H-redos") == 0)
+        s->origin = hostile_a40;
+    if (strcmp(s->name, "H-redos-test") == 0 || strcmp(s->name, "H-redos-nojit") == 0)
+        s->origin = hostile_a40_test;
 
+    next_predicate = strcmp(s->name, "Q") == 0 ? tenant_predicate : NULL;
     struct cors_policy_builder *b = make_builder(&s->spec);
+    next_predicate = NULL;
     s->st.policy = build(b, s->spec.flags, &s->st.policy_bytes);
     cors_policy_builder_free(b);
 

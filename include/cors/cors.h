@@ -200,7 +200,7 @@ enum cors_diag_code {
     CORS_DIAG_ORIGIN_HOST_TOO_LONG = 22,       /**< a host over 253 bytes or a label over 63: no browser sends it (0.2) */
     CORS_DIAG_ORIGIN_FILE_SCHEME = 23,         /**< a file:// origin: browsers send "null" for file pages (0.2) */
     CORS_DIAG_ORIGIN_PUNYCODE_INVALID = 24,    /**< an "xn--" label that is not valid punycode (0.2) */
-    CORS_DIAG_PERCENT_OUT_OF_RANGE = 30,       /**< enforcePercent outside 0..100 (0.2) */
+    CORS_DIAG_PERCENT_OUT_OF_RANGE = 25,       /**< enforcePercent outside 0..100 (0.2) */
     /* warnings */
     CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS = 100,   /**< '*' with credentials: every origin is echoed */
     CORS_DIAG_ORIGIN_NULL = 101,                    /**< "null" allowed: any sandboxed page can claim it */
@@ -222,14 +222,14 @@ enum cors_diag_code {
     CORS_DIAG_TEXT_BOTH_LEVELS = 117,               /**< route-level and policy-level CORS both given: the route wins */
     CORS_DIAG_REGEX_BACKTRACKING = 118,             /**< a nested or overlapping repetition that backtracks without end (0.2; offset = where) */
     CORS_DIAG_ORIGIN_NOT_CANONICAL = 119,           /**< an origin written other than browsers send it; the message names the canonical form (0.2) */
-    CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE = 130,   /**< an origin predicate next to '*': never asked (0.2) */
+    CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE = 120,   /**< an origin predicate next to '*': never asked (0.2) */
     /* Kubernetes documents (HTTPRoute, AgentgatewayPolicy) only: what the
      * cluster's API server would refuse or prune (0.2) */
-    CORS_DIAG_GATEWAY_API_EXTENSION_KEY = 131,      /**< a libcors extension key: not in the HTTPCORSFilter schema */
-    CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES = 132,   /**< over the CRD's limit: 64 origins, 9 methods, 64 headers */
-    CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM = 133, /**< a method outside the CRD's enum (GET ... PATCH, '*') */
-    CORS_DIAG_GATEWAY_API_MAX_AGE = 134,            /**< maxAge not an integer >= 1 (a duration, or 0) */
-    CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN = 135,     /**< an origin the CRD's pattern refuses (':*', null, IPv6, ...) */
+    CORS_DIAG_GATEWAY_API_EXTENSION_KEY = 121,      /**< a libcors extension key: not in the HTTPCORSFilter schema */
+    CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES = 122,   /**< over the CRD's limit: 64 origins, 9 methods, 64 headers */
+    CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM = 123, /**< a method outside the CRD's enum (GET ... PATCH, '*') */
+    CORS_DIAG_GATEWAY_API_MAX_AGE = 124,            /**< maxAge not an integer >= 1 (a duration, or 0) */
+    CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN = 125,     /**< an origin the CRD's pattern refuses (':*', null, IPv6, ...) */
 };
 
 /** Stable name of a diagnostic code, e.g. "origin-malformed"; "unknown" otherwise. @since 0.1 */

@@ -428,4 +428,23 @@ const CASES = [
       expect: { browser: 'ok', status: 200, log: 'P A' } },
 ];
 
-module.exports = { ORIGINS, policies, CASES };
+// The cases also run against Apache httpd with mod_cors as a second host
+// (run.js --host apache): every case whose outcome does not depend on the demo
+// server's own handlers (report-only handler answers, Local Network Access).
+const APACHE_CASES = [
+    'simple-get-allowed', 'simple-get-denied-origin', 'simple-get-xhr-allowed',
+    'simple-get-xhr-denied-origin', 'simple-post-text-plain-allowed',
+    'simple-post-denied-still-reaches-server', 'simple-head-allowed', 'simple-get-api-localhost-name',
+    'error-404-carries-cors-headers', 'error-401-carries-cors-headers',
+    'preflight-put-allowed', 'preflight-delete-allowed', 'preflight-patch-allowed',
+    'preflight-put-denied-origin', 'preflight-method-not-listed',
+    'header-custom-allowed', 'header-custom-denied', 'header-authorization-not-listed',
+    'cred-include-echoed-origin', 'cred-include-preflight-put', 'cred-include-star-public-blocked',
+    'cred-include-without-allow-credentials', 'public-get-any-origin',
+    'expose-listed-readable', 'expose-unlisted-unreadable',
+    'wild-one-label', 'wild-apex-denied', 'wild-lookalike-denied', 'port-wildcard-second-port',
+    'regex-allowed', 'regex-denied', 'null-origin-listed', 'null-origin-not-listed',
+    'preflight-status-204-allowed', 'reject-status-200-still-rejected', 'reject-method-never-sends-actual',
+];
+
+module.exports = { ORIGINS, policies, CASES, APACHE_CASES };

@@ -445,6 +445,8 @@ const APACHE_CASES = [
     'wild-one-label', 'wild-apex-denied', 'wild-lookalike-denied', 'port-wildcard-second-port',
     'regex-allowed', 'regex-denied', 'null-origin-listed', 'null-origin-not-listed',
     'preflight-status-204-allowed', 'reject-status-200-still-rejected', 'reject-method-never-sends-actual',
+    'timing-allow-origin-details-visible', 'timing-allow-origin-denied-origin-hidden',
+    'timing-allow-origin-star-any-origin-visible', 'timing-cors-without-timing-allow-origin-hidden',
 ];
 
 module.exports = { ORIGINS, policies, CASES, APACHE_CASES };

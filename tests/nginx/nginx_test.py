@@ -633,6 +633,13 @@ def run_requests(tap, env):
     tap.eq((r.status, r.cors()), (204, sorted(fwd_pre + [("vary", PREFLIGHT_VARY)])),
            "forwardAllowedPreflights, \"return 204\": the location's answer, "
            "the policy's headers")
+    # "return" runs in the rewrite phase, before the module's PREACCESS
+    # handler: a refused preflight also gets the location's 204, with only
+    # Vary, so the browser still refuses it (no Access-Control-Allow-Origin)
+    r = env.curl("/forward-return", "OPTIONS",
+                 ["Origin: " + EVIL, "Access-Control-Request-Method: PUT"])
+    tap.eq((r.status, r.cors()), (204, [("vary", PREFLIGHT_VARY)]),
+           "\"return 204\", other origin: the location's answer, only Vary")
 
     # timingAllowOrigin: Timing-Allow-Origin = Access-Control-Allow-Origin
     r = env.curl("/forward/ok", headers=["Origin: " + APP])

@@ -600,6 +600,31 @@ function predict(bin, lines, evals, step, origin) {
     return { browser: 'ok', reached: true, status: lines[actIdx].status, readable };
 }
 
+// What the page's Resource Timing entry shows: 'visible' when the details
+// the timing allow check guards are there (transferSize, requestStart and
+// responseStart non-zero), 'hidden' when there is no entry or they are all
+// zero, 'partial' otherwise (a browser that zeroes some but not all).
+function timingSeen(t) {
+    if (t === null || t === undefined)
+        return 'hidden';
+    const details = [t.transferSize, t.requestStart, t.responseStart];
+    if (details.every(x => x > 0))
+        return 'visible';
+    return details.every(x => x === 0) ? 'hidden' : 'partial';
+}
+
+// The prediction for a step with `timing`: visible when the browser gets the
+// response (libcors' headers pass the CORS check, the oracle's 'response'
+// mode) and the headers pass Fetch's TAO check (fetch-oracle 'timing' mode);
+// hidden otherwise (a blocked request is a network error: no details).
+function timingPredicted(bin, lines, evals, predicted, step, origin) {
+    const actIdx = lines.findIndex(l => l.decision !== 'preflight');
+    if (predicted.browser !== 'ok' || actIdx < 0)
+        return 'hidden';
+    const v = oracle(bin, 'timing', step, origin, lines[actIdx].status, evals[actIdx].headers);
+    return v.visible ? 'visible' : 'hidden';
+}
+
 // ---------------------------------------------------------------------------
 // Main
 
@@ -725,6 +750,7 @@ async function main() {
 
     console.log(`1..${selected.length}`);
     let reasonsChecked = 0;
+    let timingChecked = 0;
     let failed = 0;
     let n = 0;
     for (const c of selected) {
@@ -752,7 +778,7 @@ async function main() {
         const want = k => (i => (Array.isArray(expect[k]) ? expect[k][i] : expect[k]));
         const step = {
             url, via: c.via || 'fetch', method: c.method, headers: c.headers || {}, body: c.body,
-            credentials: c.credentials, read: c.read || [],
+            credentials: c.credentials, read: c.read || [], timing: Boolean(c.timing),
         };
         try {
             const frame = await frameFor(c.from);
@@ -831,6 +857,22 @@ async function main() {
                                           `predict ${predicted.readable[name]}`);
                     }
                 }
+                // Resource Timing (cases with `timing`): written vs what the
+                // page saw vs the oracle's CORS check and TAO check of
+                // libcors' headers for the actual response
+                if (step.timing) {
+                    const seen = timingSeen(r.timing);
+                    const wantTiming = want('timing')(i);
+                    const predictedTiming = timingPredicted(args.oracle, lines, evals, predicted, step,
+                                                            originOf(c.from));
+                    if (seen !== wantTiming)
+                        problems.push(`${tag}Resource Timing details ${seen} (${JSON.stringify(r.timing)}), ` +
+                                      `written ${wantTiming}`);
+                    if (seen !== predictedTiming)
+                        problems.push(`${tag}Resource Timing details ${seen}, the oracle predicts ${predictedTiming}`);
+                    notes.push(`${tag}timing: ${seen} ${JSON.stringify(r.timing)}`);
+                    timingChecked++;
+                }
                 notes.push(`${tag}${step.method} ${reqPath} from ${originOf(c.from)}: browser ${observed.browser}` +
                            `${observed.browser === 'ok' ? ' ' + observed.status : ''}; libcors '${logged}'` +
                            (lines.length ? ` (status ${lines.map(l => l.status).join(',')})` : ''));
@@ -870,6 +912,7 @@ async function main() {
         serverStderr.slice(0, 40).forEach(l => console.log(`#   ${l}`));
     }
     console.log(`# ${reasonsChecked} block reasons stated by ${args.engine} matched the oracle's`);
+    console.log(`# ${timingChecked} Resource Timing entries checked against the TAO check`);
     console.log(`# ${n - failed}/${selected.length} cases passed in ${Date.now() - tStart} ms` +
                 (stopping ? ` (interrupted after ${n})` : ''));
     return failed || stopping || n !== selected.length ? 1 : 0;

@@ -139,9 +139,6 @@ struct spec {
     unsigned flags;
 };
 
-/* The origin predicate the next make_builder() sets (scenario Q), or NULL. */
-static cors_origin_predicate next_predicate;
-
 static const char *base_origins[] = {"https://example.com"};
 static const char *base_methods[] = {"GET", "POST", "PUT", "DELETE"};
 static const char *base_headers[] = {"authorization", "content-type"};
@@ -149,16 +146,6 @@ static const char *wild_origins[] = {"https://*.example.com"};
 static const char *hostile_headers[] = {"x-custom-header"};
 static const char *regex_list[10];
 static const char *regex_list_1000[1000]; /* the same shape for tenants 0..999 */
-/* The host's own origin check of the Q scenario: one tenant origin, compared
- * whole (what a lookup in the host's own table would cost at least). */
-static bool
-tenant_predicate(void *data, struct cors_str origin)
-{
-    (void)data;
-    static const char tenant[] = "https://app.tenant9.example.com";
-    return origin.len == sizeof(tenant) - 1 && memcmp(origin.ptr, tenant, origin.len) == 0;
-}
-
 static const char *regex_list_pcre[10]; /* a shape that needs PCRE2: pr-[0-9]+ */
 /* one regex with catastrophic backtracking on runs of 'a' ((a|aa)+ is
  * ambiguous: exponentially many ways to split a run) */
@@ -191,9 +178,6 @@ make_builder(const struct spec *s)
         die("builder: set_max_age");
     if (cors_policy_builder_set_allow_credentials(b, s->credentials) != CORS_OK)
         die("builder: set_allow_credentials");
-    if (next_predicate != NULL &&
-        cors_policy_builder_set_origin_predicate(b, next_predicate, NULL) != CORS_OK)
-        die("builder: set_origin_predicate");
     return b;
 }
 
@@ -491,17 +475,6 @@ static struct scenario scenarios[] = {
      true,
      CORS_REASON_ALLOWED,
      {0}},
-    {"Q",
-     "actual GET, allowed by the origin predicate (no static entry)",
-     {NULL, 0, NULL, 0, base_methods, 4, base_headers, 2, 3600, false, 0},
-     "https://app.tenant9.example.com",
-     "GET",
-     NULL,
-     NULL,
-     CORS_DECISION_ACTUAL,
-     true,
-     CORS_REASON_ALLOWED,
-     {0}},
     {"R-1000",
      "actual GET, 1 000 regexes (JIT), matches the last",
      {NULL, 0, regex_list_1000, 1000, base_methods, 4, base_headers, 2, 3600, false, 0},
@@ -701,9 +674,7 @@ setup(struct scenario *s)
     if (strcmp(s->name, "H-redos-test") == 0 || strcmp(s->name, "H-redos-nojit") == 0)
         s->origin = hostile_a40_test;
 
-    next_predicate = strcmp(s->name, "Q") == 0 ? tenant_predicate : NULL;
     struct cors_policy_builder *b = make_builder(&s->spec);
-    next_predicate = NULL;
     s->st.policy = build(b, s->spec.flags, &s->st.policy_bytes);
     cors_policy_builder_free(b);
     prepare_and_check(s);

@@ -125,6 +125,8 @@ corsp_equal_fold_inline(const char *a, const char *b, size_t n)
 }
 
 bool corsp_is_token(const char *p, size_t n);
+/* A Fetch forbidden request-header name (any case), Proxy-* and Sec-* included. */
+bool corsp_forbidden_request_header_name(const char *p, size_t n);
 bool corsp_equal_fold(const char *a, const char *b, size_t n);
 
 #if defined(__SSE2__)

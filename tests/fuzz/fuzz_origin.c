@@ -17,14 +17,37 @@
 static unsigned
 default_port_of(struct cors_str s)
 {
-    if ((s.len == 4 && memcmp(s.ptr, "http", 4) == 0) || (s.len == 2 && memcmp(s.ptr, "ws", 2) == 0))
+    if ((s.len == 4 && memcmp(s.ptr, "http", 4) == 0) ||
+        (s.len == 2 && memcmp(s.ptr, "ws", 2) == 0))
         return 80;
-    if ((s.len == 5 && memcmp(s.ptr, "https", 5) == 0) || (s.len == 3 && memcmp(s.ptr, "wss", 3) == 0))
+    if ((s.len == 5 && memcmp(s.ptr, "https", 5) == 0) ||
+        (s.len == 3 && memcmp(s.ptr, "wss", 3) == 0))
         return 443;
     return 0;
 }
 
 static struct corsp_pattern pattern; /* large: keep it off the stack */
+
+/* Whether a host fits DNS's limits: at most 253 bytes (without a trailing
+ * dot), no label over 63. IP-literal hosts always fit. */
+static bool
+dns_host_fits(struct cors_str host)
+{
+    if (host.len > 0 && host.ptr[0] == '[')
+        return true;
+    size_t len = host.len;
+    if (len > 0 && host.ptr[len - 1] == '.')
+        len--;
+    if (len > 253)
+        return false;
+    size_t label = 0;
+    for (size_t i = 0; i < len; i++) {
+        label = host.ptr[i] == '.' ? 0 : label + 1;
+        if (label > 63)
+            return false;
+    }
+    return true;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -49,8 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(fuzz_inside(o.host.ptr, o.host.len, p, size) && o.host.len > 0, "host slice");
     for (size_t i = 0; i < o.scheme.len; i++) {
         unsigned char c = (unsigned char)o.scheme.ptr[i];
-        FUZZ_CHECK((c >= 'a' && c <= 'z') || (i > 0 && ((c >= '0' && c <= '9') || c == '+' ||
-                                                        c == '-' || c == '.')),
+        FUZZ_CHECK((c >= 'a' && c <= 'z') ||
+                       (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')),
                    "scheme byte 0x%02x", c);
     }
     for (size_t i = 0; i < o.host.len; i++) {
@@ -90,8 +113,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     char msg[256];
     enum cors_diag_code code = corsp_pattern_parse(p, size, &pattern, msg, sizeof msg);
-    FUZZ_CHECK(code == 0, "valid request origin \"%.*s\" refused as a pattern: %s", (int)size, p,
-               msg);
+    /* Origins no browser sends parse as request origins (they just never
+     * match) but are refused as configuration (README "Validation"): a host
+     * beyond DNS's limits (over 253 bytes, a label over 63), a file: origin
+     * (browsers send "null"), an "xn--" label that is not punycode. */
+    bool dns_ok = dns_host_fits(o.host);
+    bool file = o.scheme.len == 4 && memcmp(o.scheme.ptr, "file", 4) == 0;
+    bool xn = false;
+    for (size_t i = 0; i + 4 <= o.host.len; i++)
+        xn = xn || ((i == 0 || o.host.ptr[i - 1] == '.') && memcmp(o.host.ptr + i, "xn--", 4) == 0);
+    if (code != 0) {
+        FUZZ_CHECK((code == CORS_DIAG_ORIGIN_HOST_TOO_LONG && !dns_ok) ||
+                       (code == CORS_DIAG_ORIGIN_FILE_SCHEME && file) ||
+                       (code == CORS_DIAG_ORIGIN_PUNYCODE_INVALID && xn),
+                   "valid request origin \"%.*s\" refused as a pattern: %s", (int)size, p, msg);
+        return 0;
+    }
+    FUZZ_CHECK(dns_ok && !file, "\"%.*s\" accepted as a pattern although no browser sends it",
+               (int)size, p);
     FUZZ_CHECK(pattern.kind == CORSP_PATTERN_EXACT, "kind %d", (int)pattern.kind);
     FUZZ_CHECK(pattern.canonical.len == size && memcmp(pattern.canonical.ptr, p, size) == 0,
                "\"%.*s\" canonicalised to \"%.*s\"", (int)size, p, (int)pattern.canonical.len,

@@ -120,9 +120,11 @@ check_origin(const struct cors_policy *p, const struct cors_request *req, struct
     if (p->origins_any)
         return matched(res, CORS_FIELD_ALLOW_ORIGINS, p->star_index);
     enum cors_reason why = CORS_REASON_ORIGIN_NOT_ALLOWED;
-    const struct corsp_wild_entry *w = corsp_wildset_match(&p->wild, &o);
-    if (w != NULL)
-        return matched(res, CORS_FIELD_ALLOW_ORIGINS, w->index);
+    if (p->wild.count != 0) {
+        const struct corsp_wild_entry *w = corsp_wildset_match(&p->wild, &o);
+        if (w != NULL)
+            return matched(res, CORS_FIELD_ALLOW_ORIGINS, w->index);
+    }
     if (p->regexes != NULL) {
         size_t index;
         int rc = corsp_regex_set_match(p->regexes, &o, s.ptr, s.len, &index);

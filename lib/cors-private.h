@@ -342,6 +342,7 @@ struct corsp_wild_entry {
     struct cors_str scheme;
     struct cors_str host;
     uint32_t port;
+    uint32_t index; /* position in allowOrigins as configured */
     uint8_t host_match;
 };
 struct corsp_wildset {
@@ -356,7 +357,9 @@ struct corsp_wildset {
 };
 bool corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
                          const struct corsp_wild_entry *entries, size_t n);
-bool corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *o);
+/* The entry the origin matches, or NULL. */
+const struct corsp_wild_entry *corsp_wildset_match(const struct corsp_wildset *set,
+                                                   const struct corsp_origin *o);
 
 /* ------------------------------------------------------------------ regex.c */
 
@@ -370,8 +373,10 @@ void corsp_regex_set_free(struct corsp_regex_set *set);
  */
 bool corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t index,
                          uint32_t line, uint32_t column, bool jit, struct corsp_report *report);
-/* 1: some regex matches; 0: none; -1: a match limit was hit and none matched. */
-int corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n);
+/* 1: some regex matches (*index: its allowOriginRegex position as
+ * configured); 0: none; -1: a match limit was hit and none matched. */
+int corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n,
+                          size_t *index);
 
 /* ------------------------------------------------------------------- diag.c */
 
@@ -388,7 +393,7 @@ void corsp_report(struct corsp_report *r, enum cors_diag_code code, enum cors_fi
                   size_t index, uint32_t line, uint32_t column, size_t offset, const char *fmt, ...)
     CORSP_PRINTF(8, 9);
 
-/* ----------------------------------------------------------------- policy.c */
+/* ---------------------------------------------------------------- builder.c */
 
 enum corsp_list_field {
     CORSP_LIST_ORIGINS = 0,
@@ -398,6 +403,52 @@ enum corsp_list_field {
     CORSP_LIST_EXPOSE_HEADERS,
     CORSP_LIST_COUNT
 };
+
+/* The public field of each list. */
+extern const enum cors_field corsp_list_fields[CORSP_LIST_COUNT];
+
+/* One list entry as the builder received it (a NUL-terminated copy). */
+struct corsp_entry {
+    char *ptr;
+    size_t len;
+    uint32_t line;
+    uint32_t column;
+};
+
+struct corsp_entry_list {
+    struct corsp_entry *items;
+    size_t count;
+    size_t capacity;
+};
+
+#define CORSP_FIELD_COUNT (CORS_FIELD_REPORT_ONLY + 1)
+
+struct cors_policy_builder {
+    struct cors_allocator alloc;
+    struct corsp_entry_list lists[CORSP_LIST_COUNT];
+    int64_t max_age;
+    bool credentials;
+    bool private_network;
+    bool forward_rejected;
+    bool report_only;
+    int preflight_status;
+    int reject_status;
+    uint32_t line; /* position for what is added next */
+    uint32_t column;
+    uint32_t field_line[CORSP_FIELD_COUNT];
+    uint32_t field_column[CORSP_FIELD_COUNT];
+    char *source;
+    size_t source_len;
+    /* the first call that failed (sticky: every build then fails with it) */
+    enum cors_status failed_status;
+    const char *failed_call; /* static: the public function's name */
+};
+
+/* Records a failing call on the builder (the first one wins); returns status. */
+enum cors_status corsp_builder_fail(struct cors_policy_builder *b, const char *call,
+                                    enum cors_status status);
+
+/* ----------------------------------------------------------------- policy.c */
 
 struct cors_policy {
     atomic_uint refs;
@@ -433,6 +484,14 @@ struct cors_policy {
     /* the effective lists, for cors_policy_to_json() */
     const struct cors_str *lists[CORSP_LIST_COUNT];
     size_t list_counts[CORSP_LIST_COUNT];
+    /* every configured entry of allowOrigins (canonical) and allowOriginRegex,
+     * by the index the builder received it at (cors_policy_entry()) */
+    const struct cors_str *configured[2];
+    size_t configured_counts[2];
+    /* the allowOrigins index of each exact key, of each wildcard entry, and
+     * of the "*" entry (match attribution) */
+    const uint32_t *exact_index;
+    uint32_t star_index;
     struct cors_str source;
 };
 

@@ -37,6 +37,8 @@
     X(CORS_DIAG_TEXT_UNSUPPORTED, "text-unsupported", "built without text-policy support")         \
     X(CORS_DIAG_TEXT_DUPLICATE_KEY, "text-duplicate-key", "key given twice")                       \
     X(CORS_DIAG_TEXT_TOO_LARGE, "text-too-large", "input over the loader's limits")                \
+    X(CORS_DIAG_BUILDER_CALL_FAILED, "builder-call-failed",                                        \
+      "an earlier builder call failed: the policy would miss a setting")                           \
     X(CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS, "origin-star-with-credentials",                      \
       "'*' with credentials echoes every origin")                                                  \
     X(CORS_DIAG_ORIGIN_NULL, "origin-null", "\"null\" can be claimed by any sandboxed page")       \

@@ -19,6 +19,8 @@ static const struct cors_str h_max_age = S("Access-Control-Max-Age");
 static const struct cors_str h_expose_headers = S("Access-Control-Expose-Headers");
 static const struct cors_str h_allow_private_network = S("Access-Control-Allow-Private-Network");
 static const struct cors_str h_vary = S("Vary");
+static const struct cors_str h_access_control_any = S("Access-Control-*");
+static const struct cors_str v_empty = S("");
 static const struct cors_str v_star = S("*");
 static const struct cors_str v_true = S("true");
 static const struct cors_str v_origin = S("Origin");
@@ -30,9 +32,10 @@ struct out {
     bool roomy; /* capacity >= ROOMY: no result can overflow, skip the checks */
 };
 
-/* The most headers one result holds: preflight ACAO, ACAC, ACAM, up to
- * CORS_REQUEST_HEADER_LINES_MAX ACAH lines, max-age, ACEH, ACAPN and Vary. */
-#define MOST_HEADERS (7 + CORS_REQUEST_HEADER_LINES_MAX)
+/* The most headers one result holds: preflight REMOVE_ACCESS_CONTROL, ACAO,
+ * ACAC, ACAM, up to CORS_REQUEST_HEADER_LINES_MAX ACAH lines, max-age, ACEH,
+ * ACAPN and Vary. */
+#define MOST_HEADERS (8 + CORS_REQUEST_HEADER_LINES_MAX)
 #define ROOMY        CORS_HEADERS_MAX
 _Static_assert(MOST_HEADERS <= ROOMY, "a result may exceed CORS_HEADERS_MAX");
 
@@ -46,6 +49,14 @@ emit(struct out *o, struct cors_str name, struct cors_str value, enum cors_heade
         h->op = op;
     }
     o->count++;
+}
+
+/* The policy owns the Access-Control-* namespace of every response it is in
+ * force on: first the host removes what anyone else put there. */
+static CORSP_ALWAYS_INLINE void
+emit_remove(struct out *o)
+{
+    emit(o, h_access_control_any, v_empty, CORS_HEADER_REMOVE_ACCESS_CONTROL);
 }
 
 static inline bool
@@ -64,9 +75,18 @@ emit_public(const struct cors_policy *p, struct out *o)
         emit(o, h_expose_headers, p->expose_headers_value, CORS_HEADER_SET);
 }
 
-/* The verdict on the request's origin: CORS_REASON_ALLOWED or why not. */
 static CORSP_ALWAYS_INLINE enum cors_reason
-check_origin(const struct cors_policy *p, const struct cors_request *req)
+matched(struct cors_result *res, enum cors_field field, size_t index)
+{
+    res->matched_field = field;
+    res->matched_index = index;
+    return CORS_REASON_ALLOWED;
+}
+
+/* The verdict on the request's origin: CORS_REASON_ALLOWED (and the entry
+ * that allowed it in res) or why not. */
+static CORSP_ALWAYS_INLINE enum cors_reason
+check_origin(const struct cors_policy *p, const struct cors_request *req, struct cors_result *res)
 {
     if (req->origin_count > 1)
         return CORS_REASON_ORIGIN_MULTIPLE;
@@ -77,8 +97,11 @@ check_origin(const struct cors_policy *p, const struct cors_request *req)
         return CORS_REASON_ORIGIN_TOO_LONG;
     /* The exact set only holds canonical origins (and "null" when listed), so
      * a hit needs no parsing. */
-    if (p->exact.count != 0 && corsp_strset_find_inline(&p->exact, s.ptr, s.len, false) >= 0)
-        return CORS_REASON_ALLOWED;
+    if (p->exact.count != 0) {
+        long k = corsp_strset_find_inline(&p->exact, s.ptr, s.len, false);
+        if (k >= 0)
+            return matched(res, CORS_FIELD_ALLOW_ORIGINS, p->exact_index[k]);
+    }
 
     struct corsp_origin o;
     switch (corsp_origin_parse(s.ptr, s.len, &o)) {
@@ -86,18 +109,21 @@ check_origin(const struct cors_policy *p, const struct cors_request *req)
         return CORS_REASON_ORIGIN_MALFORMED;
     case CORSP_ORIGIN_NULL:
         /* only an explicit "null" entry (already tried) or a public "*" */
-        return p->public_star ? CORS_REASON_ALLOWED : CORS_REASON_ORIGIN_NOT_ALLOWED;
+        return p->public_star ? matched(res, CORS_FIELD_ALLOW_ORIGINS, p->star_index)
+                              : CORS_REASON_ORIGIN_NOT_ALLOWED;
     case CORSP_ORIGIN_VALID:
         break;
     }
     if (p->origins_any)
-        return CORS_REASON_ALLOWED;
-    if (corsp_wildset_match(&p->wild, &o))
-        return CORS_REASON_ALLOWED;
+        return matched(res, CORS_FIELD_ALLOW_ORIGINS, p->star_index);
+    const struct corsp_wild_entry *w = corsp_wildset_match(&p->wild, &o);
+    if (w != NULL)
+        return matched(res, CORS_FIELD_ALLOW_ORIGINS, w->index);
     if (p->regexes != NULL) {
-        int rc = corsp_regex_set_match(p->regexes, s.ptr, s.len);
+        size_t index;
+        int rc = corsp_regex_set_match(p->regexes, s.ptr, s.len, &index);
         if (rc == 1)
-            return CORS_REASON_ALLOWED;
+            return matched(res, CORS_FIELD_ALLOW_ORIGIN_REGEX, index);
         if (rc < 0)
             return CORS_REASON_ORIGIN_REGEX_LIMIT;
     }
@@ -231,7 +257,7 @@ check_request_headers(const struct cors_policy *p, const struct cors_request *re
         lines += any;
     }
     *echo_lines = lines;
-    if (p->headers_any && lines > CORS_REQUEST_HEADER_LINES_MAX)
+    if (lines > CORS_REQUEST_HEADER_LINES_MAX)
         return CORS_REASON_HEADERS_TOO_MANY_LINES;
     return verdict;
 }
@@ -293,6 +319,7 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
         res->call_handler = true;
         return;
     }
+    emit_remove(o);
     if (rejected) {
         res->call_handler = p->forward_rejected;
         res->status = p->forward_rejected ? 0 : p->reject_status;
@@ -335,6 +362,7 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     res->call_handler = true;
     if (p->report_only)
         return;
+    emit_remove(o);
     if (p->public_star) {
         emit_public(p, o);
         return;
@@ -355,7 +383,7 @@ evaluate_cors_body(const struct cors_policy *p, const struct cors_request *req,
                    bool roomy)
 {
     struct out o = {headers, capacity, 0, roomy};
-    enum cors_reason origin = check_origin(p, req);
+    enum cors_reason origin = check_origin(p, req, res);
     if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
         res->decision = CORS_DECISION_PREFLIGHT;
         evaluate_preflight(p, req, origin, &o, res);
@@ -403,6 +431,8 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
         res->status = 0;
         res->report_only = p->report_only;
         res->headers = headers;
+        res->matched_field = CORS_FIELD_NONE;
+        res->matched_index = SIZE_MAX;
         return capacity >= ROOMY ? evaluate_cors_roomy(p, req, headers, res)
                                  : evaluate_cors(p, req, headers, capacity, res);
     }
@@ -414,8 +444,11 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
     res->decision = CORS_DECISION_NOT_CORS;
     res->reason = CORS_REASON_NOT_CORS;
     res->call_handler = true;
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
     struct out o = {headers, capacity, 0, false};
     if (!p->report_only) {
+        emit_remove(&o);
         if (CORSP_UNLIKELY(p->public_star))
             emit_public(p, &o);
         else

@@ -778,7 +778,7 @@ corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
     return true;
 }
 
-static CORSP_ALWAYS_INLINE bool
+static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
 wild_find(const struct corsp_wildset *set, struct cors_str scheme, struct cors_str host,
           uint32_t port, uint8_t match)
 {
@@ -787,31 +787,33 @@ wild_find(const struct corsp_wildset *set, struct cors_str scheme, struct cors_s
     for (uint32_t i = (uint32_t)h & set->mask;; i = (i + 1) & set->mask) {
         const struct corsp_slot *s = &set->slots[i];
         if (s->index1 == 0)
-            return false;
+            return NULL;
         if (s->hash != tag)
             continue;
         const struct corsp_wild_entry *e = &set->entries[s->index1 - 1];
         if (e->port == port && e->host_match == match && e->scheme.len == scheme.len &&
             e->host.len == host.len && corsp_equal_bytes(e->scheme.ptr, scheme.ptr, scheme.len) &&
             corsp_equal_bytes(e->host.ptr, host.ptr, host.len))
-            return true;
+            return e;
     }
 }
 
-bool
+const struct corsp_wild_entry *
 corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *o)
 {
     static const struct cors_str empty = {"", 0};
     const uint32_t ports[2] = {o->port, CORSP_PORT_ANY};
 
+    const struct corsp_wild_entry *e;
     if (set->count == 0)
-        return false;
+        return NULL;
     for (int k = 0; k < 2; k++) {
         uint32_t port = ports[k];
-        if (set->any_host && wild_find(set, o->scheme, empty, port, CORSP_HOST_ANY))
-            return true;
-        if (set->exact_host && wild_find(set, o->scheme, o->host, port, CORSP_HOST_EXACT))
-            return true;
+        if (set->any_host && (e = wild_find(set, o->scheme, empty, port, CORSP_HOST_ANY)) != NULL)
+            return e;
+        if (set->exact_host &&
+            (e = wild_find(set, o->scheme, o->host, port, CORSP_HOST_EXACT)) != NULL)
+            return e;
         if (set->max_suffix_labels == 0 || o->labels < 2)
             continue;
         /* proper label suffixes, shortest first, as deep as any pattern goes */
@@ -827,8 +829,8 @@ corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *
             for (uint32_t depth = set->min_suffix_labels; depth <= deepest; depth++) {
                 uint32_t at = o->dot_at[(dots - depth) & 7] + 1;
                 struct cors_str suffix = {h + at, end - at};
-                if (wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN))
-                    return true;
+                if ((e = wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN)) != NULL)
+                    return e;
             }
             continue;
         }
@@ -841,9 +843,9 @@ corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *
             /* no configured suffix has this few labels */
             if (tried < set->min_suffix_labels)
                 continue;
-            if (wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN))
-                return true;
+            if ((e = wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN)) != NULL)
+                return e;
         }
     }
-    return false;
+    return NULL;
 }

@@ -1,6 +1,6 @@
 /*
- * The policy builder, validation (every problem reported), and compilation
- * into the immutable policy that evaluate.c reads.
+ * Validation of a builder's settings (every problem reported), compilation
+ * into the immutable policy that evaluate.c reads, and reference counting.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -12,243 +12,6 @@
 #if HAVE_PSL
 #include <libpsl.h>
 #endif
-
-/* ---------------------------------------------------------------- builder */
-
-struct entry {
-    char *ptr;
-    size_t len;
-    uint32_t line;
-    uint32_t column;
-};
-
-struct entry_list {
-    struct entry *items;
-    size_t count;
-    size_t capacity;
-};
-
-#define FIELD_COUNT (CORS_FIELD_REPORT_ONLY + 1)
-
-struct cors_policy_builder {
-    struct cors_allocator alloc;
-    struct entry_list lists[CORSP_LIST_COUNT];
-    int64_t max_age;
-    bool credentials;
-    bool private_network;
-    bool forward_rejected;
-    bool report_only;
-    int preflight_status;
-    int reject_status;
-    uint32_t line; /* position for what is added next */
-    uint32_t column;
-    uint32_t field_line[FIELD_COUNT];
-    uint32_t field_column[FIELD_COUNT];
-    char *source;
-    size_t source_len;
-};
-
-static const enum cors_field list_fields[CORSP_LIST_COUNT] = {
-    [CORSP_LIST_ORIGINS] = CORS_FIELD_ALLOW_ORIGINS,
-    [CORSP_LIST_REGEX] = CORS_FIELD_ALLOW_ORIGIN_REGEX,
-    [CORSP_LIST_METHODS] = CORS_FIELD_ALLOW_METHODS,
-    [CORSP_LIST_ALLOW_HEADERS] = CORS_FIELD_ALLOW_HEADERS,
-    [CORSP_LIST_EXPOSE_HEADERS] = CORS_FIELD_EXPOSE_HEADERS,
-};
-
-CORS_EXPORT struct cors_policy_builder *
-cors_policy_builder_new(const struct cors_allocator *alloc)
-{
-    struct cors_allocator a;
-    corsp_alloc_init(&a, alloc);
-    struct cors_policy_builder *b = corsp_malloc(&a, sizeof(*b));
-    if (b == NULL)
-        return NULL;
-    memset(b, 0, sizeof(*b));
-    b->alloc = a;
-    b->max_age = CORS_MAX_AGE_UNSET;
-    b->preflight_status = 200;
-    b->reject_status = 403;
-    return b;
-}
-
-CORS_EXPORT void
-cors_policy_builder_free(struct cors_policy_builder *b)
-{
-    if (b == NULL)
-        return;
-    for (int l = 0; l < CORSP_LIST_COUNT; l++) {
-        for (size_t i = 0; i < b->lists[l].count; i++)
-            corsp_free(&b->alloc, b->lists[l].items[i].ptr);
-        corsp_free(&b->alloc, b->lists[l].items);
-    }
-    corsp_free(&b->alloc, b->source);
-    struct cors_allocator a = b->alloc;
-    corsp_free(&a, b);
-}
-
-static enum cors_status
-add_entry(struct cors_policy_builder *b, enum corsp_list_field l, struct cors_str s)
-{
-    if (b == NULL || (s.ptr == NULL && s.len > 0))
-        return CORS_E_INVALID_ARGUMENT;
-    struct entry_list *list = &b->lists[l];
-    if (list->count == list->capacity) {
-        size_t cap = list->capacity ? list->capacity * 2 : 8;
-        if (cap > SIZE_MAX / sizeof(struct entry))
-            return CORS_E_NOMEM;
-        struct entry *items = corsp_malloc(&b->alloc, cap * sizeof(*items));
-        if (items == NULL)
-            return CORS_E_NOMEM;
-        if (list->count > 0)
-            memcpy(items, list->items, list->count * sizeof(*items));
-        corsp_free(&b->alloc, list->items);
-        list->items = items;
-        list->capacity = cap;
-    }
-    char *copy = corsp_malloc(&b->alloc, s.len + 1);
-    if (copy == NULL)
-        return CORS_E_NOMEM;
-    if (s.len > 0)
-        memcpy(copy, s.ptr, s.len);
-    copy[s.len] = '\0';
-    list->items[list->count++] = (struct entry){copy, s.len, b->line, b->column};
-    return CORS_OK;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_add_origin(struct cors_policy_builder *b, struct cors_str origin)
-{
-    return add_entry(b, CORSP_LIST_ORIGINS, origin);
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_add_origin_regex(struct cors_policy_builder *b, struct cors_str pattern)
-{
-    return add_entry(b, CORSP_LIST_REGEX, pattern);
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_add_method(struct cors_policy_builder *b, struct cors_str method)
-{
-    return add_entry(b, CORSP_LIST_METHODS, method);
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_add_allow_header(struct cors_policy_builder *b, struct cors_str name)
-{
-    return add_entry(b, CORSP_LIST_ALLOW_HEADERS, name);
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_add_expose_header(struct cors_policy_builder *b, struct cors_str name)
-{
-    return add_entry(b, CORSP_LIST_EXPOSE_HEADERS, name);
-}
-
-static void
-mark(struct cors_policy_builder *b, enum cors_field f)
-{
-    b->field_line[f] = b->line;
-    b->field_column[f] = b->column;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_set_max_age(struct cors_policy_builder *b, int64_t seconds)
-{
-    if (b == NULL)
-        return CORS_E_INVALID_ARGUMENT;
-    b->max_age = seconds;
-    mark(b, CORS_FIELD_MAX_AGE);
-    return CORS_OK;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_set_allow_credentials(struct cors_policy_builder *b, bool allow)
-{
-    if (b == NULL)
-        return CORS_E_INVALID_ARGUMENT;
-    b->credentials = allow;
-    mark(b, CORS_FIELD_ALLOW_CREDENTIALS);
-    return CORS_OK;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_set_allow_private_network(struct cors_policy_builder *b, bool allow)
-{
-    if (b == NULL)
-        return CORS_E_INVALID_ARGUMENT;
-    b->private_network = allow;
-    mark(b, CORS_FIELD_ALLOW_PRIVATE_NETWORK);
-    return CORS_OK;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_set_preflight_status(struct cors_policy_builder *b, int status)
-{
-    if (b == NULL)
-        return CORS_E_INVALID_ARGUMENT;
-    b->preflight_status = status;
-    mark(b, CORS_FIELD_PREFLIGHT_STATUS);
-    return CORS_OK;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_set_reject_status(struct cors_policy_builder *b, int status)
-{
-    if (b == NULL)
-        return CORS_E_INVALID_ARGUMENT;
-    b->reject_status = status;
-    mark(b, CORS_FIELD_REJECT_STATUS);
-    return CORS_OK;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_set_forward_rejected_preflights(struct cors_policy_builder *b, bool forward)
-{
-    if (b == NULL)
-        return CORS_E_INVALID_ARGUMENT;
-    b->forward_rejected = forward;
-    mark(b, CORS_FIELD_FORWARD_REJECTED_PREFLIGHTS);
-    return CORS_OK;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_set_report_only(struct cors_policy_builder *b, bool report_only)
-{
-    if (b == NULL)
-        return CORS_E_INVALID_ARGUMENT;
-    b->report_only = report_only;
-    mark(b, CORS_FIELD_REPORT_ONLY);
-    return CORS_OK;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_set_position(struct cors_policy_builder *b, uint32_t line, uint32_t column)
-{
-    if (b == NULL)
-        return CORS_E_INVALID_ARGUMENT;
-    b->line = line;
-    b->column = column;
-    return CORS_OK;
-}
-
-CORS_EXPORT enum cors_status
-cors_policy_builder_set_source(struct cors_policy_builder *b, struct cors_str source)
-{
-    if (b == NULL || (source.ptr == NULL && source.len > 0))
-        return CORS_E_INVALID_ARGUMENT;
-    char *copy = corsp_malloc(&b->alloc, source.len + 1);
-    if (copy == NULL)
-        return CORS_E_NOMEM;
-    if (source.len > 0)
-        memcpy(copy, source.ptr, source.len);
-    copy[source.len] = '\0';
-    corsp_free(&b->alloc, b->source);
-    b->source = copy;
-    b->source_len = source.len;
-    return CORS_OK;
-}
 
 /* ------------------------------------------------------------- validation */
 
@@ -269,8 +32,8 @@ static void
 report_entry(struct build *bd, enum cors_diag_code code, enum corsp_list_field l, size_t i,
              size_t offset, const char *detail)
 {
-    const struct entry *e = &bd->b->lists[l].items[i];
-    corsp_report(&bd->r, code, list_fields[l], i, e->line, e->column, offset, "\"%.*s%s\": %s",
+    const struct corsp_entry *e = &bd->b->lists[l].items[i];
+    corsp_report(&bd->r, code, corsp_list_fields[l], i, e->line, e->column, offset, "\"%.*s%s\": %s",
                  QUOTE(e), detail);
 }
 
@@ -287,7 +50,7 @@ static void CORSP_PRINTF(4, 5) report_field(struct build *bd, enum cors_diag_cod
 }
 
 static bool
-is_star(const struct entry *e)
+is_star(const struct corsp_entry *e)
 {
     return e->len == 1 && e->ptr[0] == '*';
 }
@@ -375,10 +138,10 @@ scratch_array(struct build *bd, size_t n, size_t size)
 static bool
 build_origins(struct build *bd)
 {
-    const struct entry_list *list = &bd->b->lists[CORSP_LIST_ORIGINS];
+    const struct corsp_entry_list *list = &bd->b->lists[CORSP_LIST_ORIGINS];
     struct cors_policy *p = bd->p;
     size_t n = list->count;
-    struct cors_str *canon = scratch_array(bd, n, sizeof(*canon));
+    struct cors_str *canon = corsp_pool_alloc(&p->pool, sizeof(*canon) * (n + 1));
     uint8_t *kind = scratch_array(bd, n, 1);
     bool *skip = scratch_array(bd, n, sizeof(bool));
     bool *insecure = scratch_array(bd, n, sizeof(bool));
@@ -389,7 +152,7 @@ build_origins(struct build *bd)
 
     char msg[400];
     for (size_t i = 0; i < n; i++) {
-        const struct entry *e = &list->items[i];
+        const struct corsp_entry *e = &list->items[i];
         enum cors_diag_code code = corsp_pattern_parse(e->ptr, e->len, pat, msg, sizeof(msg));
         if (code != 0) {
             report_entry(bd, code, CORSP_LIST_ORIGINS, i, 0, msg);
@@ -408,6 +171,7 @@ build_origins(struct build *bd)
             wild[i].scheme = (struct cors_str){base, pat->scheme.len};
             wild[i].host = (struct cors_str){base + (pat->host.ptr - pat->buf), pat->host.len};
             wild[i].port = pat->port;
+            wild[i].index = (uint32_t)i;
             wild[i].host_match = (uint8_t)pat->host_match;
         }
     }
@@ -417,7 +181,8 @@ build_origins(struct build *bd)
 
     size_t valid = 0, star = SIZE_MAX, exact_n = 0, wild_n = 0;
     struct cors_str *exact = corsp_pool_alloc(&p->pool, sizeof(*exact) * (n + 1));
-    if (exact == NULL)
+    uint32_t *exact_index = corsp_pool_alloc(&p->pool, sizeof(*exact_index) * (n + 1));
+    if (exact == NULL || exact_index == NULL)
         return false;
     for (size_t i = 0; i < n; i++) {
         if (skip[i] || dup[i]) {
@@ -434,6 +199,7 @@ build_origins(struct build *bd)
             report_entry(bd, CORS_DIAG_ORIGIN_NULL, CORSP_LIST_ORIGINS, i, 0,
                          "\"null\" is sent by sandboxed iframes, file: pages and redirects, "
                          "so any site can claim it");
+            exact_index[exact_n] = (uint32_t)i;
             exact[exact_n++] = canon[i];
             break;
         case CORSP_PATTERN_EXACT:
@@ -442,6 +208,7 @@ build_origins(struct build *bd)
                              0,
                              "an http:// origin with credentials: anyone on the network path "
                              "can impersonate it");
+            exact_index[exact_n] = (uint32_t)i;
             exact[exact_n++] = canon[i];
             break;
         case CORSP_PATTERN_WILDCARD:
@@ -478,6 +245,11 @@ build_origins(struct build *bd)
     if (!corsp_strset_build(&p->exact, &p->pool, exact, exact_n, false) ||
         !corsp_wildset_build(&p->wild, &p->pool, wild, wild_n))
         return false;
+    p->exact_index = exact_index;
+    p->star_index = (uint32_t)star;
+    /* every entry by its configured index (duplicates share their text) */
+    p->configured[CORSP_LIST_ORIGINS] = canon;
+    p->configured_counts[CORSP_LIST_ORIGINS] = n;
     p->lists[CORSP_LIST_ORIGINS] = keep(bd, canon, skip, n, &p->list_counts[CORSP_LIST_ORIGINS]);
     return p->lists[CORSP_LIST_ORIGINS] != NULL;
 }
@@ -485,7 +257,7 @@ build_origins(struct build *bd)
 static bool
 build_regexes(struct build *bd, unsigned flags)
 {
-    const struct entry_list *list = &bd->b->lists[CORSP_LIST_REGEX];
+    const struct corsp_entry_list *list = &bd->b->lists[CORSP_LIST_REGEX];
     struct cors_policy *p = bd->p;
     size_t n = list->count;
     if (n == 0)
@@ -495,25 +267,31 @@ build_regexes(struct build *bd, unsigned flags)
     bool *dup = scratch_array(bd, n, sizeof(bool));
     if (p->regexes == NULL || src == NULL || dup == NULL)
         return false;
-    for (size_t i = 0; i < n; i++)
-        src[i] = (struct cors_str){list->items[i].ptr, list->items[i].len};
+    struct cors_str *kept_src = corsp_pool_alloc(&p->pool, sizeof(*kept_src) * (n + 1));
+    if (kept_src == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        src[i].ptr = corsp_pool_strdup(&p->pool, list->items[i].ptr, list->items[i].len);
+        src[i].len = list->items[i].len;
+        if (src[i].ptr == NULL)
+            return false;
+    }
     if (!find_duplicates(bd, CORSP_LIST_REGEX, src, n, false, dup))
         return false;
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct entry *e = &list->items[i];
+        const struct corsp_entry *e = &list->items[i];
         if (dup[i])
             continue;
         if (!corsp_regex_set_add(p->regexes, e->ptr, e->len, i, e->line, e->column,
                                  !(flags & CORS_BUILD_NO_JIT), &bd->r))
             return false;
-        src[kept].ptr = corsp_pool_strdup(&p->pool, e->ptr, e->len);
-        src[kept].len = e->len;
-        if (src[kept++].ptr == NULL)
-            return false;
+        kept_src[kept++] = src[i];
     }
-    p->lists[CORSP_LIST_REGEX] = src;
+    p->lists[CORSP_LIST_REGEX] = kept_src;
     p->list_counts[CORSP_LIST_REGEX] = kept;
+    p->configured[CORSP_LIST_REGEX] = src;
+    p->configured_counts[CORSP_LIST_REGEX] = n;
     return true;
 }
 
@@ -529,7 +307,7 @@ is_upper_token(const char *s, size_t n)
 static bool
 build_methods(struct build *bd)
 {
-    const struct entry_list *list = &bd->b->lists[CORSP_LIST_METHODS];
+    const struct corsp_entry_list *list = &bd->b->lists[CORSP_LIST_METHODS];
     struct cors_policy *p = bd->p;
     size_t n = list->count;
     struct cors_str *keys = scratch_array(bd, n, sizeof(*keys));
@@ -539,7 +317,7 @@ build_methods(struct build *bd)
         return false;
     static const char *const forbidden[] = {"CONNECT", "TRACE", "TRACK"};
     for (size_t i = 0; i < n; i++) {
-        const struct entry *e = &list->items[i];
+        const struct corsp_entry *e = &list->items[i];
         keys[i] = (struct cors_str){e->ptr, e->len};
         if (is_star(e))
             continue;
@@ -633,7 +411,7 @@ is_cors_protocol_header(const char *s, size_t n)
 static bool
 build_header_list(struct build *bd, enum corsp_list_field l)
 {
-    const struct entry_list *list = &bd->b->lists[l];
+    const struct corsp_entry_list *list = &bd->b->lists[l];
     struct cors_policy *p = bd->p;
     size_t n = list->count;
     struct cors_str *keys = scratch_array(bd, n, sizeof(*keys));
@@ -643,7 +421,7 @@ build_header_list(struct build *bd, enum corsp_list_field l)
         return false;
     bool expose = l == CORSP_LIST_EXPOSE_HEADERS;
     for (size_t i = 0; i < n; i++) {
-        const struct entry *e = &list->items[i];
+        const struct corsp_entry *e = &list->items[i];
         if (is_star(e)) {
             keys[i] = (struct cors_str){"*", 1};
             continue;
@@ -789,6 +567,16 @@ cors_policy_build(const struct cors_policy_builder *b, unsigned flags,
         *status_out = CORS_E_INVALID_ARGUMENT;
         return NULL;
     }
+    if (b->failed_status != CORS_OK) {
+        /* sticky: an earlier call failed, so the settings are incomplete */
+        struct corsp_report r = {.diags = diags};
+        corsp_report(&r, CORS_DIAG_BUILDER_CALL_FAILED, CORS_FIELD_NONE, SIZE_MAX, 0, 0, 0,
+                     "%s() failed earlier (%s): the policy would miss what it added, so it "
+                     "is not built",
+                     b->failed_call, cors_status_name(b->failed_status));
+        *status_out = b->failed_status;
+        return NULL;
+    }
 
     struct corsp_pool pool;
     corsp_pool_init(&pool, &b->alloc);
@@ -842,6 +630,17 @@ cors_policy_unref(struct cors_policy *p)
         return;
     if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1)
         policy_free(p);
+}
+
+CORS_EXPORT struct cors_str
+cors_policy_entry(const struct cors_policy *p, enum cors_field field, size_t index)
+{
+    int l = field == CORS_FIELD_ALLOW_ORIGINS        ? CORSP_LIST_ORIGINS
+            : field == CORS_FIELD_ALLOW_ORIGIN_REGEX ? CORSP_LIST_REGEX
+                                                     : -1;
+    if (p == NULL || l < 0 || index >= p->configured_counts[l])
+        return (struct cors_str){NULL, 0};
+    return p->configured[l][index];
 }
 
 CORS_EXPORT struct cors_str
@@ -934,7 +733,7 @@ cors_policy_to_json(const struct cors_policy *p, char *buf, size_t size)
         char num[24];
         put(&w, "{", 1);
         for (int l = 0; l < CORSP_LIST_COUNT; l++)
-            put_list(&w, cors_field_name(list_fields[l]), p->lists[l], p->list_counts[l]);
+            put_list(&w, cors_field_name(corsp_list_fields[l]), p->lists[l], p->list_counts[l]);
         if (p->max_age == CORS_MAX_AGE_UNSET)
             snprintf(num, sizeof(num), "null");
         else

@@ -31,7 +31,8 @@
 
 struct corsp_regex {
     pcre2_code *code;
-    bool jit; /* JIT-compiled: matched with pcre2_jit_match() */
+    bool jit;     /* JIT-compiled: matched with pcre2_jit_match() */
+    size_t index; /* position in allowOriginRegex as configured */
 };
 
 struct corsp_regex_set {
@@ -150,7 +151,7 @@ match_one(const pcre2_code *code, bool jit, const char *p, size_t n, pcre2_match
 }
 
 __attribute__((noinline)) int
-corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n)
+corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n, size_t *index)
 {
     _Alignas(16) unsigned char space[REGEX_ARENA_SIZE];
     struct arena arena = {space, 0, sizeof(space)};
@@ -165,8 +166,10 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n
     for (size_t i = 0; i < set->count; i++) {
         arena.used = mark; /* the interpreter's frames are per match */
         int rc = match_one(set->items[i].code, set->items[i].jit, p, n, md, set->mctx);
-        if (rc == 1)
+        if (rc == 1) {
+            *index = set->items[i].index;
             return 1;
+        }
         if (rc < 0)
             result = -1;
     }
@@ -342,6 +345,7 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
         jit_size = 0;
     set->items[set->count].code = code;
     set->items[set->count].jit = jit_size > 0;
+    set->items[set->count].index = index;
     set->count++;
     size_t share = REGEX_MATCH_BUDGET / set->count;
     if (share > REGEX_MATCH_LIMIT)

@@ -2,9 +2,8 @@
  * libcors - text policies: a Gateway API style YAML or JSON text turned into
  * builder calls.
  *
- * This file uses only the public API of <cors/cors.h> (plus "config.h" for
- * HAVE_YAML), so it could live in another library unchanged. It does no I/O:
- * the host hands over the bytes.
+ * It feeds the builder through its public setters, and does no I/O: the host
+ * hands over the bytes.
  *
  * How it works:
  *  1. libyaml's event parser (never its document loader) reads the whole
@@ -25,9 +24,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include "config.h"
-
-#include <cors/cors.h>
+#include "cors-private.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -1406,12 +1403,16 @@ load_impl(struct cors_policy_builder *b, struct cors_str text, struct cors_diagn
 
 TEXT_EXPORT enum cors_status
 cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_str text,
-                              struct cors_diagnostics *diags)
+                              unsigned flags, struct cors_diagnostics *diags)
 {
     bool applied;
-    if (builder == NULL || (text.ptr == NULL && text.len > 0))
+    if (builder == NULL)
         return CORS_E_INVALID_ARGUMENT;
-    return load_impl(builder, text, diags, LOAD_ATOMIC, false, &applied);
+    if (text.ptr == NULL && text.len > 0)
+        return corsp_builder_fail(builder, __func__, CORS_E_INVALID_ARGUMENT);
+    enum cors_status st = load_impl(builder, text, diags, LOAD_ATOMIC,
+                                    (flags & CORS_BUILD_STRICT) != 0, &applied);
+    return corsp_builder_fail(builder, __func__, st);
 }
 
 TEXT_EXPORT struct cors_policy *

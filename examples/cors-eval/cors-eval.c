@@ -93,24 +93,6 @@ printable(char *dst, size_t size, const char *s, size_t len)
 }
 
 static bool
-ascii_ieq(const char *a, size_t alen, const char *b)
-{
-    size_t blen = strlen(b);
-    if (alen != blen)
-        return false;
-    for (size_t i = 0; i < alen; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return false;
-    }
-    return true;
-}
-
-static bool
 is_ows(char c)
 {
     return c == ' ' || c == '\t';
@@ -307,6 +289,8 @@ print_curl(const struct cors_result *r)
         printf("HTTP/1.1 %d\n", r->status);
     for (size_t i = 0; i < r->header_count; i++) {
         const struct cors_header *h = &r->headers[i];
+        if (h->op == CORS_HEADER_REMOVE_ACCESS_CONTROL)
+            continue; /* an instruction to the server, not a header */
         if (h->op == CORS_HEADER_MERGE_VARY)
             fputs("vary", stdout);
         else
@@ -316,7 +300,7 @@ print_curl(const struct cors_result *r)
 }
 
 static void
-print_json(const struct cors_result *r, struct cors_str source)
+print_json(const struct cors_result *r, const struct cors_policy *policy)
 {
     printf("{\n  \"decision\": \"%s\",\n", cors_decision_name(r->decision));
     printf("  \"allowed\": %s,\n", r->allowed ? "true" : "false");
@@ -326,46 +310,46 @@ print_json(const struct cors_result *r, struct cors_str source)
         printf("  \"status\": null,\n");
     else
         printf("  \"status\": %d,\n", r->status);
-    if (r->header_count == 0) {
+    /* the entry that allowed the origin, as an operator finds it in the policy */
+    if (r->matched_field == CORS_FIELD_NONE) {
+        printf("  \"matched\": null,\n");
+    } else {
+        struct cors_str entry = cors_policy_entry(policy, r->matched_field, r->matched_index);
+        printf("  \"matched\": {\"field\": \"%s\", \"index\": %zu, \"entry\": ",
+               cors_field_name(r->matched_field), r->matched_index);
+        json_string(stdout, entry.ptr ? entry.ptr : "", entry.ptr ? entry.len : 0);
+        printf("},\n");
+    }
+    /* the server removes every Access-Control-* header of the handler's */
+    bool removes = false;
+    size_t shown = 0;
+    for (size_t i = 0; i < r->header_count; i++) {
+        if (r->headers[i].op == CORS_HEADER_REMOVE_ACCESS_CONTROL)
+            removes = true;
+        else
+            shown++;
+    }
+    printf("  \"removesAccessControl\": %s,\n", removes ? "true" : "false");
+    if (shown == 0) {
         printf("  \"headers\": [],\n");
     } else {
         printf("  \"headers\": [\n");
         for (size_t i = 0; i < r->header_count; i++) {
             const struct cors_header *h = &r->headers[i];
+            if (h->op == CORS_HEADER_REMOVE_ACCESS_CONTROL)
+                continue;
             fputs("    [", stdout);
             json_string(stdout, h->name.ptr, h->name.len);
             fputs(", ", stdout);
             json_string(stdout, h->value.ptr, h->value.len);
-            printf("]%s\n", i + 1 < r->header_count ? "," : "");
+            printf("]%s\n", --shown > 0 ? "," : "");
         }
         printf("  ],\n");
     }
+    struct cors_str source = cors_policy_source(policy);
     fputs("  \"policySource\": ", stdout);
     json_string(stdout, source.ptr ? source.ptr : "", source.ptr ? source.len : 0);
     printf("\n}\n");
-}
-
-/* Joins repeated single-valued field lines as a host would: "a, b". */
-static char *
-join_lines(const struct header_arg *hs, size_t n)
-{
-    size_t total = 1;
-    for (size_t i = 0; i < n; i++)
-        total += hs[i].value_len + 2;
-    char *buf = malloc(total);
-    if (buf == NULL)
-        return NULL;
-    size_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0) {
-            buf[at++] = ',';
-            buf[at++] = ' ';
-        }
-        memcpy(buf + at, hs[i].value, hs[i].value_len);
-        at += hs[i].value_len;
-    }
-    buf[at] = '\0';
-    return buf;
 }
 
 struct options {
@@ -482,7 +466,7 @@ text_supported(void)
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
     if (b == NULL)
         return false;
-    enum cors_status st = cors_policy_builder_load_text(b, CORS_STR("{}"), NULL);
+    enum cors_status st = cors_policy_builder_load_text(b, CORS_STR("{}"), 0, NULL);
     cors_policy_builder_free(b);
     return st != CORS_E_UNSUPPORTED;
 }
@@ -490,93 +474,37 @@ text_supported(void)
 static int
 evaluate(const struct options *o, const struct cors_policy *policy)
 {
-    int rc = EXIT_EVALUATED;
-    size_t n = o->header_count;
-    struct header_arg *hs = calloc(n + 1, sizeof(*hs));
-    struct cors_str *origins = calloc(n + 1, sizeof(*origins));
-    struct cors_str *acrh = calloc(n + 1, sizeof(*acrh));
-    struct header_arg *acrm = calloc(n + 1, sizeof(*acrm));
-    struct header_arg *pna = calloc(n + 1, sizeof(*pna));
-    char *acrm_joined = NULL, *pna_joined = NULL;
-    struct cors_header *headers = NULL;
-    size_t no = 0, nh = 0, nm = 0, np = 0;
-
-    if (hs == NULL || origins == NULL || acrh == NULL || acrm == NULL || pna == NULL) {
+    /* Every -H line goes to the library's accumulator, which picks the CORS
+     * fields and applies the rules for repeated ones, as a server does. */
+    struct header_arg *hs = calloc(o->header_count + 1, sizeof(*hs));
+    if (hs == NULL) {
         fputs("cors-eval: out of memory\n", stderr);
-        rc = EXIT_INVALID;
-        goto done;
+        return EXIT_INVALID;
     }
-    for (size_t i = 0; i < n; i++) {
+    struct cors_request_fields fields;
+    cors_request_fields_init(&fields, cors_str_from_cstr(o->method));
+    for (size_t i = 0; i < o->header_count; i++) {
         struct header_arg *h = &hs[i];
         (void)split_header(o->headers[i], h); /* validated in parse_args */
-        struct cors_str v = { h->value, h->value_len };
-        if (ascii_ieq(h->name, h->name_len, "origin"))
-            origins[no++] = v;
-        else if (ascii_ieq(h->name, h->name_len, "access-control-request-method"))
-            acrm[nm++] = *h;
-        else if (ascii_ieq(h->name, h->name_len, "access-control-request-headers"))
-            acrh[nh++] = v;
-        else if (ascii_ieq(h->name, h->name_len, "access-control-request-private-network"))
-            pna[np++] = *h;
-        /* other headers do not matter to CORS */
+        cors_request_fields_add(&fields, (struct cors_str){ h->name, h->name_len },
+                                (struct cors_str){ h->value, h->value_len });
     }
-
     struct cors_request req;
-    memset(&req, 0, sizeof(req));
-    req.method = cors_str_from_cstr(o->method);
-    req.origins = origins;
-    req.origin_count = no;
-    req.request_headers = acrh;
-    req.request_header_count = nh;
-    if (nm > 0) {
-        acrm_joined = join_lines(acrm, nm);
-        if (acrm_joined == NULL)
-            goto nomem;
-        req.request_method = cors_str_from_cstr(acrm_joined);
-    }
-    if (np > 0) {
-        pna_joined = join_lines(pna, np);
-        if (pna_joined == NULL)
-            goto nomem;
-        req.request_private_network = cors_str_from_cstr(pna_joined);
-    }
+    cors_request_fields_to_request(&fields, &req);
 
-    size_t cap = CORS_HEADERS_MAX;
+    int rc = EXIT_EVALUATED;
+    struct cors_header headers[CORS_HEADERS_MAX];
     struct cors_result result;
-    for (;;) {
-        free(headers);
-        headers = calloc(cap, sizeof(*headers));
-        if (headers == NULL)
-            goto nomem;
-        enum cors_status st = cors_evaluate(policy, &req, headers, cap, &result);
-        if (st == CORS_OK)
-            break;
-        if (st == CORS_E_NOSPACE && result.header_count > cap) {
-            cap = result.header_count;
-            continue;
-        }
+    enum cors_status st = cors_evaluate(policy, &req, headers, CORS_HEADERS_MAX, &result);
+    if (st != CORS_OK) {
         fprintf(stderr, "cors-eval: evaluation failed: %s\n", cors_status_name(st));
         rc = EXIT_INVALID;
-        goto done;
-    }
-    if (o->json)
-        print_json(&result, cors_policy_source(policy));
-    else
+    } else if (o->json) {
+        print_json(&result, policy);
+    } else {
         print_curl(&result);
-    goto done;
-
-nomem:
-    fputs("cors-eval: out of memory\n", stderr);
-    rc = EXIT_INVALID;
-done:
-    free(headers);
-    free(acrm_joined);
-    free(pna_joined);
+    }
     free(hs);
-    free(origins);
-    free(acrh);
-    free(acrm);
-    free(pna);
     return rc;
 }
 

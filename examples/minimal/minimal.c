@@ -1,9 +1,10 @@
 /*
  * minimal.c - the smallest complete use of libcors.
  *
- * Builds a policy once (checking its diagnostics), then evaluates a
- * preflight and an actual request the way a server would, and prints the
- * decision and the response headers the server has to apply.
+ * Builds a policy once (checking its diagnostics and the builder's one
+ * status), then evaluates a preflight and two actual requests the way a
+ * server would: every request header field goes to a cors_request_fields,
+ * and the result says what to do to the response.
  *
  *     cc minimal.c $(pkg-config --cflags --libs libcors) -o minimal
  *
@@ -24,18 +25,31 @@ op_name(enum cors_header_op op)
         return "append";
     case CORS_HEADER_MERGE_VARY:
         return "merge";
+    case CORS_HEADER_REMOVE_ACCESS_CONTROL:
+        return "remove";
     }
     return "?";
 }
 
-/* What a server does with one request: evaluate, then either answer at once
- * (a preflight) or run its handler and add the headers to its response. */
+/* What a server does with one request: hand every header field line to the
+ * library, evaluate, then either answer at once (a preflight) or run its
+ * handler and apply the headers to its response. fields lists name, value
+ * pairs and ends with NULL. */
 static int
-handle(const struct cors_policy *policy, const char *title, const struct cors_request *request)
+handle(const struct cors_policy *policy, const char *title, const char *method,
+       const char *const *fields)
 {
+    struct cors_request_fields acc;
+    cors_request_fields_init(&acc, cors_str_from_cstr(method));
+    for (size_t i = 0; fields[i] != NULL; i += 2)
+        cors_request_fields_add(&acc, cors_str_from_cstr(fields[i]),
+                                cors_str_from_cstr(fields[i + 1]));
+    struct cors_request request;
+    cors_request_fields_to_request(&acc, &request);
+
     struct cors_header headers[CORS_HEADERS_MAX];
     struct cors_result result;
-    enum cors_status st = cors_evaluate(policy, request, headers, CORS_HEADERS_MAX, &result);
+    enum cors_status st = cors_evaluate(policy, &request, headers, CORS_HEADERS_MAX, &result);
     if (st != CORS_OK) {
         fprintf(stderr, "cors_evaluate: %s\n", cors_status_name(st));
         return -1;
@@ -43,6 +57,12 @@ handle(const struct cors_policy *policy, const char *title, const struct cors_re
     printf("== %s\n", title);
     printf("decision: %s, reason: %s, allowed: %s\n", cors_decision_name(result.decision),
            cors_reason_name(result.reason), result.allowed ? "yes" : "no");
+    if (result.matched_field != CORS_FIELD_NONE) {
+        struct cors_str entry =
+            cors_policy_entry(policy, result.matched_field, result.matched_index);
+        printf("allowed by %s[%zu]: %.*s\n", cors_field_name(result.matched_field),
+               result.matched_index, (int)entry.len, entry.ptr);
+    }
     if (result.call_handler)
         printf("run the handler, then apply:\n");
     else
@@ -56,7 +76,8 @@ handle(const struct cors_policy *policy, const char *title, const struct cors_re
 int
 main(void)
 {
-    /* 1. Build the policy once, at start-up. */
+    /* 1. Build the policy once, at start-up. Builder errors are sticky: the
+     *    setters' results need no check, the build fails if any did. */
     struct cors_policy_builder *builder = cors_policy_builder_new(NULL);
     if (builder == NULL)
         return EXIT_FAILURE;
@@ -87,33 +108,26 @@ main(void)
         return EXIT_FAILURE;
     }
 
-    /* 2. Per request: hand over the method and the raw header values. */
-    struct cors_str origin = CORS_STR("https://app.example.com");
-    struct cors_str request_headers = CORS_STR("content-type,x-request-id");
-    struct cors_request preflight = {
-        .method = CORS_STR("OPTIONS"),
-        .origins = &origin,
-        .origin_count = 1,
-        .request_method = CORS_STR("PUT"),
-        .request_headers = &request_headers,
-        .request_header_count = 1,
+    /* 2. Per request: every header field line as the server read it. */
+    static const char *const preflight[] = {
+        "Host", "api.example.com",
+        "Origin", "https://app.example.com",
+        "Access-Control-Request-Method", "PUT",
+        "Access-Control-Request-Headers", "content-type,x-request-id",
+        NULL,
     };
-    struct cors_str pr_origin = CORS_STR("https://pr-42.preview.example.com");
-    struct cors_request actual = {
-        .method = CORS_STR("PUT"),
-        .origins = &pr_origin,
-        .origin_count = 1,
+    static const char *const actual[] = {
+        "origin", "https://pr-42.preview.example.com",
+        "Content-Type", "application/json",
+        NULL,
     };
-    struct cors_str evil = CORS_STR("https://evil.example");
-    struct cors_request denied = {
-        .method = CORS_STR("GET"),
-        .origins = &evil,
-        .origin_count = 1,
+    static const char *const denied[] = {
+        "Origin", "https://evil.example",
+        NULL,
     };
-
-    int rc = handle(policy, "preflight PUT from https://app.example.com", &preflight);
-    rc |= handle(policy, "PUT from https://pr-42.preview.example.com", &actual);
-    rc |= handle(policy, "GET from https://evil.example", &denied);
+    int rc = handle(policy, "preflight PUT from https://app.example.com", "OPTIONS", preflight);
+    rc |= handle(policy, "PUT from https://pr-42.preview.example.com", "PUT", actual);
+    rc |= handle(policy, "GET from https://evil.example", "GET", denied);
 
     /* 3. Drop the reference when the configuration goes away. */
     cors_policy_unref(policy);

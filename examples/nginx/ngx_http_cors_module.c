@@ -924,9 +924,9 @@ ngx_http_cors_merge_vary(ngx_http_request_t *r, struct cors_str add)
 
 
 /*
- * Sets the decision's headers on the response: every Access-Control-* header
- * already there is removed (an upstream's own included), then SET and APPEND
- * headers are added and Vary is merged.
+ * Applies the decision's headers to the response in order: REMOVE_ACCESS_CONTROL
+ * removes every Access-Control-* header already there (an upstream's own
+ * included), then SET and APPEND headers are added and Vary is merged.
  */
 static ngx_int_t
 ngx_http_cors_apply(ngx_http_request_t *r, const struct cors_header *hdrs,
@@ -934,12 +934,14 @@ ngx_http_cors_apply(ngx_http_request_t *r, const struct cors_header *hdrs,
 {
     size_t  i;
 
-    ngx_http_cors_clear_headers(r, "access-control-",
-                                sizeof("access-control-") - 1, 1);
-
     for (i = 0; i < n; i++) {
 
         switch (hdrs[i].op) {
+
+        case CORS_HEADER_REMOVE_ACCESS_CONTROL:
+            ngx_http_cors_clear_headers(r, "access-control-",
+                                        sizeof("access-control-") - 1, 1);
+            break;
 
         case CORS_HEADER_SET:
             /* libcors returns names in canonical case: a plain compare */

@@ -36,7 +36,7 @@ extern "C" {
 /** Major version of the headers the program was compiled with. @since 0.1 */
 #define CORS_VERSION_MAJOR 0
 /** Minor version of the headers the program was compiled with. @since 0.1 */
-#define CORS_VERSION_MINOR 1
+#define CORS_VERSION_MINOR 2
 /** Micro version of the headers the program was compiled with. @since 0.1 */
 #define CORS_VERSION_MICRO 0
 /** The version as one comparable number: 0xMMmmuu. @since 0.1 */
@@ -53,7 +53,7 @@ extern "C" {
  */
 uint32_t cors_version(void);
 
-/** The run-time library version as a static string such as "0.1.0". @since 0.1 */
+/** The run-time library version as a static string such as "0.2.0". @since 0.1 */
 const char *cors_version_string(void);
 
 /** @} */
@@ -191,6 +191,7 @@ enum cors_diag_code {
     CORS_DIAG_TEXT_UNSUPPORTED = 17,           /**< built without text-policy support */
     CORS_DIAG_TEXT_DUPLICATE_KEY = 18,         /**< a key given twice in one mapping */
     CORS_DIAG_TEXT_TOO_LARGE = 19,             /**< input over the loader's limits */
+    CORS_DIAG_BUILDER_CALL_FAILED = 20,        /**< an earlier builder call failed (0.2): the policy would miss what it added */
     /* warnings */
     CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS = 100,   /**< '*' with credentials: every origin is echoed */
     CORS_DIAG_ORIGIN_NULL = 101,                    /**< "null" allowed: any sandboxed page can claim it */
@@ -280,8 +281,15 @@ cors_diagnostics_add(struct cors_diagnostics *diags, enum cors_diag_code code,
  * A builder collects settings; cors_policy_build() validates them all and
  * compiles an immutable policy. Setters only copy their input (so they can be
  * called in any order and content problems are all reported by the build);
- * they fail only on a NULL builder or when out of memory. A builder is not
- * thread-safe; it may build several policies.
+ * they fail only on a NULL builder, an invalid slice (ptr NULL, len > 0) or
+ * when out of memory. A builder is not thread-safe; it may build several
+ * policies.
+ *
+ * Errors are sticky (0.2): the first failing call on a builder is
+ * remembered, and every later cors_policy_build() on it returns NULL with that
+ * call's status and a CORS_DIAG_BUILDER_CALL_FAILED diagnostic naming the
+ * call. A caller may therefore ignore the setters' results and check once, at
+ * the build: no policy is ever built with an entry silently missing.
  * @{
  */
 
@@ -375,6 +383,15 @@ cors_policy_builder_set_position(struct cors_policy_builder *builder, uint32_t l
 enum cors_status
 cors_policy_builder_set_source(struct cors_policy_builder *builder, struct cors_str source);
 
+/**
+ * The status of the first builder call that failed (CORS_OK when none did):
+ * the status every cors_policy_build() on this builder will return.
+ * CORS_E_INVALID_ARGUMENT for a NULL builder.
+ * @since 0.2
+ */
+enum cors_status
+cors_policy_builder_status(const struct cors_policy_builder *builder);
+
 /** Build flags. @since 0.1 */
 enum cors_build_flags {
     CORS_BUILD_STRICT = 1u << 0, /**< every warning is an error */
@@ -387,9 +404,10 @@ struct cors_policy;
 /**
  * Validates the builder's settings and compiles a policy with one reference.
  * Every problem found is appended to diags (which may be NULL). Returns NULL
- * if there is any error (or, with CORS_BUILD_STRICT, any warning), or when
- * out of memory (then a status is available through status_out, which may be
- * NULL).
+ * if there is any error (or, with CORS_BUILD_STRICT, any warning), when out of
+ * memory, or when an earlier call on the builder failed (sticky errors: the
+ * status is that call's, and diags gets a CORS_DIAG_BUILDER_CALL_FAILED
+ * naming it). The status is available through status_out, which may be NULL.
  * @since 0.1
  */
 CORS_WARN_UNUSED_RESULT struct cors_policy *
@@ -413,13 +431,20 @@ cors_policy_build(const struct cors_policy_builder *builder, unsigned flags,
  * description are recorded in the builder. Problems in the text are appended
  * to diags with line and column.
  *
+ * flags are the cors_build_flags the policy will be built with: under
+ * CORS_BUILD_STRICT the loader's own warnings (text-both-levels, ...) are
+ * errors too, exactly as in cors_policy_new_from_text(). Pass the same flags
+ * to cors_policy_build().
+ *
  * Returns CORS_OK, CORS_E_INVALID_POLICY (see diags), CORS_E_UNSUPPORTED
- * (built without libyaml; diags says so) or CORS_E_NOMEM.
- * @since 0.1
+ * (built without libyaml; diags says so) or CORS_E_NOMEM. On failure nothing
+ * is added to the builder, and the failure is sticky (cors_policy_build()
+ * then fails with the same status).
+ * @since 0.1; the flags parameter @since 0.2
  */
 enum cors_status
 cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_str text,
-                              struct cors_diagnostics *diags);
+                              unsigned flags, struct cors_diagnostics *diags);
 
 /**
  * Convenience: a new builder, cors_policy_builder_load_text(), then
@@ -462,6 +487,18 @@ struct cors_str cors_policy_source(const struct cors_policy *policy);
  * @since 0.1
  */
 size_t cors_policy_to_json(const struct cors_policy *policy, char *buf, size_t size);
+
+/**
+ * The configured entry at index of allowOrigins (in its canonical form) or
+ * of allowOriginRegex (as given), the index being the position in which the
+ * builder or the text received it: what a log line quotes for a result's
+ * matched_field and matched_index ("allowed by allowOrigins[3], a wildcard").
+ * Policy-owned, valid while the caller holds a reference. An absent slice
+ * (ptr NULL) for any other field or an index out of range.
+ * @since 0.2
+ */
+struct cors_str cors_policy_entry(const struct cors_policy *policy, enum cors_field field,
+                                  size_t index);
 
 /** @} */
 
@@ -528,8 +565,10 @@ const char *cors_reason_name(enum cors_reason reason);
 #define CORS_ORIGIN_MAX 4096
 
 /**
- * With allowHeaders "*", at most this many non-empty
- * Access-Control-Request-Headers field lines are echoed (one response line each).
+ * At most this many non-empty Access-Control-Request-Headers field lines are
+ * read; with allowHeaders "*" each is echoed as one response line. A preflight
+ * with more is CORS_REASON_HEADERS_TOO_MANY_LINES whatever the policy (0.2;
+ * in 0.1 only with allowHeaders "*").
  * @since 0.1
  */
 #define CORS_REQUEST_HEADER_LINES_MAX 8
@@ -546,7 +585,25 @@ enum cors_header_op {
     /** Merge the comma-separated names into the response's Vary without
      *  duplicates (case-insensitive), keeping what is there (cors_merge_vary()). */
     CORS_HEADER_MERGE_VARY = 2,
+    /** Remove every header the response already has whose name starts with
+     *  "Access-Control-" (cors_is_access_control_header()): whatever the
+     *  handler, an upstream or the host's own configuration put there. The
+     *  policy owns that namespace on every response it is in force on, for
+     *  allowed and denied origins alike; without this, a handler's own
+     *  Access-Control-Allow-Origin would reach a denied origin. Always the
+     *  first entry of a result whose policy is not report-only, and comes
+     *  before the SET/APPEND entries it must not undo. name is
+     *  "Access-Control-*", value empty. @since 0.2 */
+    CORS_HEADER_REMOVE_ACCESS_CONTROL = 3,
 };
+
+/**
+ * True when name (any case) starts with "Access-Control-": a header that
+ * CORS_HEADER_REMOVE_ACCESS_CONTROL removes. For hosts that walk their
+ * response header list.
+ * @since 0.2
+ */
+bool cors_is_access_control_header(struct cors_str name);
 
 /**
  * One response header. name and value are borrowed: from static storage, from
@@ -592,12 +649,26 @@ struct cors_result {
     const struct cors_header *headers;
     /** Number of headers written (or needed, with CORS_E_NOSPACE). */
     size_t header_count;
+    /** The entry that allowed the origin (also under report-only, and
+     *  whatever the method and header verdicts of a preflight):
+     *  CORS_FIELD_ALLOW_ORIGINS or CORS_FIELD_ALLOW_ORIGIN_REGEX, with
+     *  matched_index the entry's position in that list as configured
+     *  (cors_policy_entry() gives its text; a "*" entry included). When no
+     *  entry allowed it: CORS_FIELD_NONE and SIZE_MAX. @since 0.2 */
+    enum cors_field matched_field;
+    size_t matched_index;
 };
 
 /**
  * Evaluates one request. Thread-safe on a shared policy; never allocates,
  * never blocks; time linear in the request's header bytes. headers is a
  * caller array of capacity entries (CORS_HEADERS_MAX always suffices).
+ *
+ * The host then applies result->headers in order to whatever response the
+ * request gets (its own answer when call_handler is false; else the handler's,
+ * an upstream's or an error page): REMOVE_ACCESS_CONTROL first, then SET
+ * (replace), APPEND and MERGE_VARY. Fill the request with
+ * cors_request_fields_to_request() rather than by hand.
  *
  * Returns CORS_OK; CORS_E_INVALID_ARGUMENT if policy, request or result is
  * NULL; CORS_E_NOSPACE if capacity is too small (result is still filled, and
@@ -621,6 +692,79 @@ cors_evaluate(const struct cors_policy *policy, const struct cors_request *reque
  * @since 0.1
  */
 size_t cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, size_t size);
+
+/** @} */
+
+/**
+ * @defgroup request Request fields (the host seam)
+ *
+ * A host hands every request header field line to a cors_request_fields as
+ * it reads them (name and value as on the wire, names in any case) and gets a
+ * struct cors_request out. The rules for repeated and empty fields live here,
+ * once, instead of in every host:
+ *
+ *  - Origin: every line is kept (up to 2; the request's origin_count is at most
+ *    2); two or more lines are CORS_REASON_ORIGIN_MULTIPLE. An empty value is
+ *    present and malformed.
+ *  - Access-Control-Request-Method: one line is the method; several lines
+ *    combine into a list (RFC 9110 §5.3), which is never a method token, so
+ *    the preflight is CORS_REASON_METHOD_MALFORMED. An empty value is present
+ *    (the request is a preflight) and malformed.
+ *  - Access-Control-Request-Headers: lines without any name (empty, or only
+ *    commas and white space) are dropped; up to CORS_REQUEST_HEADER_LINES_MAX
+ *    lines are kept, and one more line makes the preflight
+ *    CORS_REASON_HEADERS_TOO_MANY_LINES (browsers send one line).
+ *  - Access-Control-Request-Private-Network: one line is the value; several
+ *    lines mean "not requested" (only a single "true" asks).
+ *  - Leading and trailing spaces and tabs of every value are not part of it
+ *    (RFC 9110 §5.5); other fields are ignored.
+ *
+ * The accumulator allocates nothing and keeps slices of the host's bytes:
+ * names need only live for the call, values as long as the cors_request and
+ * the result are used. Its members are private: their layout may change in
+ * any minor release, so only declare it and pass its address.
+ * @{
+ */
+
+/** Caller-owned accumulator of a request's CORS fields (members private). @since 0.2 */
+struct cors_request_fields {
+    struct cors_str method_;
+    struct cors_str origin_[2];
+    struct cors_str request_method_;
+    struct cors_str request_headers_[CORS_REQUEST_HEADER_LINES_MAX + 1];
+    struct cors_str request_private_network_;
+    size_t origin_lines_;
+    size_t request_method_lines_;
+    size_t request_header_lines_;
+    size_t request_private_network_lines_;
+};
+
+/**
+ * Starts a request: forgets every field added before. method is the request
+ * method as on the wire (borrowed like the values).
+ * @since 0.2
+ */
+void cors_request_fields_init(struct cors_request_fields *fields, struct cors_str method);
+
+/**
+ * Adds one request header field line. Returns true when the name is one of the
+ * four fields libcors reads (Origin, Access-Control-Request-Method,
+ * Access-Control-Request-Headers, Access-Control-Request-Private-Network),
+ * false for any other name (ignored). An absent value (ptr NULL) counts as an
+ * empty line.
+ * @since 0.2
+ */
+bool cors_request_fields_add(struct cors_request_fields *fields, struct cors_str name,
+                             struct cors_str value);
+
+/**
+ * Fills *request from the fields added so far, with the rules above. The
+ * request points into fields (and the host's value bytes): it is valid while
+ * fields is neither changed, moved nor gone.
+ * @since 0.2
+ */
+void cors_request_fields_to_request(const struct cors_request_fields *fields,
+                                    struct cors_request *request);
 
 /** @} */
 

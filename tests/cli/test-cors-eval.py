@@ -50,7 +50,8 @@ def expect(name, got, want):
 PREFLIGHT_VARY = "vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers\n"
 DIAG_RE = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): ([a-z0-9-]+): (.+)$")
 DIAG_NOPOS_RE = re.compile(r"^(.+?): (error|warning): ([a-z0-9-]+): (.+)$")
-JSON_KEYS = ["decision", "allowed", "reason", "handler", "status", "headers", "policySource"]
+JSON_KEYS = ["decision", "allowed", "reason", "handler", "status", "matched",
+             "removesAccessControl", "headers", "policySource"]
 
 SEED_ROUTE_ALLOWED = (
     "HTTP/1.1 200 OK\n"
@@ -111,6 +112,8 @@ def test_seed_json():
         "reason": "allowed",
         "handler": False,
         "status": 200,
+        "matched": {"field": "allowOrigins", "index": 0, "entry": "https://example.com"},
+        "removesAccessControl": True,
         "headers": [
             ["Access-Control-Allow-Origin", "https://example.com"],
             ["Access-Control-Allow-Credentials", "true"],
@@ -131,6 +134,8 @@ def test_seed_json():
         "reason": "origin-not-allowed",
         "handler": False,
         "status": 403,
+        "matched": None,
+        "removesAccessControl": True,
         "headers": [["Vary", "Origin, Access-Control-Request-Method, "
                              "Access-Control-Request-Headers"]],
         "policySource": "AgentgatewayPolicy agentgateway-system/httpbin-cors (document 1)",

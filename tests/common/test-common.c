@@ -198,10 +198,33 @@ check_result_invariants(const struct eval *e, char *msg, size_t msg_size)
     if (r->header_count > 0 && r->headers != e->h)
         FAIL("result.headers does not point at the caller's array");
 
+    /* The response contract (README "Applying the result"): a policy in force
+     * owns the Access-Control-* namespace, so its result starts with exactly
+     * one REMOVE_ACCESS_CONTROL; a report-only result has nothing. */
+    size_t first = 0;
+    if (!r->report_only) {
+        if (r->header_count == 0 || e->h[0].op != CORS_HEADER_REMOVE_ACCESS_CONTROL)
+            FAIL("a result of a policy in force must start with REMOVE_ACCESS_CONTROL");
+        if (!str_eq(e->h[0].name, "Access-Control-*") || e->h[0].value.ptr == NULL ||
+            e->h[0].value.len != 0)
+            FAIL("REMOVE_ACCESS_CONTROL entry is not (\"Access-Control-*\", \"\")");
+        first = 1;
+    }
+    /* Match attribution (cors.h, struct cors_result) */
+    if ((r->matched_field == CORS_FIELD_NONE) != (r->matched_index == SIZE_MAX))
+        FAIL("matched_field %d with matched_index %zu", (int)r->matched_field, r->matched_index);
+    if (r->matched_field != CORS_FIELD_NONE && r->matched_field != CORS_FIELD_ALLOW_ORIGINS &&
+        r->matched_field != CORS_FIELD_ALLOW_ORIGIN_REGEX)
+        FAIL("matched_field %d is not an origin list", (int)r->matched_field);
+    if (r->allowed && r->matched_field == CORS_FIELD_NONE)
+        FAIL("allowed without a matching entry");
+    if (r->decision == CORS_DECISION_NOT_CORS && r->matched_field != CORS_FIELD_NONE)
+        FAIL("not-CORS request attributed to an entry");
+
     bool seen_set[8] = { false };
     bool has_acao = false, has_acac = false;
     size_t vary = 0;
-    for (size_t i = 0; i < r->header_count; i++) {
+    for (size_t i = first; i < r->header_count; i++) {
         const struct cors_header *h = &e->h[i];
         size_t k;
         if (h->name.ptr == NULL || h->value.ptr == NULL)

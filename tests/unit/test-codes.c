@@ -169,7 +169,7 @@ START_TEST(test_diag_code_names)
         for (size_t j = 0; j < i; j++)
             ck_assert_str_ne(cors_diag_code_name(all[i].c), cors_diag_code_name(all[j].c));
     }
-    static const int unknown[] = { 0, 20, 99, 118, 1000, -1 };
+    static const int unknown[] = { 0, 21, 99, 118, 1000, -1 };
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         ck_assert_str_eq(cors_diag_code_name((enum cors_diag_code)unknown[i]), "unknown");
         ck_assert_ptr_nonnull(cors_diag_code_summary((enum cors_diag_code)unknown[i]));

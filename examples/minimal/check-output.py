@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Runs examples/minimal and checks that it prints the expected decisions and
 headers (test 'example-minimal', suite 'unit')."""
+import os
 import subprocess
 import sys
 
-out = subprocess.run([sys.argv[1]], capture_output=True, text=True, timeout=30)
+# a cross build runs it through the exe wrapper (qemu-user-static)
+wrapper = os.environ.get("CORS_TEST_EXE_WRAPPER", "").split()
+out = subprocess.run(wrapper + [sys.argv[1]], capture_output=True, text=True, timeout=30)
 if out.returncode != 0:
     print(out.stdout + out.stderr, file=sys.stderr)
     sys.exit("minimal exited with %d" % out.returncode)

@@ -14,7 +14,8 @@ import subprocess
 import sys
 import tempfile
 
-CORS_EVAL = sys.argv[1]
+# a cross build runs cors-eval through the exe wrapper (qemu-user-static)
+CORS_EVAL = os.environ.get("CORS_TEST_EXE_WRAPPER", "").split() + [sys.argv[1]]
 DATA = sys.argv[2]
 HAVE_YAML = sys.argv[3] == "1"
 
@@ -23,7 +24,7 @@ count = 0
 
 
 def run(*args, stdin=None):
-    p = subprocess.run([CORS_EVAL, *args], input=stdin, capture_output=True, timeout=60)
+    p = subprocess.run([*CORS_EVAL, *args], input=stdin, capture_output=True, timeout=60)
     return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
 
 

@@ -415,6 +415,44 @@ START_TEST(seed_indented_as_in_guide)
 }
 END_TEST
 
+START_TEST(load_text_strict_flag)
+{
+    /* cors_policy_builder_load_text() takes the build flags (cors.h): under
+     * CORS_BUILD_STRICT the loader's own warnings are errors there too, as in
+     * cors_policy_new_from_text(), and the failure is sticky */
+    size_t len;
+    char *text = read_data("seed-both.yaml", &len);
+    struct cors_diagnostics *d = cors_diagnostics_new(NULL);
+    struct cors_policy_builder *b = cors_policy_builder_new(NULL);
+    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ text, len },
+                                                   CORS_BUILD_STRICT, d),
+                     CORS_E_INVALID_POLICY);
+    const struct cors_diagnostic *g = find_diag(d, CORS_DIAG_TEXT_BOTH_LEVELS);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(g->severity, CORS_SEVERITY_ERROR);
+    enum cors_status st = CORS_OK;
+    ck_assert_ptr_null(cors_policy_build(b, CORS_BUILD_STRICT, d, &st));
+    ck_assert_int_eq(st, CORS_E_INVALID_POLICY);
+    cors_policy_builder_free(b);
+    cors_diagnostics_free(d);
+
+    /* without the flag: loaded with a warning, built */
+    d = cors_diagnostics_new(NULL);
+    b = cors_policy_builder_new(NULL);
+    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ text, len }, 0, d),
+                     CORS_OK);
+    g = find_diag(d, CORS_DIAG_TEXT_BOTH_LEVELS);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(g->severity, CORS_SEVERITY_WARNING);
+    struct cors_policy *p = cors_policy_build(b, 0, d, &st);
+    ck_assert_ptr_nonnull(p);
+    cors_policy_unref(p);
+    cors_policy_builder_free(b);
+    cors_diagnostics_free(d);
+    free(text);
+}
+END_TEST
+
 START_TEST(seed_strict)
 {
     /* strict: the guide's warnings become errors; the both-levels warning too */
@@ -1395,6 +1433,7 @@ text_suite(void)
     tcase_add_test(tc, builder_diagnostics_have_positions);
     tcase_add_test(tc, builder_method_diagnostics_have_positions);
     tcase_add_test(tc, load_failure_is_sticky);
+    tcase_add_test(tc, load_text_strict_flag);
     tcase_add_test(tc, load_adds_to_builder);
     tcase_add_test(tc, new_from_text_reports_everything);
     tcase_add_test(tc, tags_and_quoting);

@@ -369,65 +369,120 @@ END_TEST
 /* Fail the n-th allocation for every n: setters report CORS_E_NOMEM, the
  * build returns NULL with CORS_E_NOMEM, nothing leaks, and once enough
  * allocations succeed the policy works. */
-START_TEST(test_out_of_memory)
+/* Every allocation of a builder's life (setters, source, text, build) fails
+ * in turn. The caller ignores every setter's result, as most callers do:
+ * the build must still never succeed with an entry missing (cors.h, sticky
+ * builder errors). A build either fails with the failing call's status and a
+ * builder-call-failed diagnostic naming it, or yields the complete policy
+ * (the same effective JSON as a build without failures). */
+#define OOM_SOURCE "oom test"
+#define OOM_TEXT "allowOrigins: [\"https://text.example\"]\nallowMethods: [PATCH]\n"
+
+static struct cors_policy *
+oom_build(struct counting_alloc *c, bool use_text, struct cors_diagnostics *d,
+          enum cors_status *st, struct cors_policy_builder **out_b)
 {
-    struct policy_spec s = {
-        .origins = LIST(ORIGIN, "https://*.example.org", "http://localhost:*"),
-        .regexes = LIST("https://pr-[0-9]+\\.preview\\.example\\.net"),
-        .methods = LIST("GET", "PUT"), .allow_headers = LIST("X-A", "X-B"),
-        .expose_headers = LIST("X-E"), .has_max_age = true, .max_age = 60,
+    struct cors_allocator a = quiet_allocator(c);
+    struct cors_policy_builder *b = cors_policy_builder_new(&a);
+    *out_b = b;
+    if (b == NULL)
+        return NULL;
+    static const char *const origins[] = { ORIGIN, "https://*.example.org", "http://localhost:*",
+                                           NULL };
+    static const char *const regexes[] = { "https://pr-[0-9]+\\.preview\\.example\\.net",
+                                           NULL };
+    static const char *const methods[] = { "GET", "PUT", NULL };
+    static const char *const allow[] = { "X-A", "X-B", NULL };
+    static const char *const expose[] = { "X-E", NULL };
+    const char *const *lists[] = { origins, regexes, methods, allow, expose };
+    enum cors_status (*adders[])(struct cors_policy_builder *, struct cors_str) = {
+        cors_policy_builder_add_origin, cors_policy_builder_add_origin_regex,
+        cors_policy_builder_add_method, cors_policy_builder_add_allow_header,
+        cors_policy_builder_add_expose_header,
     };
-    bool built = false;
-    for (size_t n = 1; n < 2000 && !built; n++) {
+    /* results deliberately ignored: the build is the one check */
+    for (size_t l = 0; l < 5; l++)
+        for (size_t i = 0; lists[l][i] != NULL; i++)
+            (void)adders[l](b, cors_str_from_cstr(lists[l][i]));
+    (void)cors_policy_builder_set_max_age(b, 60);
+    (void)cors_policy_builder_set_source(b, CORS_STR(OOM_SOURCE));
+    if (use_text)
+        (void)cors_policy_builder_load_text(b, CORS_STR(OOM_TEXT), 0, NULL);
+    return cors_policy_build(b, 0, d, st);
+}
+
+static void
+oom_run(bool use_text)
+{
+    /* the complete policy, built without failures */
+    char want[4096], got[4096];
+    struct counting_alloc ok = { .fail_at = 0 };
+    struct cors_policy_builder *b;
+    enum cors_status st = CORS_OK;
+    struct cors_policy *full = oom_build(&ok, use_text, NULL, &st, &b);
+    ck_assert_ptr_nonnull(full);
+    ck_assert_uint_lt(cors_policy_to_json(full, want, sizeof want), sizeof want);
+    cors_policy_unref(full);
+    cors_policy_builder_free(b);
+
+    size_t builds = 0, refused_sticky = 0;
+    for (size_t n = 1; n < 4000; n++) {
         struct counting_alloc c = { .fail_at = n };
-        struct cors_allocator a = quiet_allocator(&c);
-        struct cors_policy_builder *b = cors_policy_builder_new(&a);
-        if (b == NULL) {
-            ck_assert_uint_eq(c.live, 0);
-            continue;
-        }
-        bool setter_failed = false;
-        const char *const *lists[] = { s.origins, s.regexes, s.methods, s.allow_headers,
-                                       s.expose_headers };
-        enum cors_status (*adders[])(struct cors_policy_builder *, struct cors_str) = {
-            cors_policy_builder_add_origin, cors_policy_builder_add_origin_regex,
-            cors_policy_builder_add_method, cors_policy_builder_add_allow_header,
-            cors_policy_builder_add_expose_header,
-        };
-        for (size_t l = 0; l < 5; l++)
-            for (size_t i = 0; lists[l][i] != NULL; i++) {
-                enum cors_status st = adders[l](b, cors_str_from_cstr(lists[l][i]));
-                ck_assert_msg(st == CORS_OK || st == CORS_E_NOMEM, "n=%zu: setter %s", n,
-                              cors_status_name(st));
-                setter_failed = setter_failed || st == CORS_E_NOMEM;
-            }
-        enum cors_status st = cors_policy_builder_set_max_age(b, s.max_age);
-        ck_assert(st == CORS_OK || st == CORS_E_NOMEM);
-        if (!setter_failed && c.failed == 0) {
-            enum cors_status bst = CORS_OK;
-            struct cors_diagnostics *d = cors_diagnostics_new(NULL);
-            struct cors_policy *p = cors_policy_build(b, 0, d, &bst);
-            char dump[2048];
-            diag_dump(d, dump, sizeof dump);
+        struct cors_diagnostics *d = cors_diagnostics_new(NULL);
+        ck_assert_ptr_nonnull(d);
+        st = CORS_OK;
+        struct cors_policy *p = oom_build(&c, use_text, d, &st, &b);
+        if (c.failed == 0) {
+            /* n is past the last allocation: the complete policy */
+            ck_assert_ptr_nonnull(p);
+            cors_policy_unref(p);
+            cors_policy_builder_free(b);
             cors_diagnostics_free(d);
-            if (p == NULL) {
-                ck_assert_msg(c.failed == 1, "n=%zu: build failed without an allocation failure",
-                              n);
-                ck_assert_msg(bst == CORS_E_NOMEM, "n=%zu: build status %s, expected nomem:\n%s",
-                              n, cors_status_name(bst), dump);
-            } else {
-                ck_assert_uint_eq(c.failed, 0);
-                struct eval e;
-                eval_spec(p, &(struct req_spec){ .origin = "https://a.example.org" }, &e);
-                ck_assert(e.r.allowed);
-                cors_policy_unref(p);
-                built = true;
+            ck_assert(builds == 0);
+            ck_assert_msg(refused_sticky > 0, "no setter allocation was ever failed");
+            return;
+        }
+        if (p != NULL) {
+            /* a build that succeeded despite a failure must be complete */
+            ck_assert_uint_lt(cors_policy_to_json(p, got, sizeof got), sizeof got);
+            ck_assert_msg(strcmp(got, want) == 0, "n=%zu: incomplete policy built:\n%s\nwant\n%s",
+                          n, got, want);
+            builds++;
+            cors_policy_unref(p);
+        } else if (b != NULL) {
+            ck_assert_msg(st == CORS_E_NOMEM, "n=%zu: build status %s", n, cors_status_name(st));
+            ck_assert_int_eq(cors_policy_builder_status(b) == CORS_OK ||
+                                 cors_policy_builder_status(b) == CORS_E_NOMEM,
+                             1);
+            if (cors_policy_builder_status(b) == CORS_E_NOMEM) {
+                /* the failure happened in a setter: the build says which */
+                ck_assert_uint_ge(cors_diagnostics_count(d), 1);
+                const struct cors_diagnostic *diag = cors_diagnostics_get(d, 0);
+                ck_assert_int_eq(diag->code, CORS_DIAG_BUILDER_CALL_FAILED);
+                ck_assert_ptr_nonnull(strstr(diag->message.ptr, "cors_policy_builder_"));
+                refused_sticky++;
             }
         }
         cors_policy_builder_free(b);
+        cors_diagnostics_free(d);
         ck_assert_msg(c.live == 0, "n=%zu: %zu allocations leaked", n, c.live);
     }
-    ck_assert(built);
+    ck_abort_msg("more than 4000 allocations");
+}
+
+START_TEST(test_out_of_memory)
+{
+    oom_run(false);
+}
+END_TEST
+
+START_TEST(test_out_of_memory_with_text)
+{
+#if TEST_HAVE_YAML
+    oom_run(true);
+#else
+    oom_run(false);
+#endif
 }
 END_TEST
 
@@ -442,6 +497,7 @@ alloc_suite(void)
     tcase_add_test(tc, test_build_uses_only_the_allocator);
     tcase_add_test(tc, test_diagnostics_allocator);
     tcase_add_test(tc, test_out_of_memory);
+    tcase_add_test(tc, test_out_of_memory_with_text);
     suite_add_tcase(s, tc);
     return s;
 }

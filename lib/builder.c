@@ -39,6 +39,7 @@ cors_policy_builder_new(const struct cors_allocator *alloc)
     b->max_age = CORS_MAX_AGE_UNSET;
     b->preflight_status = 200;
     b->reject_status = 403;
+    b->enforce_percent = 100;
     return b;
 }
 
@@ -176,6 +177,34 @@ CORS_EXPORT enum cors_status
 cors_policy_builder_set_report_only(struct cors_policy_builder *b, bool report_only)
 {
     SET_FIELD(b, report_only, report_only, CORS_FIELD_REPORT_ONLY);
+}
+
+CORS_EXPORT enum cors_status
+cors_policy_builder_set_forward_allowed_preflights(struct cors_policy_builder *b, bool forward)
+{
+    SET_FIELD(b, forward_allowed, forward, CORS_FIELD_FORWARD_ALLOWED_PREFLIGHTS);
+}
+
+CORS_EXPORT enum cors_status
+cors_policy_builder_set_timing_allow_origin(struct cors_policy_builder *b, bool allow)
+{
+    SET_FIELD(b, timing_allow_origin, allow, CORS_FIELD_TIMING_ALLOW_ORIGIN);
+}
+
+CORS_EXPORT enum cors_status
+cors_policy_builder_set_enforce_percent(struct cors_policy_builder *b, int percent)
+{
+    SET_FIELD(b, enforce_percent, percent, CORS_FIELD_ENFORCE_PERCENT);
+}
+
+CORS_EXPORT enum cors_status
+cors_policy_builder_set_origin_predicate(struct cors_policy_builder *b,
+                                         cors_origin_predicate predicate, void *user_data)
+{
+    if (b == NULL)
+        return CORS_E_INVALID_ARGUMENT;
+    b->predicate_data = user_data;
+    SET_FIELD(b, predicate, predicate, CORS_FIELD_ORIGIN_PREDICATE);
 }
 
 CORS_EXPORT enum cors_status

@@ -421,7 +421,7 @@ struct corsp_entry_list {
     size_t capacity;
 };
 
-#define CORSP_FIELD_COUNT (CORS_FIELD_REPORT_ONLY + 1)
+#define CORSP_FIELD_COUNT (CORS_FIELD_ORIGIN_PREDICATE + 1)
 
 struct cors_policy_builder {
     struct cors_allocator alloc;
@@ -430,7 +430,12 @@ struct cors_policy_builder {
     bool credentials;
     bool private_network;
     bool forward_rejected;
+    bool forward_allowed;
     bool report_only;
+    bool timing_allow_origin;
+    int enforce_percent;
+    cors_origin_predicate predicate;
+    void *predicate_data;
     int preflight_status;
     int reject_status;
     uint32_t line; /* position for what is added next */
@@ -457,7 +462,9 @@ struct cors_policy {
     bool credentials;
     bool private_network;
     bool forward_rejected;
+    bool forward_allowed;
     bool report_only;
+    bool timing_allow_origin;
     bool origins_any; /* "*" in allowOrigins */
     bool public_star; /* "*" without credentials: literal "*" on every response */
     bool methods_any;
@@ -465,6 +472,9 @@ struct cors_policy {
     int preflight_status;
     int reject_status;
     int64_t max_age;
+    unsigned enforce_percent; /* 0..100; 100: every request enforced */
+    cors_origin_predicate predicate; /* NULL: none */
+    void *predicate_data;
 
     struct corsp_strset exact; /* canonical exact origins, and "null" if listed */
     struct corsp_wildset wild;

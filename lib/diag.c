@@ -39,6 +39,7 @@
     X(CORS_DIAG_TEXT_TOO_LARGE, "text-too-large", "input over the loader's limits")                \
     X(CORS_DIAG_BUILDER_CALL_FAILED, "builder-call-failed",                                        \
       "an earlier builder call failed: the policy would miss a setting")                           \
+    X(CORS_DIAG_PERCENT_OUT_OF_RANGE, "percent-out-of-range", "enforcePercent outside 0..100")     \
     X(CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS, "origin-star-with-credentials",                      \
       "'*' with credentials echoes every origin")                                                  \
     X(CORS_DIAG_ORIGIN_NULL, "origin-null", "\"null\" can be claimed by any sandboxed page")       \
@@ -63,7 +64,9 @@
     X(CORS_DIAG_ORIGIN_PUBLIC_SUFFIX_WILDCARD, "origin-public-suffix-wildcard",                    \
       "wildcard directly under a public suffix")                                                   \
     X(CORS_DIAG_DUPLICATE_ENTRY, "duplicate-entry", "the same entry twice in one list")            \
-    X(CORS_DIAG_TEXT_BOTH_LEVELS, "text-both-levels", "route-level CORS wins over the policy level")
+    X(CORS_DIAG_TEXT_BOTH_LEVELS, "text-both-levels", "route-level CORS wins over the policy level") \
+    X(CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE, "origin-predicate-unreachable",                      \
+      "an origin predicate next to '*' is never asked")
 
 #define REASON_LIST(X)                                                                             \
     X(CORS_REASON_NOT_CORS, "not-cors")                                                            \
@@ -93,7 +96,11 @@
     X(CORS_FIELD_PREFLIGHT_STATUS, "preflightStatus")                                              \
     X(CORS_FIELD_REJECT_STATUS, "rejectStatus")                                                    \
     X(CORS_FIELD_FORWARD_REJECTED_PREFLIGHTS, "forwardRejectedPreflights")                         \
-    X(CORS_FIELD_REPORT_ONLY, "reportOnly")
+    X(CORS_FIELD_REPORT_ONLY, "reportOnly")                                                        \
+    X(CORS_FIELD_FORWARD_ALLOWED_PREFLIGHTS, "forwardAllowedPreflights")                           \
+    X(CORS_FIELD_TIMING_ALLOW_ORIGIN, "timingAllowOrigin")                                         \
+    X(CORS_FIELD_ENFORCE_PERCENT, "enforcePercent")                                                \
+    X(CORS_FIELD_ORIGIN_PREDICATE, "originPredicate")
 
 #define CASE_NAME(value, name)                                                                     \
     case value:                                                                                    \

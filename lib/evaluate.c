@@ -19,6 +19,7 @@ static const struct cors_str h_max_age = S("Access-Control-Max-Age");
 static const struct cors_str h_expose_headers = S("Access-Control-Expose-Headers");
 static const struct cors_str h_allow_private_network = S("Access-Control-Allow-Private-Network");
 static const struct cors_str h_vary = S("Vary");
+static const struct cors_str h_timing_allow_origin = S("Timing-Allow-Origin");
 static const struct cors_str h_access_control_any = S("Access-Control-*");
 static const struct cors_str v_empty = S("");
 static const struct cors_str v_star = S("*");
@@ -73,6 +74,8 @@ emit_public(const struct cors_policy *p, struct out *o)
     emit(o, h_allow_origin, v_star, CORS_HEADER_SET);
     if (p->expose_headers_value.len > 0)
         emit(o, h_expose_headers, p->expose_headers_value, CORS_HEADER_SET);
+    if (CORSP_UNLIKELY(p->timing_allow_origin))
+        emit(o, h_timing_allow_origin, v_star, CORS_HEADER_SET);
 }
 
 static CORSP_ALWAYS_INLINE enum cors_reason
@@ -116,6 +119,7 @@ check_origin(const struct cors_policy *p, const struct cors_request *req, struct
     }
     if (p->origins_any)
         return matched(res, CORS_FIELD_ALLOW_ORIGINS, p->star_index);
+    enum cors_reason why = CORS_REASON_ORIGIN_NOT_ALLOWED;
     const struct corsp_wild_entry *w = corsp_wildset_match(&p->wild, &o);
     if (w != NULL)
         return matched(res, CORS_FIELD_ALLOW_ORIGINS, w->index);
@@ -125,9 +129,12 @@ check_origin(const struct cors_policy *p, const struct cors_request *req, struct
         if (rc == 1)
             return matched(res, CORS_FIELD_ALLOW_ORIGIN_REGEX, index);
         if (rc < 0)
-            return CORS_REASON_ORIGIN_REGEX_LIMIT;
+            why = CORS_REASON_ORIGIN_REGEX_LIMIT;
     }
-    return CORS_REASON_ORIGIN_NOT_ALLOWED;
+    /* the host's own check, last: a valid, canonical origin no entry allowed */
+    if (CORSP_UNLIKELY(p->predicate != NULL) && p->predicate(p->predicate_data, s))
+        return matched(res, CORS_FIELD_ORIGIN_PREDICATE, 0);
+    return why;
 }
 
 static CORSP_ALWAYS_INLINE bool
@@ -315,8 +322,10 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
     res->reason = reason;
     res->allowed = reason == CORS_REASON_ALLOWED;
 
-    if (p->report_only) {
+    if (res->report_only) {
         res->call_handler = true;
+        if (CORSP_UNLIKELY(!p->report_only)) /* outside enforcePercent's share */
+            emit(o, h_vary, p->vary_preflight_value, CORS_HEADER_MERGE_VARY);
         return;
     }
     emit_remove(o);
@@ -329,8 +338,8 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
 
     /* The origin is allowed: the full answer, whatever the method and header
      * verdicts (the browser enforces them; DESIGN §4). */
-    res->call_handler = false;
-    res->status = p->preflight_status;
+    res->call_handler = p->forward_allowed;
+    res->status = p->forward_allowed ? 0 : p->preflight_status;
     emit(o, h_allow_origin, p->public_star ? v_star : req->origins[0], CORS_HEADER_SET);
     if (p->credentials)
         emit(o, h_allow_credentials, v_true, CORS_HEADER_SET);
@@ -360,8 +369,11 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     res->reason = origin;
     res->allowed = origin == CORS_REASON_ALLOWED;
     res->call_handler = true;
-    if (p->report_only)
+    if (res->report_only) {
+        if (CORSP_UNLIKELY(!p->report_only)) /* outside enforcePercent's share */
+            emit(o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
         return;
+    }
     emit_remove(o);
     if (p->public_star) {
         emit_public(p, o);
@@ -373,6 +385,8 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
             emit(o, h_allow_credentials, v_true, CORS_HEADER_SET);
         if (p->expose_headers_value.len > 0)
             emit(o, h_expose_headers, p->expose_headers_value, CORS_HEADER_SET);
+        if (CORSP_UNLIKELY(p->timing_allow_origin))
+            emit(o, h_timing_allow_origin, req->origins[0], CORS_HEADER_SET);
     }
     emit(o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
 }
@@ -430,6 +444,8 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
         res->allowed = false;
         res->status = 0;
         res->report_only = p->report_only;
+        if (CORSP_UNLIKELY(p->enforce_percent < 100))
+            res->report_only |= cors_origin_bucket(req->origins[0]) >= p->enforce_percent;
         res->headers = headers;
         res->matched_field = CORS_FIELD_NONE;
         res->matched_index = SIZE_MAX;
@@ -456,6 +472,21 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
     }
     res->header_count = o.count;
     return o.count <= capacity ? CORS_OK : CORS_E_NOSPACE;
+}
+
+/* ------------------------------------------------------------- roll-out */
+
+CORS_EXPORT unsigned
+cors_origin_bucket(struct cors_str origin)
+{
+    /* FNV-1a, 32 bits (offset basis 2166136261, prime 16777619): simple
+     * enough for any host or tool to recompute */
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < origin.len; i++) {
+        h ^= (unsigned char)origin.ptr[i];
+        h *= 16777619u;
+    }
+    return h % 100;
 }
 
 /* ------------------------------------------------------------------- Vary */

@@ -238,7 +238,13 @@ build_origins(struct build *bd)
         report_entry(bd, CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS, CORSP_LIST_ORIGINS, star, 0,
                      "'*' with credentials echoes every origin, so every site can make "
                      "credentialed requests");
-    if (valid == 0 && bd->b->lists[CORSP_LIST_REGEX].count == 0)
+    if (p->origins_any && bd->b->predicate != NULL)
+        corsp_report(&bd->r, CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE, CORS_FIELD_ORIGIN_PREDICATE,
+                     SIZE_MAX, bd->b->field_line[CORS_FIELD_ORIGIN_PREDICATE],
+                     bd->b->field_column[CORS_FIELD_ORIGIN_PREDICATE], 0,
+                     "allowOrigins has '*': every origin is allowed before the origin "
+                     "predicate could be asked");
+    if (valid == 0 && bd->b->lists[CORSP_LIST_REGEX].count == 0 && bd->b->predicate == NULL)
         corsp_report(&bd->r, CORS_DIAG_NO_ORIGINS, CORS_FIELD_ALLOW_ORIGINS, SIZE_MAX, 0, 0, 0,
                      "the policy allows no origin: every cross-origin request is denied");
 
@@ -501,10 +507,19 @@ build_scalars(struct build *bd)
     p->credentials = b->credentials;
     p->private_network = b->private_network;
     p->forward_rejected = b->forward_rejected;
+    p->forward_allowed = b->forward_allowed;
     p->report_only = b->report_only;
+    p->timing_allow_origin = b->timing_allow_origin;
     p->preflight_status = b->preflight_status;
     p->reject_status = b->reject_status;
     p->max_age = b->max_age;
+    p->predicate = b->predicate;
+    p->predicate_data = b->predicate_data;
+    if (b->enforce_percent < 0 || b->enforce_percent > 100)
+        report_field(bd, CORS_DIAG_PERCENT_OUT_OF_RANGE, CORS_FIELD_ENFORCE_PERCENT,
+                     "enforcePercent %d is outside 0..100", b->enforce_percent);
+    else
+        p->enforce_percent = (unsigned)b->enforce_percent;
 
     if (b->max_age != CORS_MAX_AGE_UNSET) {
         if (b->max_age < 0 || b->max_age > INT32_MAX) {
@@ -747,6 +762,10 @@ cors_policy_to_json(const struct cors_policy *p, char *buf, size_t size)
         put_field(&w, "rejectStatus", num);
         put_field(&w, "forwardRejectedPreflights", p->forward_rejected ? "true" : "false");
         put_field(&w, "reportOnly", p->report_only ? "true" : "false");
+        put_field(&w, "forwardAllowedPreflights", p->forward_allowed ? "true" : "false");
+        put_field(&w, "timingAllowOrigin", p->timing_allow_origin ? "true" : "false");
+        snprintf(num, sizeof(num), "%u", p->enforce_percent);
+        put_field(&w, "enforcePercent", num);
         put_cstr(&w, ",\"policySource\":");
         put_json_string(&w, p->source);
         put(&w, "}", 1);

@@ -641,6 +641,7 @@ enum value_kind {
     V_LIST,
     V_BOOL,
     V_STATUS,
+    V_PERCENT,
     V_DURATION,
     V_SOURCE,
 };
@@ -664,6 +665,9 @@ static const struct key_spec cors_keys[] = {
     { "rejectStatus", CORS_FIELD_REJECT_STATUS, V_STATUS },
     { "forwardRejectedPreflights", CORS_FIELD_FORWARD_REJECTED_PREFLIGHTS, V_BOOL },
     { "reportOnly", CORS_FIELD_REPORT_ONLY, V_BOOL },
+    { "forwardAllowedPreflights", CORS_FIELD_FORWARD_ALLOWED_PREFLIGHTS, V_BOOL },
+    { "timingAllowOrigin", CORS_FIELD_TIMING_ALLOW_ORIGIN, V_BOOL },
+    { "enforcePercent", CORS_FIELD_ENFORCE_PERCENT, V_PERCENT },
     /* written by cors_policy_to_json(), so that a dump loads again */
     { "policySource", CORS_FIELD_NONE, V_SOURCE },
 };
@@ -853,6 +857,10 @@ apply_bool(struct cors_policy_builder *b, enum cors_field field, bool v)
         return cors_policy_builder_set_forward_rejected_preflights(b, v);
     case CORS_FIELD_REPORT_ONLY:
         return cors_policy_builder_set_report_only(b, v);
+    case CORS_FIELD_FORWARD_ALLOWED_PREFLIGHTS:
+        return cors_policy_builder_set_forward_allowed_preflights(b, v);
+    case CORS_FIELD_TIMING_ALLOW_ORIGIN:
+        return cors_policy_builder_set_timing_allow_origin(b, v);
     default:
         return CORS_E_INVALID_ARGUMENT;
     }
@@ -956,6 +964,27 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
                 note_status(ld, cors_policy_builder_set_preflight_status(b, (int)iv));
             else
                 note_status(ld, cors_policy_builder_set_reject_status(b, (int)iv));
+        }
+        return;
+    }
+    case V_PERCENT: {
+        int64_t iv = 0;
+        int r = (v->kind == NODE_SCALAR && v->plain) ? parse_integer(v->value, v->len, &iv) : 0;
+        if (r == 0) {
+            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
+                   v->column, "%s must be a whole number from 0 to 100, not %s", spec->name,
+                   node_type_name(v));
+            return;
+        }
+        if (r == 2 || iv < 0 || iv > 100) {
+            report(ld, CORS_DIAG_PERCENT_OUT_OF_RANGE, CORS_SEVERITY_ERROR, field, SIZE_MAX,
+                   v->line, v->column, "%s %s is outside 0..100", spec->name,
+                   quote(q, sizeof(q), v->value, v->len));
+            return;
+        }
+        if (b != NULL) {
+            set_pos(b, v);
+            note_status(ld, cors_policy_builder_set_enforce_percent(b, (int)iv));
         }
         return;
     }

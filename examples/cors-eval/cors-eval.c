@@ -310,6 +310,8 @@ print_json(const struct cors_result *r, const struct cors_policy *policy)
         printf("  \"status\": null,\n");
     else
         printf("  \"status\": %d,\n", r->status);
+    /* reportOnly, or outside the policy's enforcePercent share */
+    printf("  \"reportOnly\": %s,\n", r->report_only ? "true" : "false");
     /* the entry that allowed the origin, as an operator finds it in the policy */
     if (r->matched_field == CORS_FIELD_NONE) {
         printf("  \"matched\": null,\n");

@@ -159,6 +159,10 @@ enum cors_field {
     CORS_FIELD_REJECT_STATUS = 10,              /**< "rejectStatus" */
     CORS_FIELD_FORWARD_REJECTED_PREFLIGHTS = 11,/**< "forwardRejectedPreflights" */
     CORS_FIELD_REPORT_ONLY = 12,                /**< "reportOnly" */
+    CORS_FIELD_FORWARD_ALLOWED_PREFLIGHTS = 13, /**< "forwardAllowedPreflights" (0.2) */
+    CORS_FIELD_TIMING_ALLOW_ORIGIN = 14,        /**< "timingAllowOrigin" (0.2) */
+    CORS_FIELD_ENFORCE_PERCENT = 15,            /**< "enforcePercent" (0.2) */
+    CORS_FIELD_ORIGIN_PREDICATE = 16,           /**< "originPredicate": the C predicate (0.2) */
 };
 
 /** The text-policy key of a field, e.g. "allowOrigins"; "" for CORS_FIELD_NONE. @since 0.1 */
@@ -192,6 +196,7 @@ enum cors_diag_code {
     CORS_DIAG_TEXT_DUPLICATE_KEY = 18,         /**< a key given twice in one mapping */
     CORS_DIAG_TEXT_TOO_LARGE = 19,             /**< input over the loader's limits */
     CORS_DIAG_BUILDER_CALL_FAILED = 20,        /**< an earlier builder call failed (0.2): the policy would miss what it added */
+    CORS_DIAG_PERCENT_OUT_OF_RANGE = 30,       /**< enforcePercent outside 0..100 (0.2) */
     /* warnings */
     CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS = 100,   /**< '*' with credentials: every origin is echoed */
     CORS_DIAG_ORIGIN_NULL = 101,                    /**< "null" allowed: any sandboxed page can claim it */
@@ -211,6 +216,7 @@ enum cors_diag_code {
     CORS_DIAG_ORIGIN_PUBLIC_SUFFIX_WILDCARD = 115,  /**< a wildcard directly under a public suffix */
     CORS_DIAG_DUPLICATE_ENTRY = 116,                /**< the same entry twice in one list */
     CORS_DIAG_TEXT_BOTH_LEVELS = 117,               /**< route-level and policy-level CORS both given: the route wins */
+    CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE = 130,   /**< an origin predicate next to '*': never asked (0.2) */
 };
 
 /** Stable name of a diagnostic code, e.g. "origin-malformed"; "unknown" otherwise. @since 0.1 */
@@ -364,6 +370,73 @@ cors_policy_builder_set_forward_rejected_preflights(struct cors_policy_builder *
 /** Sets reportOnly (default false). @since 0.1 */
 enum cors_status
 cors_policy_builder_set_report_only(struct cors_policy_builder *builder, bool report_only);
+
+/**
+ * Sets forwardAllowedPreflights (default false): a preflight from an allowed
+ * origin goes to the handler (call_handler true, status 0) with the headers
+ * an answered preflight would get, so that the application answers OPTIONS
+ * itself and the host adds the headers to its answer. The counterpart of
+ * forwardRejectedPreflights.
+ * @since 0.2
+ */
+enum cors_status
+cors_policy_builder_set_forward_allowed_preflights(struct cors_policy_builder *builder,
+                                                   bool forward);
+
+/**
+ * Sets timingAllowOrigin (default false): every actual response that gets an
+ * Access-Control-Allow-Origin also gets Timing-Allow-Origin with the same
+ * value, so that Resource Timing details are visible to exactly the origins
+ * the policy trusts.
+ * @since 0.2
+ */
+enum cors_status
+cors_policy_builder_set_timing_allow_origin(struct cors_policy_builder *builder, bool allow);
+
+/**
+ * Sets enforcePercent, 0 to 100 (default 100; other values are reported by
+ * the build): the policy is enforced for that share of origins and
+ * report-only for the others (result.report_only), for a sticky roll-out.
+ * The share is chosen by cors_origin_bucket() of the request's Origin, so one
+ * origin gets the same treatment on every request and on every host.
+ * @since 0.2
+ */
+enum cors_status
+cors_policy_builder_set_enforce_percent(struct cors_policy_builder *builder, int percent);
+
+/**
+ * The roll-out bucket of an origin, 0 to 99: FNV-1a (32-bit) of the Origin
+ * value's bytes, modulo 100. A request is enforced when its bucket is below
+ * enforcePercent. Stable across versions, hosts and platforms.
+ * @since 0.2
+ */
+unsigned cors_origin_bucket(struct cors_str origin);
+
+/**
+ * A host's own origin check for origins that change at run time (per tenant,
+ * from a database): it is asked only with a valid, canonical request origin
+ * that no allowOrigins or allowOriginRegex entry allowed, never with "null",
+ * a malformed origin or a request without Origin. Its true is a match like
+ * any other (the origin is echoed, credentials and expose headers apply,
+ * Vary: Origin; result.matched_field is CORS_FIELD_ORIGIN_PREDICATE). It is
+ * called from any thread at once, during cors_evaluate(), so it must be
+ * thread-safe, must not block, and must not call back into libcors with the
+ * same policy's builder. origin is borrowed for the call.
+ * @since 0.2
+ */
+typedef bool (*cors_origin_predicate)(void *user_data, struct cors_str origin);
+
+/**
+ * Sets the origin predicate (NULL: none) and its user_data, which must
+ * outlive every policy built with it. With "*" in allowOrigins the predicate
+ * is never asked (every origin is already allowed) and the build warns
+ * (origin-predicate-unreachable). Under reportOnly it is asked like the
+ * static entries, for the verdict.
+ * @since 0.2
+ */
+enum cors_status
+cors_policy_builder_set_origin_predicate(struct cors_policy_builder *builder,
+                                         cors_origin_predicate predicate, void *user_data);
 
 /**
  * Sets the source position (1-based line and column; 0 = unknown) attached to
@@ -643,7 +716,11 @@ struct cors_result {
     bool call_handler;
     /** The status to answer with when call_handler is false; 0 otherwise. */
     int status;
-    /** The policy is report-only: nothing is returned, only the verdict. */
+    /** The request got the report-only treatment: the policy is reportOnly,
+     *  or the origin is outside its enforcePercent share (0.2). The verdict
+     *  is computed, the handler runs, and nothing is returned but, under a
+     *  partial enforcePercent, Vary: Origin (so that caches keep the two
+     *  treatments apart). */
     bool report_only;
     /** The headers, in the caller's array. */
     const struct cors_header *headers;
@@ -653,8 +730,9 @@ struct cors_result {
      *  whatever the method and header verdicts of a preflight):
      *  CORS_FIELD_ALLOW_ORIGINS or CORS_FIELD_ALLOW_ORIGIN_REGEX, with
      *  matched_index the entry's position in that list as configured
-     *  (cors_policy_entry() gives its text; a "*" entry included). When no
-     *  entry allowed it: CORS_FIELD_NONE and SIZE_MAX. @since 0.2 */
+     *  (cors_policy_entry() gives its text; a "*" entry included), or
+     *  CORS_FIELD_ORIGIN_PREDICATE with index 0. When nothing allowed it:
+     *  CORS_FIELD_NONE and SIZE_MAX. @since 0.2 */
     enum cors_field matched_field;
     size_t matched_index;
 };

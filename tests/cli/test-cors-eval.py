@@ -51,7 +51,7 @@ def expect(name, got, want):
 PREFLIGHT_VARY = "vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers\n"
 DIAG_RE = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): ([a-z0-9-]+): (.+)$")
 DIAG_NOPOS_RE = re.compile(r"^(.+?): (error|warning): ([a-z0-9-]+): (.+)$")
-JSON_KEYS = ["decision", "allowed", "reason", "handler", "status", "matched",
+JSON_KEYS = ["decision", "allowed", "reason", "handler", "status", "reportOnly", "matched",
              "removesAccessControl", "headers", "policySource"]
 
 SEED_ROUTE_ALLOWED = (
@@ -113,6 +113,7 @@ def test_seed_json():
         "reason": "allowed",
         "handler": False,
         "status": 200,
+        "reportOnly": False,
         "matched": {"field": "allowOrigins", "index": 0, "entry": "https://example.com"},
         "removesAccessControl": True,
         "headers": [
@@ -135,6 +136,7 @@ def test_seed_json():
         "reason": "origin-not-allowed",
         "handler": False,
         "status": 403,
+        "reportOnly": False,
         "matched": None,
         "removesAccessControl": True,
         "headers": [["Vary", "Origin, Access-Control-Request-Method, "
@@ -267,6 +269,42 @@ def test_forward_and_report_only():
     obj = json.loads(out)
     expect("report-only: JSON", (obj["allowed"], obj["reason"], obj["handler"], obj["headers"]),
            (False, "origin-not-allowed", True, []))
+
+
+def test_features_0_2():
+    # forwardAllowedPreflights, timingAllowOrigin, enforcePercent (README "Features")
+    policy = ('{"allowOrigins": ["https://*.example"], "allowMethods": ["PUT"], '
+              '"forwardAllowedPreflights": true, "timingAllowOrigin": true}')
+    rc, out, err = run("--policy", "-", "-X", "OPTIONS", "-H", "Origin: https://a.example",
+                       "-H", "Access-Control-Request-Method: PUT", "--json",
+                       stdin=policy.encode())
+    obj = json.loads(out)
+    expect("forwardAllowedPreflights: the handler answers",
+           (rc, obj["handler"], obj["status"], obj["allowed"]), (0, True, None, True))
+    check("forwardAllowedPreflights: the preflight headers",
+          ["Access-Control-Allow-Methods", "PUT"] in obj["headers"], obj["headers"])
+    rc, out, err = run("--policy", "-", "-H", "Origin: https://a.example", stdin=policy.encode())
+    check("timingAllowOrigin: curl output", "timing-allow-origin: https://a.example\n" in out, out)
+    rc, out, err = run("--policy", "-", "-H", "Origin: https://a.example", "--json",
+                       stdin=policy.encode())
+    obj = json.loads(out)
+    expect("matched: wildcard entry", obj["matched"],
+           {"field": "allowOrigins", "index": 0, "entry": "https://*.example"})
+    # https://example.com is in bucket 79 (FNV-1a % 100): enforced at 80, not at 79
+    for percent, report_only in ((80, False), (79, True)):
+        p = '{"allowOrigins": ["https://example.com"], "enforcePercent": %d}' % percent
+        rc, out, err = run("--policy", "-", "-H", "Origin: https://example.com", "--json",
+                           stdin=p.encode())
+        obj = json.loads(out)
+        expect(f"enforcePercent {percent}: treatment", (obj["reportOnly"], obj["allowed"]),
+               (report_only, True))
+        expect(f"enforcePercent {percent}: headers",
+               [h[0] for h in obj["headers"]],
+               ["Vary"] if report_only else ["Access-Control-Allow-Origin", "Vary"])
+    rc, out, err = run("--policy", "-", "--check",
+                       stdin=b'{"allowOrigins": ["*"], "enforcePercent": 150}')
+    check("enforcePercent out of range: exit 1 and a diagnostic",
+          rc == 1 and "error: percent-out-of-range:" in out, out + err)
 
 
 def test_stdin():
@@ -437,6 +475,7 @@ def main():
         test_header_parsing()
         test_extensions_and_repeated_request_headers()
         test_forward_and_report_only()
+        test_features_0_2()
         test_stdin()
         test_check()
         test_dump()

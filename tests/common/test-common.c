@@ -153,7 +153,7 @@ str_eq(struct cors_str s, const char *c)
 }
 
 static const char *const canonical_names[] = {
-    H_ACAO, H_ACAC, H_ACAM, H_ACAH, H_ACEH, H_ACMA, H_ACAPN, H_VARY, NULL,
+    H_ACAO, H_ACAC, H_ACAM, H_ACAH, H_ACEH, H_ACMA, H_ACAPN, H_VARY, H_TAO, NULL,
 };
 
 #define FAIL(...)                                                               \
@@ -190,9 +190,13 @@ check_result_invariants(const struct eval *e, char *msg, size_t msg_size)
         FAIL("answered with status %d", r->status);
     if (!r->call_handler && r->decision != CORS_DECISION_PREFLIGHT)
         FAIL("a %s request must go to the handler", cors_decision_name(r->decision));
-    if (r->report_only && (r->header_count != 0 || !r->call_handler))
-        FAIL("report-only result with %zu headers, call_handler=%d", r->header_count,
-             r->call_handler);
+    /* report-only treatment: the handler runs, nothing but (under a partial
+     * enforcePercent) Vary is returned */
+    if (r->report_only && !r->call_handler)
+        FAIL("report-only result answered at once");
+    for (size_t i = 0; r->report_only && i < r->header_count; i++)
+        if (e->h[i].op != CORS_HEADER_MERGE_VARY)
+            FAIL("report-only result with a header other than Vary");
     if (r->header_count > CORS_HEADERS_MAX)
         FAIL("header_count %zu > CORS_HEADERS_MAX", r->header_count);
     if (r->header_count > 0 && r->headers != e->h)
@@ -214,14 +218,15 @@ check_result_invariants(const struct eval *e, char *msg, size_t msg_size)
     if ((r->matched_field == CORS_FIELD_NONE) != (r->matched_index == SIZE_MAX))
         FAIL("matched_field %d with matched_index %zu", (int)r->matched_field, r->matched_index);
     if (r->matched_field != CORS_FIELD_NONE && r->matched_field != CORS_FIELD_ALLOW_ORIGINS &&
-        r->matched_field != CORS_FIELD_ALLOW_ORIGIN_REGEX)
-        FAIL("matched_field %d is not an origin list", (int)r->matched_field);
+        r->matched_field != CORS_FIELD_ALLOW_ORIGIN_REGEX &&
+        !(r->matched_field == CORS_FIELD_ORIGIN_PREDICATE && r->matched_index == 0))
+        FAIL("matched_field %d is not an origin list or the predicate", (int)r->matched_field);
     if (r->allowed && r->matched_field == CORS_FIELD_NONE)
         FAIL("allowed without a matching entry");
     if (r->decision == CORS_DECISION_NOT_CORS && r->matched_field != CORS_FIELD_NONE)
         FAIL("not-CORS request attributed to an entry");
 
-    bool seen_set[8] = { false };
+    bool seen_set[9] = { false };
     bool has_acao = false, has_acac = false;
     size_t vary = 0;
     for (size_t i = first; i < r->header_count; i++) {
@@ -270,6 +275,19 @@ check_result_invariants(const struct eval *e, char *msg, size_t msg_size)
         FAIL("%zu Vary entries", vary);
     if (has_acac && !has_acao)
         FAIL("Access-Control-Allow-Credentials without Access-Control-Allow-Origin");
+    /* Timing-Allow-Origin: only beside an ACAO of a non-preflight response,
+     * with the same value (timingAllowOrigin) */
+    const struct cors_header *tao = NULL, *acao = NULL;
+    for (size_t i = 0; i < r->header_count; i++) {
+        if (str_eq(e->h[i].name, H_TAO))
+            tao = &e->h[i];
+        if (str_eq(e->h[i].name, H_ACAO))
+            acao = &e->h[i];
+    }
+    if (tao != NULL && (acao == NULL || r->decision == CORS_DECISION_PREFLIGHT ||
+                        tao->value.len != acao->value.len ||
+                        memcmp(tao->value.ptr, acao->value.ptr, tao->value.len) != 0))
+        FAIL("Timing-Allow-Origin without the same Access-Control-Allow-Origin");
     return true;
 }
 

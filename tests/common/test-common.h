@@ -26,6 +26,7 @@
 #define H_ACMA "Access-Control-Max-Age"
 #define H_ACAPN "Access-Control-Allow-Private-Network"
 #define H_VARY "Vary"
+#define H_TAO "Timing-Allow-Origin"
 
 /* ---------------------------------------------------------------- policies */
 

@@ -110,7 +110,8 @@ load(const char *text, size_t len, unsigned flags)
     ck_assert_ptr_nonnull(l.diags);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
     ck_assert_ptr_nonnull(b);
-    l.load_status = cors_policy_builder_load_text(b, (struct cors_str){ text, len }, 0, l.diags);
+    l.load_status =
+        cors_policy_builder_load_text(b, (struct cors_str){ text, len }, flags, l.diags);
     if (l.load_status == CORS_OK)
         l.policy = cors_policy_build(b, flags, l.diags, &l.build_status);
     cors_policy_builder_free(b);
@@ -412,6 +413,42 @@ START_TEST(seed_indented_as_in_guide)
         free(ind);
         free(text);
     }
+}
+END_TEST
+
+START_TEST(keys_0_2)
+{
+    /* forwardAllowedPreflights, timingAllowOrigin, enforcePercent (README
+     * "Text policies"): loaded, shown by the JSON dump, range-checked */
+    struct loaded l = load_ok("allowOrigins: [\"https://a.example\"]\n"
+                              "forwardAllowedPreflights: true\n"
+                              "timingAllowOrigin: true\n"
+                              "enforcePercent: 30\n");
+    char json[2048];
+    ck_assert_uint_lt(cors_policy_to_json(l.policy, json, sizeof json), sizeof json);
+    ck_assert_ptr_nonnull(strstr(json, "\"forwardAllowedPreflights\":true"));
+    ck_assert_ptr_nonnull(strstr(json, "\"timingAllowOrigin\":true"));
+    ck_assert_ptr_nonnull(strstr(json, "\"enforcePercent\":30"));
+    /* the dump loads back to the same policy */
+    struct loaded again = load_ok(json);
+    char json2[2048];
+    cors_policy_to_json(again.policy, json2, sizeof json2);
+    ck_assert_str_eq(json, json2);
+    loaded_free(&again);
+    loaded_free(&l);
+
+    l = load_s("allowOrigins: [\"https://a.example\"]\nenforcePercent: 101\n");
+    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
+    assert_diag_at(l.diags, CORS_DIAG_PERCENT_OUT_OF_RANGE, 2, 17);
+    loaded_free(&l);
+    l = load_s("allowOrigins: [\"https://a.example\"]\nenforcePercent: \"50%\"\n");
+    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
+    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 17);
+    loaded_free(&l);
+    l = load_s("allowOrigins: [\"https://a.example\"]\ntimingAllowOrigin: 1\n");
+    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
+    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 20);
+    loaded_free(&l);
 }
 END_TEST
 
@@ -1434,6 +1471,7 @@ text_suite(void)
     tcase_add_test(tc, builder_method_diagnostics_have_positions);
     tcase_add_test(tc, load_failure_is_sticky);
     tcase_add_test(tc, load_text_strict_flag);
+    tcase_add_test(tc, keys_0_2);
     tcase_add_test(tc, load_adds_to_builder);
     tcase_add_test(tc, new_from_text_reports_everything);
     tcase_add_test(tc, tags_and_quoting);

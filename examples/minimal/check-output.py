@@ -2,11 +2,13 @@
 """Runs examples/minimal and checks that it prints the expected decisions and
 headers (test 'example-minimal', suite 'unit')."""
 import os
+import shlex
 import subprocess
 import sys
 
-# a cross build runs it through the exe wrapper (qemu-user-static)
-wrapper = os.environ.get("CORS_TEST_EXE_WRAPPER", "").split()
+# a cross build runs it through the exe wrapper (qemu-user-static), which meson test
+# passes on as MESON_EXE_WRAPPER (binfmt_misc is not there in every container)
+wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 out = subprocess.run(wrapper + [sys.argv[1]], capture_output=True, text=True, timeout=30)
 if out.returncode != 0:
     print(out.stdout + out.stderr, file=sys.stderr)

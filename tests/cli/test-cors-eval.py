@@ -10,12 +10,14 @@ walk-through as golden outputs.
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
 
-# a cross build runs cors-eval through the exe wrapper (qemu-user-static)
-CORS_EVAL = os.environ.get("CORS_TEST_EXE_WRAPPER", "").split() + [sys.argv[1]]
+# a cross build runs it through the exe wrapper (qemu-user-static), which meson test
+# passes on as MESON_EXE_WRAPPER (binfmt_misc is not there in every container)
+CORS_EVAL = shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + [sys.argv[1]]
 DATA = sys.argv[2]
 HAVE_YAML = sys.argv[3] == "1"
 

@@ -1,5 +1,5 @@
 /*
- * Origin parsing and matching (DESIGN §3 "Origin patterns", docs/decisions.md
+ * Origin parsing and matching (docs/semantics.md §3.2-§3.4, docs/decisions.md
  * "Origins", "Regex origins"): canonical forms, normalisation of configured
  * patterns, byte-exact request matching, malformed / multiple / too long
  * request origins, null, subdomain / scheme / port wildcards, regexes
@@ -577,7 +577,7 @@ START_TEST(test_echo_is_request_bytes)
 END_TEST
 
 /* Differential test: random origins over a small alphabet, compared with a
- * direct reading of the rules (DESIGN §3, decisions.md "Origins"). */
+ * direct reading of the rules (docs/semantics.md §3, decisions.md "Origins"). */
 static uint32_t rng_state = 12345;
 
 static uint32_t

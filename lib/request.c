@@ -16,8 +16,12 @@ cors_request_fields_init(struct cors_request_fields *f, struct cors_str method)
 {
     if (f == NULL)
         return;
-    memset(f, 0, sizeof(*f));
+    /* only the counts: a slot is read only below its count */
     f->method_ = method;
+    f->origin_lines_ = 0;
+    f->request_method_lines_ = 0;
+    f->request_header_lines_ = 0;
+    f->request_private_network_lines_ = 0;
 }
 
 /* Each of the four names has a length of its own: the length picks the
@@ -31,15 +35,16 @@ field_kind(struct cors_str name)
         return FIELD_OTHER;
     switch (name.len) {
     case 6:
-        return corsp_equal_fold(name.ptr, "origin", 6) ? FIELD_ORIGIN : FIELD_OTHER;
+        return corsp_equal_fold_inline(name.ptr, "origin", 6) ? FIELD_ORIGIN : FIELD_OTHER;
     case 29:
-        return corsp_equal_fold(name.ptr, "access-control-request-method", 29) ? FIELD_ACRM
-                                                                                : FIELD_OTHER;
+        return corsp_equal_fold_inline(name.ptr, "access-control-request-method", 29) ? FIELD_ACRM
+                                                                                      : FIELD_OTHER;
     case 30:
-        return corsp_equal_fold(name.ptr, "access-control-request-headers", 30) ? FIELD_ACRH
-                                                                                 : FIELD_OTHER;
+        return corsp_equal_fold_inline(name.ptr, "access-control-request-headers", 30)
+                   ? FIELD_ACRH
+                   : FIELD_OTHER;
     case 38:
-        return corsp_equal_fold(name.ptr, "access-control-request-private-network", 38)
+        return corsp_equal_fold_inline(name.ptr, "access-control-request-private-network", 38)
                    ? FIELD_ACRPN
                    : FIELD_OTHER;
     default:
@@ -124,5 +129,6 @@ cors_request_fields_to_request(const struct cors_request_fields *f, struct cors_
 CORS_EXPORT bool
 cors_is_access_control_header(struct cors_str name)
 {
-    return name.ptr != NULL && name.len >= 15 && corsp_equal_fold(name.ptr, "access-control-", 15);
+    return name.ptr != NULL && name.len >= 15 &&
+           corsp_equal_fold_inline(name.ptr, "access-control-", 15);
 }

@@ -95,6 +95,10 @@ show "6. Preflight to /private (gateway level: the AgentgatewayPolicy); no token
 show "7. The actual request to /private without a token: 401, with the CORS headers" \
     "curl -sS -o /dev/null -D - \$BASE/private -H 'Origin: https://example.com'" \
     -o /dev/null -D - "$BASE/private" -H 'Origin: https://example.com'
+show "8. A handler that sets its own CORS headers, for an origin the policy denies: they are removed" \
+    "curl -sS -o /dev/null -D - \"\$BASE/response-headers?Access-Control-Allow-Origin=https://evil.test&Access-Control-Allow-Credentials=true\" -H 'Origin: https://evil.test'" \
+    -o /dev/null -D - "$BASE/response-headers?Access-Control-Allow-Origin=https://evil.test&Access-Control-Allow-Credentials=true" \
+    -H 'Origin: https://evil.test'
 
 kill -TERM "$pid"
 status=0

@@ -8,10 +8,13 @@
  * The gateway-level policy (--policy) covers every path; a route-level policy
  * (--route) replaces it for the paths that start with its prefix, the longest
  * prefix winning (the precedence of the agentgateway guide). Per request the
- * server calls cors_evaluate() once and follows the decision: it answers
- * preflights itself, or runs the handler and adds the headers libcors returns
- * to whatever the handler answered, error responses included. CORS runs
- * before the bearer-token check of /private.
+ * server hands every request header line to a cors_request_fields, calls
+ * cors_evaluate() once and follows the decision: it answers preflights
+ * itself, or runs the handler and applies the headers libcors returns to
+ * whatever the handler answered, error responses included (first removing
+ * every Access-Control-* header the handler set, so only the policy speaks
+ * CORS). CORS runs before the bearer-token check of /private. The log line
+ * names the policy entry that allowed the origin.
  *
  * SIGHUP loads every policy file again: when all of them are valid the new
  * policies are swapped in at once (a request in flight keeps the reference it
@@ -54,14 +57,14 @@
 #define PROG "cors-demo-server"
 
 /* Limits. */
-#define POLICY_FILE_MAX (4u * 1024u * 1024u) /* bytes of one policy file */
-#define BODY_MAX (1024u * 1024u)             /* bytes of one request body */
-#define MEMORY_LIMIT (64u * 1024u)           /* MHD per-connection memory: caps the request head */
-#define CONNECTION_LIMIT 128u
-#define CONNECTION_TIMEOUT 30u /* seconds */
-#define LOG_VALUE_MAX 256u     /* bytes of one logged value before truncation */
-#define DELAY_MAX 10.0         /* seconds, /delay/N */
-#define STATIC_FILE_MAX (16u * 1024u * 1024u) /* bytes of one --static file */
+#define POLICY_FILE_MAX    (4u * 1024u * 1024u) /* bytes of one policy file */
+#define BODY_MAX           (1024u * 1024u)      /* bytes of one request body */
+#define MEMORY_LIMIT       (64u * 1024u) /* MHD per-connection memory: caps the request head */
+#define CONNECTION_LIMIT   128u
+#define CONNECTION_TIMEOUT 30u                   /* seconds */
+#define LOG_VALUE_MAX      256u                  /* bytes of one logged value before truncation */
+#define DELAY_MAX          10.0                  /* seconds, /delay/N */
+#define STATIC_FILE_MAX    (16u * 1024u * 1024u) /* bytes of one --static file */
 
 /* ------------------------------------------------------------------------ */
 /* Growable byte buffer. On allocation failure it stops growing and records  */
@@ -116,8 +119,7 @@ buf_adds(struct buf *b, const char *s)
     buf_add(b, s, strlen(s));
 }
 
-static void buf_printf(struct buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 buf_printf(struct buf *b, const char *fmt, ...)
@@ -303,6 +305,22 @@ hdrs_del(struct hdrs *h, const char *name, size_t nlen)
     h->n = j;
 }
 
+/* Removes every header whose name starts with "Access-Control-". */
+static void
+hdrs_del_access_control(struct hdrs *h)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        if (cors_is_access_control_header(cors_str_from_cstr(h->v[i].name))) {
+            free(h->v[i].name);
+            free(h->v[i].value);
+        } else {
+            h->v[j++] = h->v[i];
+        }
+    }
+    h->n = j;
+}
+
 static void
 hdrs_free(struct hdrs *h)
 {
@@ -349,8 +367,8 @@ print_diagnostics(const char *file, const struct cors_diagnostics *diags)
                     (unsigned)d->column, sev, cors_diag_code_name(d->code), mlen,
                     d->message.ptr ? d->message.ptr : "");
         else
-            fprintf(stderr, "%s: %s: %s: %.*s\n", file, sev, cors_diag_code_name(d->code),
-                    mlen, d->message.ptr ? d->message.ptr : "");
+            fprintf(stderr, "%s: %s: %s: %.*s\n", file, sev, cors_diag_code_name(d->code), mlen,
+                    d->message.ptr ? d->message.ptr : "");
     }
     fflush(stderr);
 }
@@ -364,7 +382,7 @@ read_file(const char *path, size_t *len_out, char *err, size_t errsize)
         snprintf(err, errsize, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    struct buf b = { 0 };
+    struct buf b = {0};
     char chunk[8192];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
@@ -414,7 +432,7 @@ load_policy(const char *file)
         return NULL;
     }
     enum cors_status st = CORS_OK;
-    struct cors_str t = { text, len };
+    struct cors_str t = {text, len};
     struct cors_policy *p = cors_policy_new_from_text(t, g_build_flags, NULL, diags, &st);
     print_diagnostics(file, diags);
     if (p == NULL)
@@ -548,85 +566,31 @@ log_line(const char *line, size_t len)
 /* Per-request state.                                                        */
 
 struct req {
-    struct cors_policy *policy;  /* our reference, dropped when the request completes */
+    struct cors_policy *policy; /* our reference, dropped when the request completes */
     const struct slot *slot;
-    struct cors_str *origins;
-    size_t origin_count;
-    struct cors_str *acrh;
-    size_t acrh_count;
-    struct buf acrm;  /* Access-Control-Request-Method lines joined with ", " */
-    bool has_acrm;
-    struct buf acrpn; /* Access-Control-Request-Private-Network lines */
-    bool has_acrpn;
-    struct buf origin_log; /* Origin lines joined, for the log */
+    /* The request's CORS fields as libcors reads them: every header line is
+     * handed over, the library applies the rules for repeated lines. The
+     * slices point into MHD's copy of the request head, valid until the
+     * request completes; request points into fields (this struct never moves). */
+    struct cors_request_fields fields;
+    struct cors_request request;
     struct cors_header headers[CORS_HEADERS_MAX];
     struct cors_result result;
     enum cors_status eval_status;
     struct buf body;
     bool body_too_large;
-    bool extract_oom;
 };
-
-struct extract {
-    struct req *r;
-    bool fill;
-    size_t norigins;
-    size_t nacrh;
-};
-
-static void
-join_line(struct buf *b, bool *present, const char *v, size_t n)
-{
-    if (*present)
-        buf_add(b, ", ", 2);
-    buf_add(b, v, n);
-    *present = true;
-}
 
 static enum MHD_Result
-extract_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-               const char *value, size_t value_size)
+add_field(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+          size_t value_size)
 {
-    struct extract *x = cls;
+    struct req *r = cls;
     (void)kind;
-    if (key == NULL)
-        return MHD_YES;
-    if (value == NULL) {
-        value = "";
-        value_size = 0;
-    }
-    struct req *r = x->r;
-    if (name_eq(key, key_size, "Origin")) {
-        if (x->fill) {
-            r->origins[x->norigins].ptr = value;
-            r->origins[x->norigins].len = value_size;
-            bool present = x->norigins > 0;
-            join_line(&r->origin_log, &present, value, value_size);
-        }
-        x->norigins++;
-    } else if (name_eq(key, key_size, "Access-Control-Request-Headers")) {
-        if (x->fill) {
-            r->acrh[x->nacrh].ptr = value;
-            r->acrh[x->nacrh].len = value_size;
-        }
-        x->nacrh++;
-    } else if (x->fill && name_eq(key, key_size, "Access-Control-Request-Method")) {
-        join_line(&r->acrm, &r->has_acrm, value, value_size);
-    } else if (x->fill && name_eq(key, key_size, "Access-Control-Request-Private-Network")) {
-        join_line(&r->acrpn, &r->has_acrpn, value, value_size);
-    }
+    if (key != NULL)
+        cors_request_fields_add(&r->fields, (struct cors_str){key, key_size},
+                                (struct cors_str){value, value != NULL ? value_size : 0});
     return MHD_YES;
-}
-
-static struct cors_str
-buf_str(const struct buf *b, bool present)
-{
-    struct cors_str s = { NULL, 0 };
-    if (present) {
-        s.ptr = b->p != NULL ? b->p : "";
-        s.len = b->len;
-    }
-    return s;
 }
 
 /* First call of a request: headers are complete. Picks the policy, takes a
@@ -635,49 +599,17 @@ static void
 begin_request(struct req *r, struct MHD_Connection *c, const char *url, const char *method)
 {
     r->policy = acquire_policy(url, strlen(url), &r->slot);
-
-    struct extract x = { r, false, 0, 0 };
-    MHD_get_connection_values_n(c, MHD_HEADER_KIND, extract_header, &x);
-    if (x.norigins > 0)
-        r->origins = calloc(x.norigins, sizeof *r->origins);
-    if (x.nacrh > 0)
-        r->acrh = calloc(x.nacrh, sizeof *r->acrh);
-    if ((x.norigins > 0 && r->origins == NULL) || (x.nacrh > 0 && r->acrh == NULL)) {
-        r->extract_oom = true;
-        r->eval_status = CORS_E_NOMEM;
-        return;
-    }
-    struct extract fill = { r, true, 0, 0 };
-    MHD_get_connection_values_n(c, MHD_HEADER_KIND, extract_header, &fill);
-    if (r->acrm.oom || r->acrpn.oom || r->origin_log.oom) {
-        r->extract_oom = true;
-        r->eval_status = CORS_E_NOMEM;
-        return;
-    }
-    r->origin_count = fill.norigins;
-    r->acrh_count = fill.nacrh;
-
-    struct cors_request q;
-    memset(&q, 0, sizeof q);
-    q.method = cors_str_from_cstr(method);
-    q.origins = r->origins;
-    q.origin_count = r->origin_count;
-    q.request_method = buf_str(&r->acrm, r->has_acrm);
-    q.request_headers = r->acrh;
-    q.request_header_count = r->acrh_count;
-    q.request_private_network = buf_str(&r->acrpn, r->has_acrpn);
-    r->eval_status = cors_evaluate(r->policy, &q, r->headers, CORS_HEADERS_MAX, &r->result);
+    cors_request_fields_init(&r->fields, cors_str_from_cstr(method));
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, add_field, r);
+    cors_request_fields_to_request(&r->fields, &r->request);
+    r->eval_status =
+        cors_evaluate(r->policy, &r->request, r->headers, CORS_HEADERS_MAX, &r->result);
 }
 
 static void
 free_request(struct req *r)
 {
     cors_policy_unref(r->policy);
-    free(r->origins);
-    free(r->acrh);
-    buf_free(&r->acrm);
-    buf_free(&r->acrpn);
-    buf_free(&r->origin_log);
     buf_free(&r->body);
     free(r);
 }
@@ -734,7 +666,7 @@ collect_pair(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_siz
 static void
 json_values(struct buf *b, struct MHD_Connection *c, enum MHD_ValueKind kind)
 {
-    struct pairs_ctx p = { 0 };
+    struct pairs_ctx p = {0};
     MHD_get_connection_values_n(c, kind, collect_pair, &p);
     if (p.oom)
         b->oom = true;
@@ -761,7 +693,7 @@ json_values(struct buf *b, struct MHD_Connection *c, enum MHD_ValueKind kind)
                 buf_add(b, ", ", 2);
             more = true;
             /* the value without its quotes */
-            struct buf tmp = { 0 };
+            struct buf tmp = {0};
             buf_json_str(&tmp, p.values[k].ptr, p.values[k].len, 0);
             if (tmp.oom)
                 b->oom = true;
@@ -878,9 +810,10 @@ response_header_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t 
             return MHD_NO;
         }
     /* headers that frame the message or that the server sets itself */
-    static const char *const reserved[] = { "Content-Length", "Transfer-Encoding", "Connection",
-                                            "Keep-Alive", "Upgrade", "Trailer", "TE", "Date",
-                                            "Content-Type" };
+    static const char *const reserved[] = {
+        "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive",
+        "Upgrade",        "Trailer",           "TE",         "Date",
+        "Content-Type"};
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
         if (name_eq(key, key_size, reserved[i])) {
             x->bad = true;
@@ -904,11 +837,12 @@ response_header_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t 
 static void
 response_headers_reply(struct out *o, struct MHD_Connection *c)
 {
-    struct rh_ctx x = { o, 0, false };
+    struct rh_ctx x = {o, 0, false};
     MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, response_header_arg, &x);
     if (x.bad) {
         hdrs_free(&o->headers);
-        error_reply(o, 400, "expected up to 16 Name=value arguments: token names, visible ASCII values");
+        error_reply(o, 400,
+                    "expected up to 16 Name=value arguments: token names, visible ASCII values");
         return;
     }
     buf_adds(&o->body, "{\"headers\": ");
@@ -924,10 +858,15 @@ content_type_for(const char *path)
         const char *ext;
         const char *type;
     } types[] = {
-        { ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
-        { ".mjs", "text/javascript; charset=utf-8" }, { ".css", "text/css; charset=utf-8" },
-        { ".json", "application/json" }, { ".txt", "text/plain; charset=utf-8" },
-        { ".svg", "image/svg+xml" }, { ".png", "image/png" }, { ".ico", "image/x-icon" },
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
     };
     size_t n = strlen(path);
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
@@ -955,7 +894,7 @@ static_reply(struct out *o, const char *url, const char *method)
         if (*p == '\\')
             return false;
     }
-    struct buf path = { 0 };
+    struct buf path = {0};
     buf_adds(&path, g_static_dir);
     buf_adds(&path, url);
     if (url[strlen(url) - 1] == '/')
@@ -1090,14 +1029,22 @@ run_handler(struct out *o, struct req *r, struct MHD_Connection *c, const char *
     }
 }
 
-/* Applies the headers libcors returned: set Access-Control-*, append extra
- * lines, merge Vary. */
+/*
+ * Applies the headers libcors returned, in order, to whatever response the
+ * request gets (the handler's, an error page, or the preflight answer):
+ * first remove every Access-Control-* header the handler put there (the
+ * policy owns that namespace, for denied origins too), then set, append and
+ * merge Vary.
+ */
 static void
 apply_cors(struct out *o, const struct cors_result *res)
 {
     for (size_t i = 0; i < res->header_count; i++) {
         const struct cors_header *h = &res->headers[i];
         switch (h->op) {
+        case CORS_HEADER_REMOVE_ACCESS_CONTROL:
+            hdrs_del_access_control(&o->headers);
+            break;
         case CORS_HEADER_SET:
             hdrs_del(&o->headers, h->name.ptr, h->name.len);
             hdrs_add(&o->headers, h->name.ptr, h->name.len, h->value.ptr, h->value.len);
@@ -1107,7 +1054,7 @@ apply_cors(struct out *o, const struct cors_result *res)
             break;
         case CORS_HEADER_MERGE_VARY: {
             long at = hdrs_find(&o->headers, "Vary", 4);
-            struct cors_str existing = { NULL, 0 };
+            struct cors_str existing = {NULL, 0};
             if (at >= 0)
                 existing = cors_str_from_cstr(o->headers.v[at].value);
             size_t need = cors_merge_vary(existing, h->value, NULL, 0);
@@ -1135,25 +1082,51 @@ apply_cors(struct out *o, const struct cors_result *res)
 static void
 write_log(const struct req *r, const char *method, const char *url, unsigned status, bool handler)
 {
-    struct buf b = { 0 };
+    struct buf b = {0};
     buf_adds(&b, "{\"method\": ");
     buf_json_str(&b, method, strlen(method), LOG_VALUE_MAX);
     buf_adds(&b, ", \"path\": ");
     buf_json_str(&b, url, strlen(url), LOG_VALUE_MAX);
     buf_adds(&b, ", \"origin\": ");
-    if (r->origin_count > 0)
-        buf_json_str(&b, r->origin_log.p ? r->origin_log.p : "", r->origin_log.len,
-                     LOG_VALUE_MAX);
-    else
+    if (r->request.origin_count > 0) {
+        /* the Origin lines as libcors kept them (two at most), joined */
+        struct buf origins = {0};
+        for (size_t i = 0; i < r->request.origin_count; i++) {
+            if (i > 0)
+                buf_add(&origins, ", ", 2);
+            buf_add(&origins, r->request.origins[i].ptr, r->request.origins[i].len);
+        }
+        if (origins.oom)
+            b.oom = true;
+        else
+            buf_json_str(&b, origins.p != NULL ? origins.p : "", origins.len, LOG_VALUE_MAX);
+        buf_free(&origins);
+    } else {
         buf_adds(&b, "null");
+    }
     if (r->eval_status == CORS_OK) {
         buf_adds(&b, ", \"decision\": ");
         buf_json_cstr(&b, cors_decision_name(r->result.decision));
         buf_printf(&b, ", \"allowed\": %s, \"reason\": ", r->result.allowed ? "true" : "false");
         buf_json_cstr(&b, cors_reason_name(r->result.reason));
+        /* what allowed the origin, e.g. allowOrigins[0] and its text (an
+         * origin predicate has no text) */
+        if (r->result.matched_field != CORS_FIELD_NONE) {
+            struct cors_str entry =
+                cors_policy_entry(r->policy, r->result.matched_field, r->result.matched_index);
+            buf_printf(&b, ", \"matched\": \"%s[%zu]\", \"matchedEntry\": ",
+                       cors_field_name(r->result.matched_field), r->result.matched_index);
+            if (entry.ptr != NULL)
+                buf_json_str(&b, entry.ptr, entry.len, LOG_VALUE_MAX);
+            else
+                buf_adds(&b, "null");
+        } else {
+            buf_adds(&b, ", \"matched\": null, \"matchedEntry\": null");
+        }
     } else {
         buf_adds(&b, ", \"decision\": null, \"allowed\": false, \"reason\": ");
         buf_json_cstr(&b, cors_status_name(r->eval_status));
+        buf_adds(&b, ", \"matched\": null, \"matchedEntry\": null");
     }
     buf_printf(&b, ", \"handler\": %s, \"status\": %u, \"reportOnly\": %s, \"policy\": ",
                handler ? "true" : "false", status,
@@ -1222,8 +1195,7 @@ finish_request(struct req *r, struct MHD_Connection *c, const char *url, const c
     } else {
         handler = true;
         run_handler(&o, r, c, url, method);
-        if (!r->result.report_only)
-            apply_cors(&o, &r->result);
+        apply_cors(&o, &r->result); /* report-only: no headers, nothing changes */
     }
     if (o.headers.oom || o.body.oom) {
         hdrs_free(&o.headers);
@@ -1240,8 +1212,7 @@ finish_request(struct req *r, struct MHD_Connection *c, const char *url, const c
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-           const char *version, const char *upload_data, size_t *upload_data_size,
-           void **req_cls)
+           const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
     (void)cls;
     (void)version;
@@ -1305,20 +1276,19 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 static void
 usage(FILE *f)
 {
-    fprintf(f,
-            "usage: " PROG " --policy FILE [--route PREFIX=FILE]... [--port N] [--strict]\n"
-            "                        [--log FILE] [--static DIR]\n"
-            "  --policy FILE        gateway-level CORS policy (YAML or JSON) for every path\n"
-            "  --route PREFIX=FILE  route-level policy for paths starting with PREFIX\n"
-            "                       (repeatable; the longest prefix wins and replaces the\n"
-            "                       gateway-level policy)\n"
-            "  --port N             TCP port on 127.0.0.1 (default 0: the OS chooses)\n"
-            "  --strict             every policy warning is an error\n"
-            "  --log FILE           append the per-request JSON lines to FILE (default stderr)\n"
-            "  --static DIR         serve the files under DIR for paths no endpoint takes\n"
-            "Endpoints: /get /headers /anything[/...] /private (Authorization: Bearer demo)\n"
-            "           /status/N /delay/N /response-headers?Name=value;\n"
-            "           SIGHUP reloads the policies, SIGTERM/SIGINT stop the server.\n");
+    fprintf(f, "usage: " PROG " --policy FILE [--route PREFIX=FILE]... [--port N] [--strict]\n"
+               "                        [--log FILE] [--static DIR]\n"
+               "  --policy FILE        gateway-level CORS policy (YAML or JSON) for every path\n"
+               "  --route PREFIX=FILE  route-level policy for paths starting with PREFIX\n"
+               "                       (repeatable; the longest prefix wins and replaces the\n"
+               "                       gateway-level policy)\n"
+               "  --port N             TCP port on 127.0.0.1 (default 0: the OS chooses)\n"
+               "  --strict             every policy warning is an error\n"
+               "  --log FILE           append the per-request JSON lines to FILE (default stderr)\n"
+               "  --static DIR         serve the files under DIR for paths no endpoint takes\n"
+               "Endpoints: /get /headers /anything[/...] /private (Authorization: Bearer demo)\n"
+               "           /status/N /delay/N /response-headers?Name=value;\n"
+               "           SIGHUP reloads the policies, SIGTERM/SIGINT stop the server.\n");
 }
 
 static const char *
@@ -1437,14 +1407,11 @@ main(int argc, char **argv)
 
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-        (uint16_t)port, NULL, NULL, &on_request, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, &mhd_logger, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
+        (uint16_t)port, NULL, NULL, &on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, &mhd_logger,
+        NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)MEMORY_LIMIT, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT,
-        MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL,
-        MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, &on_completed, NULL, MHD_OPTION_END);
     if (d == NULL) {
         fprintf(stderr, PROG ": cannot listen on 127.0.0.1:%ld\n", port);
         unref_all();

@@ -3,7 +3,7 @@
 # own module packages are built (same configure flags, so the module is
 # binary compatible with /usr/sbin/nginx).
 #
-#   build.sh [--libcors-build DIR] [--builddir DIR] [--output FILE]
+#   build.sh [--libcors-build DIR] [--builddir DIR] [--output FILE] [--addon-dir DIR]
 #
 #   --libcors-build DIR  link the libcors of this meson build tree
 #                        (DIR/meson-uninstalled/libcors-uninstalled.pc);
@@ -11,6 +11,8 @@
 #   --builddir DIR       nginx's build directory (default: ./nginx-build);
 #                        configure runs again only when its inputs change
 #   --output FILE        copy the module there
+#   --addon-dir DIR      the module's sources and config (default: this
+#                        script's directory; the tests build a variant)
 #
 # Environment: LIBCORS_NGINX_RPATH=no links without an rpath to libcors's
 # directory (for a distribution package, whose libcors is in the system's).
@@ -25,7 +27,7 @@ output=
 libcors_build=
 
 usage() {
-    sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
 }
 
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
         --libcors-build) libcors_build=${2:?}; shift 2 ;;
         --builddir) builddir=${2:?}; shift 2 ;;
         --output) output=${2:?}; shift 2 ;;
+        --addon-dir) here=$(cd "${2:?}" && pwd); shift 2 ;;
         -h|--help) usage ;;
         *) echo "build.sh: unknown argument: $1" >&2; usage ;;
     esac

@@ -16,14 +16,19 @@
  *  - The header filter sets the result's headers on whatever the location
  *    answers: static files, proxied responses, error pages (401, 403, 404,
  *    5xx). Every Access-Control-* header already in the response (an
- *    upstream's own) is removed first; Vary is merged, never replaced.
+ *    upstream's own, or one of add_header: the filter runs after
+ *    ngx_http_headers_filter_module's) is removed first; Vary is merged,
+ *    never replaced.
+ *  - The request's CORS fields are read by libcors' cors_request_fields from
+ *    every request header line; the module has no rules of its own.
  *  - The decision is taken once per request. It survives internal redirects
  *    (error_page, try_files, index), which clear module contexts, by living in
  *    a request pool cleanup entry that is looked up again after a redirect.
  *  - Responses produced before the PREACCESS phase (a rewrite-module
  *    "return 404", for example) are evaluated in the header filter.
- *  - A reportOnly policy changes nothing in the response; its decision and
- *    reason are logged at "info" level, one line per request.
+ *  - A reportOnly policy changes nothing in the response; its decision,
+ *    reason and the policy entry that allowed the origin are logged at
+ *    "info" level, one line per request.
  *
  * Uses only the public libcors API, <cors/cors.h>.
  *
@@ -39,13 +44,6 @@
 
 /* A policy file is read whole into memory at configuration time. */
 #define NGX_HTTP_CORS_FILE_MAX          (4 * 1024 * 1024)
-
-/* Origin lines kept per request: two are enough to report "origin-multiple". */
-#define NGX_HTTP_CORS_ORIGINS_MAX       2
-
-/* Non-empty Access-Control-Request-Headers lines kept per request; a request
- * with more is passed to libcors as malformed. */
-#define NGX_HTTP_CORS_ACRH_LINES_MAX    64
 
 /* Longest Origin value quoted in a report-only log line. */
 #define NGX_HTTP_CORS_LOG_ORIGIN_MAX    256
@@ -73,7 +71,6 @@ typedef struct {
 /* The decision for one request: the headers to set on its response. */
 typedef struct {
     ngx_uint_t                  nheaders;
-    unsigned                    report_only:1;
     struct cors_header          headers[];  /* nheaders entries */
 } ngx_http_cors_ctx_t;
 
@@ -148,13 +145,6 @@ ngx_module_t  ngx_http_cors_module = {
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
-
-
-/* Passed to libcors for a header sent on several lines where the joined value
- * cannot be valid (two Access-Control-Request-Method lines, too many
- * Access-Control-Request-Headers lines): not a token, so never echoed. */
-static const struct cors_str  ngx_http_cors_malformed =
-    { "multiple field lines", sizeof("multiple field lines") - 1 };
 
 
 /* Configuration ---------------------------------------------------------- */
@@ -516,42 +506,27 @@ ngx_http_cors_get_ctx(ngx_http_request_t *r)
 }
 
 
-static ngx_inline ngx_int_t
-ngx_http_cors_key_is(ngx_table_elt_t *h, const char *lowcase, size_t len)
-{
-    return h->key.len == len
-           && ngx_strncmp(h->lowcase_key, (u_char *) lowcase, len) == 0;
-}
-
-
 /*
- * Evaluates the request with libcors. The result's headers (in hdrs, at least
- * CORS_HEADERS_MAX entries) borrow from the request's header buffers and from
- * the policy, both alive for the whole request. Nothing is allocated.
+ * Evaluates the request with libcors: every request header line goes to a
+ * cors_request_fields, which applies the rules for repeated and empty lines.
+ * fields and req are the caller's (req points into fields); the result's
+ * headers (in hdrs, at least CORS_HEADERS_MAX entries) borrow from the
+ * request's header buffers and from the policy, both alive for the whole
+ * request. Nothing is allocated.
  */
 static ngx_int_t
 ngx_http_cors_evaluate(ngx_http_request_t *r, const struct cors_policy *policy,
+    struct cors_request_fields *fields, struct cors_request *req,
     struct cors_header *hdrs, struct cors_result *res)
 {
-    size_t               norigins, nacrh;
-    ngx_uint_t           i, nacrm, nacrpn, acrh_overflow;
+    ngx_uint_t           i;
     ngx_list_part_t     *part;
     ngx_table_elt_t     *h;
     enum cors_status     status;
-    struct cors_str      origins[NGX_HTTP_CORS_ORIGINS_MAX];
-    struct cors_str      acrh[NGX_HTTP_CORS_ACRH_LINES_MAX];
-    struct cors_request  req;
 
-    ngx_memzero(&req, sizeof(struct cors_request));
-
-    req.method.ptr = (const char *) r->method_name.data;
-    req.method.len = r->method_name.len;
-
-    norigins = 0;
-    nacrh = 0;
-    nacrm = 0;
-    nacrpn = 0;
-    acrh_overflow = 0;
+    cors_request_fields_init(fields,
+        (struct cors_str) { (const char *) r->method_name.data,
+                            r->method_name.len });
 
     part = &r->headers_in.headers.part;
     h = part->elts;
@@ -568,88 +543,19 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, const struct cors_policy *policy,
             i = 0;
         }
 
-        if (h[i].hash == 0 || h[i].lowcase_key == NULL) {
+        if (h[i].hash == 0) {
             continue;
         }
 
-        switch (h[i].key.len) {
-
-        case sizeof("origin") - 1:
-            if (ngx_http_cors_key_is(&h[i], "origin", 6)
-                && norigins < NGX_HTTP_CORS_ORIGINS_MAX)
-            {
-                origins[norigins].ptr = (const char *) h[i].value.data;
-                origins[norigins].len = h[i].value.len;
-                norigins++;
-            }
-            break;
-
-        case sizeof("access-control-request-method") - 1:
-            if (ngx_http_cors_key_is(&h[i], "access-control-request-method",
-                                     sizeof("access-control-request-method") - 1))
-            {
-                if (nacrm++ == 0) {
-                    req.request_method.ptr = (const char *) h[i].value.data;
-                    req.request_method.len = h[i].value.len;
-
-                } else {
-                    /* the joined value "A, B" is never a single token */
-                    req.request_method = ngx_http_cors_malformed;
-                }
-            }
-            break;
-
-        case sizeof("access-control-request-headers") - 1:
-            if (ngx_http_cors_key_is(&h[i], "access-control-request-headers",
-                                     sizeof("access-control-request-headers") - 1)
-                && h[i].value.len > 0)
-            {
-                if (nacrh < NGX_HTTP_CORS_ACRH_LINES_MAX) {
-                    acrh[nacrh].ptr = (const char *) h[i].value.data;
-                    acrh[nacrh].len = h[i].value.len;
-                    nacrh++;
-
-                } else {
-                    acrh_overflow = 1;
-                }
-            }
-            break;
-
-        case sizeof("access-control-request-private-network") - 1:
-            if (ngx_http_cors_key_is(&h[i],
-                    "access-control-request-private-network",
-                    sizeof("access-control-request-private-network") - 1))
-            {
-                if (nacrpn++ == 0) {
-                    req.request_private_network.ptr =
-                                              (const char *) h[i].value.data;
-                    req.request_private_network.len = h[i].value.len;
-
-                } else {
-                    /* "true, true" is not "true": not requested */
-                    req.request_private_network = ngx_http_cors_malformed;
-                }
-            }
-            break;
-
-        default:
-            break;
-        }
+        (void) cors_request_fields_add(fields,
+            (struct cors_str) { (const char *) h[i].key.data, h[i].key.len },
+            (struct cors_str) { (const char *) h[i].value.data,
+                                h[i].value.len });
     }
 
-    req.origins = origins;
-    req.origin_count = norigins;
+    cors_request_fields_to_request(fields, req);
 
-    if (acrh_overflow) {
-        req.request_headers = &ngx_http_cors_malformed;
-        req.request_header_count = 1;
-
-    } else {
-        req.request_headers = acrh;
-        req.request_header_count = nacrh;
-    }
-
-    status = cors_evaluate(policy, &req, hdrs, CORS_HEADERS_MAX, res);
+    status = cors_evaluate(policy, req, hdrs, CORS_HEADERS_MAX, res);
 
     if (status != CORS_OK) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -668,70 +574,94 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, const struct cors_policy *policy,
 }
 
 
-/* One "info" line per request of a reportOnly policy. */
-static void
-ngx_http_cors_log_report(ngx_http_request_t *r, const struct cors_result *res)
+/*
+ * Copies at most max bytes of v into buf, printable ASCII only (other bytes,
+ * '"' and '\\' as '?'), with "..." when cut; returns the length written.
+ * buf has room for max + 3 bytes.
+ */
+static size_t
+ngx_http_cors_log_value(u_char *buf, size_t max, struct cors_str v)
 {
-    u_char            *p, *last, c;
-    size_t             k;
-    ngx_uint_t         i;
-    ngx_list_part_t   *part;
-    ngx_table_elt_t   *h;
-    u_char             origin[NGX_HTTP_CORS_LOG_ORIGIN_MAX + 3];
+    u_char  *p, c;
+    size_t   k;
+
+    p = buf;
+
+    for (k = 0; k < v.len && k < max; k++) {
+        c = (u_char) v.ptr[k];
+        *p++ = (c > 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '?';
+    }
+
+    if (k < v.len) {
+        *p++ = '.';
+        *p++ = '.';
+        *p++ = '.';
+    }
+
+    return (size_t) (p - buf);
+}
+
+
+/*
+ * One "info" line per request of a reportOnly policy: the verdict, the first
+ * Origin line and the policy entry that allowed the origin, if any.
+ */
+static void
+ngx_http_cors_log_report(ngx_http_request_t *r, const struct cors_policy *policy,
+    const struct cors_request *req, const struct cors_result *res)
+{
+    size_t           olen, elen;
+    struct cors_str  origin, entry;
+    u_char           obuf[NGX_HTTP_CORS_LOG_ORIGIN_MAX + 3];
+    u_char           ebuf[NGX_HTTP_CORS_LOG_ORIGIN_MAX + 3];
 
     if (r->connection->log->log_level < NGX_LOG_INFO) {
         return;
     }
 
-    /* the first Origin line, printable ASCII only, shortened */
-    p = origin;
-    last = origin + NGX_HTTP_CORS_LOG_ORIGIN_MAX;
+    origin.ptr = "";
+    origin.len = 0;
 
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0 || h[i].lowcase_key == NULL
-            || !ngx_http_cors_key_is(&h[i], "origin", 6))
-        {
-            continue;
-        }
-
-        for (k = 0; k < h[i].value.len && p < last; k++) {
-            c = h[i].value.data[k];
-            *p++ = (c > 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '?';
-        }
-
-        if (k < h[i].value.len) {
-            *p++ = '.';
-            *p++ = '.';
-            *p++ = '.';
-        }
-
-        break;
+    if (req->origin_count > 0) {
+        origin = req->origins[0];
     }
 
+    olen = ngx_http_cors_log_value(obuf, NGX_HTTP_CORS_LOG_ORIGIN_MAX, origin);
+
+    if (res->matched_field == CORS_FIELD_NONE) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "cors report-only: %s %s, reason \"%s\", origin \"%*s\"",
+                      cors_decision_name(res->decision),
+                      res->allowed ? "allowed" : "rejected",
+                      cors_reason_name(res->reason), olen, obuf);
+        return;
+    }
+
+    /* an origin predicate has no text: "" */
+    entry = cors_policy_entry(policy, res->matched_field, res->matched_index);
+    if (entry.ptr == NULL) {
+        entry.ptr = "";
+        entry.len = 0;
+    }
+
+    elen = ngx_http_cors_log_value(ebuf, NGX_HTTP_CORS_LOG_ORIGIN_MAX, entry);
+
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                  "cors report-only: %s %s, reason \"%s\", origin \"%*s\"",
+                  "cors report-only: %s %s, reason \"%s\", origin \"%*s\", "
+                  "matched %s[%uz] \"%*s\"",
                   cors_decision_name(res->decision),
                   res->allowed ? "allowed" : "rejected",
-                  cors_reason_name(res->reason), (size_t) (p - origin),
-                  origin);
+                  cors_reason_name(res->reason), olen, obuf,
+                  cors_field_name(res->matched_field), res->matched_index,
+                  elen, ebuf);
 }
 
 
-/* Drops every header named name[len] (case-insensitive) from the response. */
+/*
+ * Drops from the response every header named name[len] (case-insensitive),
+ * or with prefix set, every header cors_is_access_control_header() names
+ * (name unused).
+ */
 static void
 ngx_http_cors_clear_headers(ngx_http_request_t *r, const char *name,
     size_t len, ngx_uint_t prefix)
@@ -759,7 +689,17 @@ ngx_http_cors_clear_headers(ngx_http_request_t *r, const char *name,
             continue;
         }
 
-        if ((prefix ? h[i].key.len > len : h[i].key.len == len)
+        if (prefix) {
+            if (cors_is_access_control_header((struct cors_str) {
+                    (const char *) h[i].key.data, h[i].key.len }))
+            {
+                h[i].hash = 0;
+            }
+
+            continue;
+        }
+
+        if (h[i].key.len == len
             && ngx_tolower(h[i].key.data[0]) == ngx_tolower((u_char) name[0])
             && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
         {
@@ -939,8 +879,7 @@ ngx_http_cors_apply(ngx_http_request_t *r, const struct cors_header *hdrs,
         switch (hdrs[i].op) {
 
         case CORS_HEADER_REMOVE_ACCESS_CONTROL:
-            ngx_http_cors_clear_headers(r, "access-control-",
-                                        sizeof("access-control-") - 1, 1);
+            ngx_http_cors_clear_headers(r, NULL, 0, 1);
             break;
 
         case CORS_HEADER_SET:
@@ -1008,11 +947,13 @@ ngx_http_cors_answer(ngx_http_request_t *r, int status)
 static ngx_int_t
 ngx_http_cors_handler(ngx_http_request_t *r)
 {
-    ngx_pool_cleanup_t        *cln;
-    ngx_http_cors_ctx_t       *ctx;
-    ngx_http_cors_loc_conf_t  *clcf;
-    struct cors_result         res;
-    struct cors_header         hdrs[CORS_HEADERS_MAX];
+    ngx_pool_cleanup_t          *cln;
+    ngx_http_cors_ctx_t         *ctx;
+    ngx_http_cors_loc_conf_t    *clcf;
+    struct cors_result           res;
+    struct cors_request          req;
+    struct cors_request_fields   fields;
+    struct cors_header           hdrs[CORS_HEADERS_MAX];
 
     if (r != r->main) {
         return NGX_DECLINED;
@@ -1029,14 +970,15 @@ ngx_http_cors_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    if (ngx_http_cors_evaluate(r, clcf->policy->policy, hdrs, &res)
+    if (ngx_http_cors_evaluate(r, clcf->policy->policy, &fields, &req, hdrs,
+                               &res)
         != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (res.report_only) {
-        ngx_http_cors_log_report(r, &res);
+        ngx_http_cors_log_report(r, clcf->policy->policy, &req, &res);
     }
 
     /*
@@ -1052,7 +994,6 @@ ngx_http_cors_handler(ngx_http_request_t *r)
 
     ctx = cln->data;
     ctx->nheaders = res.header_count;
-    ctx->report_only = res.report_only ? 1 : 0;
     ngx_memcpy(ctx->headers, hdrs,
                res.header_count * sizeof(struct cors_header));
 
@@ -1070,10 +1011,12 @@ ngx_http_cors_handler(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_cors_header_filter(ngx_http_request_t *r)
 {
-    ngx_http_cors_ctx_t       *ctx;
-    ngx_http_cors_loc_conf_t  *clcf;
-    struct cors_result         res;
-    struct cors_header         hdrs[CORS_HEADERS_MAX];
+    ngx_http_cors_ctx_t         *ctx;
+    ngx_http_cors_loc_conf_t    *clcf;
+    struct cors_result           res;
+    struct cors_request          req;
+    struct cors_request_fields   fields;
+    struct cors_header           hdrs[CORS_HEADERS_MAX];
 
     if (r != r->main) {
         return ngx_http_next_header_filter(r);
@@ -1082,9 +1025,7 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
     ctx = ngx_http_cors_get_ctx(r);
 
     if (ctx != NULL) {
-        if (!ctx->report_only
-            && ngx_http_cors_apply(r, ctx->headers, ctx->nheaders) != NGX_OK)
-        {
+        if (ngx_http_cors_apply(r, ctx->headers, ctx->nheaders) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -1099,20 +1040,70 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
-    if (ngx_http_cors_evaluate(r, clcf->policy->policy, hdrs, &res)
+    if (ngx_http_cors_evaluate(r, clcf->policy->policy, &fields, &req, hdrs,
+                               &res)
         != NGX_OK)
     {
         return ngx_http_next_header_filter(r);
     }
 
     if (res.report_only) {
-        ngx_http_cors_log_report(r, &res);
+        ngx_http_cors_log_report(r, clcf->policy->policy, &req, &res);
+    }
 
-    } else if (ngx_http_cors_apply(r, hdrs, res.header_count) != NGX_OK) {
+    /* report-only: nothing, or Vary alone under a partial enforcePercent */
+    if (ngx_http_cors_apply(r, hdrs, res.header_count) != NGX_OK) {
         return NGX_ERROR;
     }
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/*
+ * The module's header filter must run after ngx_http_headers_filter_module's
+ * (add_header, expires), so that the policy's decision is what reaches the
+ * client: "add_header Access-Control-Allow-Origin *" next to cors_policy is
+ * removed like an upstream's. Header filters run in the reverse order of
+ * their modules' postconfiguration calls, which follow the module list, so
+ * this module must come before ngx_http_headers_filter_module in it: config
+ * places it there (ngx_module_order for a dynamic module, the position in
+ * HTTP_FILTER_MODULES for a static one). A module built some other way is
+ * refused here rather than silently losing to add_header.
+ */
+static ngx_int_t
+ngx_http_cors_check_order(ngx_conf_t *cf)
+{
+    ngx_uint_t  i, self, headers;
+
+    self = NGX_CONF_UNSET_UINT;
+    headers = NGX_CONF_UNSET_UINT;
+
+    for (i = 0; cf->cycle->modules[i] != NULL; i++) {
+        if (cf->cycle->modules[i] == &ngx_http_cors_module) {
+            self = i;
+
+        } else if (ngx_strcmp(cf->cycle->modules[i]->name,
+                              "ngx_http_headers_filter_module") == 0)
+        {
+            headers = i;
+        }
+    }
+
+    if (self == NGX_CONF_UNSET_UINT || headers == NGX_CONF_UNSET_UINT
+        || self < headers)
+    {
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                  "ngx_http_cors_module comes after "
+                  "ngx_http_headers_filter_module in the module order, so "
+                  "\"add_header Access-Control-...\" would override the CORS "
+                  "policy's decision: build the module with the \"config\" "
+                  "file of its source directory (it sets the order)");
+
+    return NGX_ERROR;
 }
 
 
@@ -1121,6 +1112,10 @@ ngx_http_cors_init(ngx_conf_t *cf)
 {
     ngx_http_handler_pt        *h;
     ngx_http_core_main_conf_t  *cmcf;
+
+    if (ngx_http_cors_check_order(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 

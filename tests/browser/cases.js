@@ -143,6 +143,10 @@ function policies(o, ports) {
 // by the route's policy (prefix /anything/<route>/), except 'main', which is
 // the gateway policy. /private is routed to 'authstar' (prefix /private).
 // endpoint 'missing' is a path the server answers 404 (gateway policy).
+// endpoint 'response-headers' is the demo server's /response-headers (gateway
+// policy): its handler sets the response headers handlerHeaders(o) names,
+// CORS headers of its own included, which the server must remove before it
+// applies libcors' headers (the policy alone speaks CORS).
 
 const BODY = 'payload';
 
@@ -172,6 +176,22 @@ const CASES = [
     { name: 'error-401-carries-cors-headers', route: 'authstar', from: 'app', endpoint: 'private', method: 'GET',
       read: ['www-authenticate'],
       expect: { browser: 'ok', status: 401, log: 'A', readable: { 'www-authenticate': true } } },
+
+    // A handler that sets its own CORS headers, echoing the page's origin with
+    // credentials: for a denied origin they are removed (only Vary is left),
+    // so the browser blocks the response; for an allowed origin the policy's
+    // headers replace them.
+    { name: 'handler-cors-headers-denied-origin-blocked', route: 'main', from: 'other',
+      endpoint: 'response-headers', method: 'GET', credentials: 'include',
+      handlerHeaders: o => ({ 'Access-Control-Allow-Origin': o('other'),
+                              'Access-Control-Allow-Credentials': 'true',
+                              'Access-Control-Expose-Headers': 'x-secret' }),
+      expect: { browser: 'blocked', log: 'A!origin-not-allowed' } },
+    { name: 'handler-cors-headers-allowed-origin-policy-wins', route: 'main', from: 'app',
+      endpoint: 'response-headers', method: 'GET', read: ['x-secret', 'vary'],
+      handlerHeaders: o => ({ 'Access-Control-Allow-Origin': o('other'),
+                              'Access-Control-Expose-Headers': 'x-secret', 'X-Secret': '1' }),
+      expect: { browser: 'ok', status: 200, log: 'A', readable: { 'x-secret': false, vary: true } } },
 
     // ---- preflighted methods --------------------------------------------
     { name: 'preflight-put-allowed', route: 'main', from: 'app', method: 'PUT', body: BODY,

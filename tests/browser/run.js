@@ -542,8 +542,12 @@ async function main() {
         const routePrefix = c.endpoint === 'private' ? '/private' : c.route === 'main' ? null : `/anything/${c.route}/`;
         const reqPath = c.endpoint === 'private' ? '/private'
             : c.endpoint === 'missing' ? `/missing/${c.name}`
+            : c.endpoint === 'response-headers' ? '/response-headers'
             : `/anything/${c.route === 'main' ? 'main' : c.route}/${c.name}`;
-        const query = c.endpoint === 'private' ? `?case=${c.name}` : '';
+        const query = c.endpoint === 'private' ? `?case=${c.name}`
+            : c.endpoint === 'response-headers'
+            ? '?' + new URLSearchParams(Object.assign({ case: c.name }, c.handlerHeaders(originOf))).toString()
+            : '';
         const url = `${c.api === 'name' ? apiBase.name : apiBase.ip}${reqPath}${query}`;
         const repeat = c.repeat || 1;
         const want = k => (i => (Array.isArray(c.expect[k]) ? c.expect[k][i] : c.expect[k]));

@@ -241,8 +241,8 @@ class ServerCase(unittest.TestCase):
         lines = self.srv.new_logs()
         self.assertEqual(len(lines), 1, 'one log line per request: %r' % lines)
         line = lines[0]
-        for k in ('method', 'path', 'origin', 'decision', 'allowed', 'reason', 'handler',
-                  'status', 'reportOnly', 'policy'):
+        for k in ('method', 'path', 'origin', 'decision', 'allowed', 'reason', 'matched',
+                  'matchedEntry', 'handler', 'status', 'reportOnly', 'policy'):
             self.assertIn(k, line)
         for k, v in fields.items():
             self.assertEqual(line[k], v, 'log field %s in %r' % (k, line))
@@ -408,7 +408,8 @@ class Decisions(ServerCase):
                  ('/anything/public', data('public.yaml')),
                  ('/anything/forward', data('forward.yaml')),
                  ('/anything/pna', data('private-network.yaml')),
-                 ('/anything/regex', data('regex.yaml'))])
+                 ('/anything/regex', data('regex.yaml')),
+                 ('/anything/rollout', data('rollout.yaml'))])
 
     def preflight(self, path, origin, method='GET', headers=()):
         return self.srv.request('OPTIONS', path, [('Origin', origin),
@@ -468,6 +469,68 @@ class Decisions(ServerCase):
         self.assertCors(r, {'Vary': 'Origin'})
         self.assertLog(decision='actual', allowed=False, reason='origin-multiple',
                        origin='https://example.com, https://example.com')
+
+    # The request-field rules of libcors' cors_request_fields, seen through
+    # the server: the host hands over every line, the library decides.
+    def test_two_request_method_lines_are_malformed(self):
+        # several lines combine into a list (RFC 9110 §5.3), never one method token
+        r = self.srv.request('OPTIONS', '/anything', [
+            ('Origin', 'https://example.com'), ('Access-Control-Request-Method', 'GET'),
+            ('Access-Control-Request-Method', 'GET')])
+        self.assertEqual(r.status, 403)
+        self.assertCors(r, {'Vary': PREFLIGHT_VARY})
+        self.assertLog(decision='preflight', allowed=False, reason='method-malformed',
+                       handler=False, status=403)
+
+    def test_two_private_network_lines_are_not_a_request(self):
+        # only a single "true" asks for private network access (Private Network
+        # Access §3.1): two lines ask nothing, so a policy without
+        # allowPrivateNetwork allows the preflight ...
+        pna = [('Access-Control-Request-Private-Network', 'true')] * 2
+        r = self.preflight('/get', 'https://example.com', 'GET', pna)
+        self.assertEqual(r.status, 200)
+        self.assertCors(r, ROUTE_ALLOWED_PREFLIGHT)
+        self.assertLog(decision='preflight', allowed=True, reason='allowed')
+        # ... and one with it grants nothing
+        r = self.preflight('/anything/pna', 'http://localhost:3000', 'GET', pna)
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.get('Access-Control-Allow-Private-Network'))
+        self.assertEqual(r.get('Access-Control-Allow-Origin'), 'http://localhost:3000')
+        self.assertLog(decision='preflight', allowed=True, reason='allowed')
+
+    def test_log_names_the_matching_entry(self):
+        # (origin, path, matched, matchedEntry): the entry that allowed the
+        # origin, whatever the method verdict; null when none did
+        cases = [
+            ('GET', '/get', 'https://example.com', 'allowOrigins[0]', 'https://example.com'),
+            ('GET', '/anything/pna', 'http://localhost:8080', 'allowOrigins[1]',
+             'http://localhost:*'),
+            ('GET', '/anything/public', 'https://anyone.example', 'allowOrigins[0]', '*'),
+            ('GET', '/anything/regex', 'https://aaa.example.com', 'allowOriginRegex[0]',
+             'https://(a+)+\\.example\\.com'),
+            ('GET', '/anything/report', 'https://example.com', 'allowOrigins[0]',
+             'https://example.com'),  # report-only decides (and attributes) too
+            ('GET', '/get', 'https://notallowed.com', None, None),
+            ('GET', '/get', None, None, None),
+        ]
+        for method, path, origin, matched, entry in cases:
+            self.srv.request(method, path, [('Origin', origin)] if origin else [])
+            self.assertLog(path=path, matched=matched, matchedEntry=entry)
+        r = self.preflight('/anything', 'https://example.com', 'PUT')
+        self.assertLog(reason='method-not-allowed', matched='allowOrigins[0]',
+                       matchedEntry='https://example.com')
+
+    def test_rollout_report_only_share_gets_vary(self):
+        # enforcePercent 50: b.example (bucket 0) is enforced, example.com
+        # (bucket 79) gets the report-only treatment: only Vary: Origin
+        r = self.srv.request('GET', '/anything/rollout', [('Origin', 'https://b.example')])
+        self.assertCors(r, {'Access-Control-Allow-Origin': 'https://b.example', 'Vary': 'Origin'})
+        self.assertLog(decision='actual', allowed=True, reportOnly=False,
+                       matched='allowOrigins[0]', matchedEntry='https://b.example')
+        r = self.srv.request('GET', '/anything/rollout', [('Origin', 'https://example.com')])
+        self.assertCors(r, {'Vary': 'Origin'})
+        self.assertLog(decision='actual', allowed=True, reportOnly=True,
+                       matched='allowOrigins[1]', matchedEntry='https://example.com')
 
     def test_origin_too_long(self):
         origin = 'https://' + 'a' * 5000 + '.example.com'
@@ -672,6 +735,47 @@ class Handlers(ServerCase):
         self.assertEqual(r.values('Vary'), ['Accept, Origin'])
         r = self.srv.request('GET', '/response-headers?Vary=*', [('Origin', 'https://a.example')])
         self.assertEqual(r.values('Vary'), ['*'])
+
+    # The response contract: the policy owns Access-Control-* on every
+    # response it is in force on; whatever the handler set there is removed
+    # before libcors' headers are applied.
+    HANDLER_CORS = ('/response-headers?Access-Control-Allow-Origin=https://evil.test'
+                    '&Access-Control-Allow-Credentials=true&Access-Control-Expose-Headers=x')
+
+    def test_handler_cors_headers_never_reach_a_denied_origin(self):
+        # the README's demo request: before 0.2 this answered
+        # Access-Control-Allow-Origin: https://evil.test (and credentials)
+        r = self.srv.request('GET', self.HANDLER_CORS, [('Origin', 'https://evil.test')])
+        self.assertEqual(r.status, 200)
+        self.assertCors(r, {'Vary': 'Origin'})
+        self.assertEqual(r.json()['headers']['Access-Control-Allow-Origin'], 'https://evil.test')
+        self.assertLog(decision='actual', allowed=False, reason='origin-not-allowed',
+                       matched=None, handler=True, status=200)
+        # not a CORS request: still nothing of the handler's
+        r = self.srv.request('GET', self.HANDLER_CORS)
+        self.assertCors(r, {'Vary': 'Origin'})
+        self.assertLog(decision='not-cors')
+
+    def test_handler_cors_headers_replaced_for_an_allowed_origin(self):
+        r = self.srv.request('GET', self.HANDLER_CORS + '&Access-Control-Allow-Methods=PUT'
+                             '&access-control-max-age=1', [('Origin', 'https://example.com')])
+        self.assertEqual(r.status, 200)
+        self.assertCors(r, {'Access-Control-Allow-Origin': 'https://example.com',
+                            'Access-Control-Allow-Credentials': 'true',
+                            'Access-Control-Expose-Headers': 'origin,x-trafficpolicy-header',
+                            'Vary': 'Origin'})
+
+    def test_report_only_leaves_handler_cors_headers(self):
+        # a report-only policy is not in force: the response is the handler's
+        srv = Server(data('report-only.yaml'))
+        try:
+            r = srv.request('GET', self.HANDLER_CORS, [('Origin', 'https://evil.test')])
+            self.assertEqual(r.status, 200)
+            self.assertCors(r, {'Access-Control-Allow-Origin': 'https://evil.test',
+                                'Access-Control-Allow-Credentials': 'true',
+                                'Access-Control-Expose-Headers': 'x'})
+        finally:
+            self.assertEqual(srv.stop(), 0)
 
     def test_response_headers_refuses_bad_input(self):
         for q in ('X%0d%0aInjected=1', 'X-A=b%0d%0aSet-Cookie:%20x=1', 'X-A=%c3%a9',

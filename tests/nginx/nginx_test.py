@@ -6,9 +6,12 @@ module and a configuration with several locations (static files, auth_basic,
 auth_request, deny, a proxied upstream that sends its own CORS headers,
 "return 404", error_page), sends preflights and actual requests with curl and
 checks every status and CORS header. Also: "nginx -t" on bad policies prints
-libcors's diagnostics; "nginx -s reload" with a changed policy takes effect.
+libcors's diagnostics; "nginx -s reload" with a changed policy takes effect;
+the module's place in the filter order (a static configure, and a dynamic
+variant built without the order, which "nginx -t" must refuse).
 
-usage: nginx_test.py --module ngx_http_cors_module.so [--nginx PATH] [--curl PATH]
+usage: nginx_test.py --module ngx_http_cors_module.so --addon-dir examples/nginx
+                     --libcors-build BUILDDIR [--nginx PATH] [--curl PATH]
 """
 
 import argparse
@@ -58,6 +61,21 @@ REPORT_POLICY = """\
 allowOrigins:
   - https://app.example
 reportOnly: true
+"""
+
+# a roll-out: enforced for origins whose bucket (FNV-1a of the Origin, modulo
+# 100) is below 50: https://other.example (28) is, https://app.example (89) is
+# not and gets the report-only treatment (only Vary: Origin, and a log line)
+ROLLOUT_POLICY = """\
+allowOrigins: [https://other.example, https://app.example]
+enforcePercent: 50
+"""
+
+# private network access: http://localhost:* is the second entry
+PNA_POLICY = """\
+allowOrigins: [https://app.example, "http://localhost:*"]
+allowMethods: [GET]
+allowPrivateNetwork: true
 """
 
 RELOAD_POLICY_1 = """\
@@ -329,6 +347,33 @@ http {{
         location /nocors/ {{ cors off; alias {t}/www/; }}
         location /report/ {{ cors_policy policies/report.yaml; alias {t}/www/; }}
         location /reload/ {{ cors_policy policies/reload.yaml; alias {t}/www/; }}
+        location /pna/ {{ cors_policy policies/pna.yaml; alias {t}/www/; }}
+        location /rollout/ {{ cors_policy policies/rollout.yaml; alias {t}/www/; }}
+
+        # add_header Access-Control-* next to a policy: the decision wins
+        # (the module's header filter runs after the headers filter)
+        location /addheader/ {{
+            alias {t}/www/;
+            add_header Access-Control-Allow-Origin "*" always;
+            add_header Access-Control-Allow-Credentials "true" always;
+            add_header access-control-expose-headers "x-secret" always;
+            add_header Vary "Accept" always;
+            add_header X-Kept "1" always;
+        }}
+        location /addheader-proxy/ {{
+            proxy_pass http://127.0.0.1:{up}/;
+            add_header Access-Control-Allow-Origin "https://evil.example" always;
+        }}
+        location /addheader-report/ {{
+            cors_policy policies/report.yaml;
+            alias {t}/www/;
+            add_header Access-Control-Allow-Origin "*" always;
+        }}
+        location /addheader-off/ {{
+            cors off;
+            alias {t}/www/;
+            add_header Access-Control-Allow-Origin "*" always;
+        }}
     }}
 }}
 """.format(module=module, t=t, port=env.port, h2port=env.h2port, up=upstream_port,
@@ -476,6 +521,77 @@ def run_requests(tap, env):
     tap.eq((r.status, r.cors()), (502, api_actual()),
            "proxy to a closed port: nginx's 502 carries the CORS headers")
 
+    # add_header Access-Control-* in a location with a policy: removed like
+    # an upstream's, whatever the origin; other add_header headers stay
+    r = env.curl("/addheader/file.txt", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.get("x-kept"), r.cors()),
+           (200, "1", [("vary", "Accept, Origin")]),
+           "add_header ACAO * and ACAC, other origin: removed, only Vary (merged)")
+
+    r = env.curl("/addheader/file.txt", headers=["Origin: " + APP])
+    tap.eq((r.status, r.get("x-kept"), r.cors()),
+           (200, "1", sorted(api_actual()[:3] + [("vary", "Accept, Origin")])),
+           "add_header ACAO *, allowed origin: the policy's headers, not add_header's")
+
+    r = env.curl("/addheader/file.txt")
+    tap.eq((r.status, r.cors()), (200, [("vary", "Accept, Origin")]),
+           "add_header ACAO *, no Origin: removed")
+
+    r = env.curl("/addheader/file.txt", "OPTIONS", PRE_EVIL)
+    tap.eq((r.status, r.cors()), (403, [("vary", "Accept, " + PREFLIGHT_VARY)]),
+           "add_header ACAO *, rejected preflight: 403 without add_header's ACAO")
+
+    r = env.curl("/addheader/file.txt", "OPTIONS", PRE)
+    tap.eq((r.status, r.cors()),
+           (200, sorted([h for h in api_preflight() if h[0] != "vary"] +
+                        [("vary", "Accept, " + PREFLIGHT_VARY)])),
+           "add_header ACAO *, allowed preflight: the policy's headers only")
+
+    r = env.curl("/addheader/missing.txt", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.cors()), (404, [("vary", "Accept, Origin")]),
+           "add_header ... always on a 404, other origin: removed")
+
+    r = env.curl("/addheader-proxy/ok", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.get("x-upstream"), r.cors()),
+           (200, "1", [("vary", "Accept-Encoding, Origin")]),
+           "proxy + add_header: neither the upstream's nor add_header's ACAO reaches "
+           "another origin")
+
+    r = env.curl("/addheader-proxy/ok", headers=["Origin: " + APP])
+    tap.eq((r.status, r.cors()),
+           (200, sorted(api_actual()[:3] + [("vary", "Accept-Encoding, Origin")])),
+           "proxy + add_header, allowed origin: the policy's headers only")
+
+    r = env.curl("/addheader-report/file.txt", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.cors()), (200, [("access-control-allow-origin", "*")]),
+           "add_header with a reportOnly policy: left alone (the policy is not in force)")
+
+    r = env.curl("/addheader-off/file.txt", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.cors()), (200, [("access-control-allow-origin", "*")]),
+           "add_header with cors off: left alone")
+
+    # private network access: only a single "true" line asks
+    pna = ["Origin: http://localhost:3000", "Access-Control-Request-Method: GET"]
+    r = env.curl("/pna/file.txt", "OPTIONS",
+                 pna + ["Access-Control-Request-Private-Network: true"])
+    tap.eq((r.status, r.get("access-control-allow-private-network")), (200, "true"),
+           "one ACRPN line: private network access granted")
+    r = env.curl("/pna/file.txt", "OPTIONS",
+                 pna + ["Access-Control-Request-Private-Network: true"] * 2)
+    tap.eq((r.status, r.get("access-control-allow-origin"),
+            r.get("access-control-allow-private-network")),
+           (200, "http://localhost:3000", None),
+           "two ACRPN lines: not a request, nothing granted")
+
+    # enforcePercent: the report-only treatment still gets Vary: Origin
+    r = env.curl("/rollout/file.txt", headers=["Origin: " + OTHER])
+    tap.eq((r.status, r.cors()),
+           (200, [("access-control-allow-origin", OTHER), ("vary", "Origin")]),
+           "enforcePercent 50, origin in the enforced share: the policy's headers")
+    r = env.curl("/rollout/file.txt", headers=["Origin: " + APP])
+    tap.eq((r.status, r.cors()), (200, [("vary", "Origin")]),
+           "enforcePercent 50, origin outside the share: report-only, only Vary: Origin")
+
     # return 404 (rewrite phase, before the module's phase handler)
     r = env.curl("/gone", headers=["Origin: " + APP])
     tap.eq((r.status, r.cors()), (404, api_actual()),
@@ -599,11 +715,13 @@ def run_requests(tap, env):
         time.sleep(0.05)
     tap.eq(len(lines), 3, "reportOnly: one log line per request")
     want = [('[info]', 'cors report-only: actual rejected, reason "origin-not-allowed", '
-                       'origin "https://evil.example"'),
+                       'origin "https://evil.example", client'),
             ('[info]', 'cors report-only: preflight rejected, reason "method-not-allowed", '
-                       'origin "https://app.example"'),
+                       'origin "https://app.example", matched allowOrigins[0] '
+                       '"https://app.example", client'),
             ('[info]', 'cors report-only: actual allowed, reason "allowed", '
-                       'origin "https://app.example"')]
+                       'origin "https://app.example", matched allowOrigins[0] '
+                       '"https://app.example", client')]
     for (level, text), line in zip(want, lines):
         tap.ok(level in line and text in line, "reportOnly log: " + text, line)
 
@@ -684,6 +802,67 @@ def run_config_errors(tap, env, module):
         err = out.stderr.decode(errors="replace")
         tap.ok(out.returncode == 1 and expect in err,
                "nginx -t rejects %s: %s" % (name, expect), err)
+
+
+def run_module_order(tap, env, module):
+    """The module's header filter must run after the headers filter
+    (add_header). config orders it: checked for a static build (the module
+    list configure writes) and, for a dynamic module built without that order,
+    nginx -t must refuse with a message saying why."""
+    addon = env.args.addon_dir
+    src = "/usr/share/nginx/src"
+    work = env.path("order")
+    os.makedirs(work, exist_ok=True)
+    pc = dict(os.environ,
+              PKG_CONFIG_PATH=os.path.join(env.args.libcors_build, "meson-uninstalled"),
+              LIBCORS_PC="libcors-uninstalled")
+
+    # static (--add-module): configure writes ngx_modules.c in module order
+    out = subprocess.run(["./configure", "--builddir=" + os.path.join(work, "static"),
+                          "--add-module=" + addon, "--without-http_rewrite_module",
+                          "--without-http_gzip_module", "--without-pcre"],
+                         cwd=src, env=pc, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=120)
+    order = []
+    try:
+        with open(os.path.join(work, "static", "ngx_modules.c")) as f:
+            text = f.read()
+        names = text[text.index("char *ngx_module_names[]"):]
+        order = re.findall(r'"(ngx_http_[a-z_]+_module)"', names)
+    except (OSError, ValueError):
+        pass
+    at = order.index("ngx_http_cors_module") if "ngx_http_cors_module" in order else -1
+    tap.ok(out.returncode == 0 and at >= 0 and order[at + 1:at + 2] ==
+           ["ngx_http_headers_filter_module"],
+           "static build: config puts the module right before ngx_http_headers_filter_module",
+           out.stdout.decode(errors="replace")[-2000:] + "\norder: %r" % order)
+
+    # dynamic, built without ngx_module_order: nginx -t refuses
+    variant = os.path.join(work, "unordered")
+    os.makedirs(variant, exist_ok=True)
+    shutil.copy(os.path.join(addon, "ngx_http_cors_module.c"), variant)
+    with open(os.path.join(addon, "config")) as f:
+        config = f.read()
+    stripped = re.sub(r"^ngx_module_order=.*$", "ngx_module_order=", config, flags=re.M)
+    with open(os.path.join(variant, "config"), "w") as f:
+        f.write(stripped)
+    so = os.path.join(work, "unordered.so")
+    out = subprocess.run(["bash", os.path.join(addon, "build.sh"), "--addon-dir", variant,
+                          "--libcors-build", env.args.libcors_build,
+                          "--builddir", os.path.join(work, "dynamic"), "--output", so],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    if not tap.ok(out.returncode == 0 and stripped != config,
+                  "a module variant without ngx_module_order builds",
+                  out.stdout.decode(errors="replace")[-2000:]):
+        return
+    env.write("unordered.conf", test_conf(env, so,
+              "    server { listen 127.0.0.1:1; location / { cors_policy policies/api.yaml; } }"))
+    out = env.nginx("-t", conf="unordered.conf")
+    err = out.stderr.decode(errors="replace")
+    tap.ok(out.returncode == 1 and
+           "ngx_http_cors_module comes after ngx_http_headers_filter_module" in err and
+           "would override the CORS policy's decision" in err,
+           "nginx -t refuses a module that would run before add_header, saying why", err)
 
 
 def run_reload(tap, env):
@@ -782,8 +961,12 @@ def main():
     ap.add_argument("--module", required=True)
     ap.add_argument("--nginx", default="/usr/sbin/nginx")
     ap.add_argument("--curl", default="curl")
+    ap.add_argument("--addon-dir", required=True, help="examples/nginx (config, sources)")
+    ap.add_argument("--libcors-build", required=True, help="the meson build tree")
     args = ap.parse_args()
     args.module = os.path.abspath(args.module)
+    args.addon_dir = os.path.abspath(args.addon_dir)
+    args.libcors_build = os.path.abspath(args.libcors_build)
 
     tap = Tap()
     tmp = tempfile.mkdtemp(prefix="libcors-nginx-")
@@ -803,6 +986,8 @@ def main():
         env.write("policies/star.json", STAR_HEADERS_POLICY)
         env.write("policies/report.yaml", REPORT_POLICY)
         env.write("policies/reload.yaml", RELOAD_POLICY_1)
+        env.write("policies/pna.yaml", PNA_POLICY)
+        env.write("policies/rollout.yaml", ROLLOUT_POLICY)
 
         upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
         threading.Thread(target=upstream.serve_forever, daemon=True).start()
@@ -824,6 +1009,7 @@ def main():
         run_requests(tap, env)
         run_reload(tap, env)
         run_config_errors(tap, env, args.module)
+        run_module_order(tap, env, args.module)
 
         # nothing went wrong inside nginx
         log = env.error_log()

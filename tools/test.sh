@@ -49,10 +49,17 @@ if [ "$rc" -ne 0 ]; then
   cat "$build/test-summary.txt"
   exit "$rc"
 fi
+echo "=== meson suites: $SECONDS s"
+timings="meson build and suites: $SECONDS s"
 for step in tools/ci.d/*.sh; do
   [ -e "$step" ] || continue
   echo "=== $step"
+  t=$SECONDS
   bash "$step"
+  timings+=$'\n'"$step: $((SECONDS - t)) s"
 done
 echo "All test steps passed. Checks of the meson suites:"
 cat "$build/test-summary.txt"
+echo "Time per step:"
+echo "$timings"
+echo "total: $SECONDS s"

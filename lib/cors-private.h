@@ -144,18 +144,145 @@ corsp_equal_fold_inline(const char *a, const char *b, size_t n)
 bool corsp_is_token(const char *p, size_t n);
 bool corsp_equal_fold(const char *a, const char *b, size_t n);
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Bit i set when byte i of the 16 at p is not an RFC 9110 tchar: outside
+ * 0x21..0x7E, or one of the delimiters "(),/:;<=>?@[\]{} */
+static CORSP_ALWAYS_INLINE unsigned
+corsp_non_tchar16(const unsigned char *p)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+#define B(c)       _mm_set1_epi8((char)(c))
+#define EQ(v, c)   _mm_cmpeq_epi8((v), B(c))
+#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo)-1)), _mm_cmplt_epi8(x, B((hi) + 1)))
+    /* signed compares: bytes >= 0x80 are negative, so outside every range */
+    __m128i visible = IN(0x21, 0x7E);
+    __m128i delim = _mm_or_si128(EQ(x, '"'), EQ(_mm_or_si128(x, B(1)), ')')); /* " ( ) */
+    delim = _mm_or_si128(delim, _mm_or_si128(EQ(x, ','), EQ(x, '/')));
+    delim = _mm_or_si128(delim, _mm_or_si128(EQ(x, '{'), EQ(x, '}')));
+    delim = _mm_or_si128(delim, _mm_or_si128(IN(':', '@'), IN('[', ']')));
+#undef IN
+#undef EQ
+#undef B
+    return ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(delim, visible)) & 0xFFFFu;
+}
+#endif
+
+/* The end of the run of tchar bytes starting at p: 16 bytes per step with
+ * SSE2, else 4 table lookups per step. */
+static CORSP_ALWAYS_INLINE const unsigned char *
+corsp_skip_tchar(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+        unsigned m = corsp_non_tchar16(p);
+        if (m != 0)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
+    while (end - p >= 4 &&
+           (corsp_tchar[p[0]] & corsp_tchar[p[1]] & corsp_tchar[p[2]] & corsp_tchar[p[3]]))
+        p += 4;
+    while (p < end && corsp_tchar[*p])
+        p++;
+    return p;
+}
+
 /*
- * Iterates over the elements of one comma-separated field line of tokens,
- * skipping empty elements and optional white space (RFC 9110 §5.6.1).
+ * The list scanner: the elements of one comma-separated field line of tokens
+ * (RFC 9110 §5.6.1 #token), skipping empty elements and optional white space.
+ * corsp_list_scan() is the one implementation, inlined on the per-request
+ * path (Access-Control-Request-Headers); corsp_list_next() is the same as a
+ * function, for everything else (Vary).
  */
 struct corsp_list_iter {
     const char *p;
     const char *end;
 };
-/* 1: *out is the next element; 0: no more elements; -1: malformed. */
+
+/* The first byte at or after p that is neither OWS nor ','. */
+static CORSP_ALWAYS_INLINE const char *
+corsp_list_skip_separators(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+        p++;
+    return p;
+}
+
+/* True when the line has no element: empty, or only commas and OWS. */
+static CORSP_ALWAYS_INLINE bool
+corsp_list_is_empty(struct cors_str line)
+{
+    return corsp_list_skip_separators(line.ptr, line.ptr + line.len) == line.ptr + line.len;
+}
+
+/* 1: *out is the next element; 0: no more elements; -1: malformed (it->p is
+ * at the offending byte). */
+static CORSP_ALWAYS_INLINE int
+corsp_list_scan(struct corsp_list_iter *it, struct cors_str *out)
+{
+    const char *c = it->p, *end = it->end;
+    /* OWS and empty elements (usually none: a name follows) */
+    if (CORSP_UNLIKELY(c == end || !corsp_tchar[(unsigned char)*c])) {
+        c = corsp_list_skip_separators(c, end);
+        if (c == end) {
+            it->p = c;
+            return 0;
+        }
+    }
+    const char *start = c;
+    c = (const char *)corsp_skip_tchar((const unsigned char *)c, (const unsigned char *)end);
+    if (c == start) {
+        it->p = c;
+        return -1;
+    }
+    out->ptr = start;
+    out->len = (size_t)(c - start);
+    /* the separator: "," or ", " usually */
+    if (CORSP_LIKELY(c < end && *c == ',')) {
+        c++;
+        if (c < end && *c == ' ')
+            c++;
+    } else {
+        while (c < end && (*c == ' ' || *c == '\t'))
+            c++;
+        if (c < end) {
+            if (*c != ',') {
+                it->p = c;
+                return -1;
+            }
+            c++;
+        }
+    }
+    it->p = c;
+    return 1;
+}
+
+/* corsp_list_scan() as a function. */
 int corsp_list_next(struct corsp_list_iter *it, struct cors_str *out);
 /* The line with leading and trailing OWS removed. */
 struct cors_str corsp_trim_ows(struct cors_str s);
+
+/* ----------------------------------------------------------------- writer.c */
+
+/*
+ * A bounded writer with snprintf()'s contract: the bytes go into buf[0..size)
+ * as far as they fit, len counts every byte asked for, so the caller learns
+ * the size the whole text needs. Initialise with {buf, size, 0}; buf may be
+ * NULL when size is 0.
+ */
+struct corsp_writer {
+    char *buf;
+    size_t size;
+    size_t len; /* bytes written or wanted (may exceed size) */
+};
+void corsp_writer_put(struct corsp_writer *w, const char *p, size_t n);
+void corsp_writer_puts(struct corsp_writer *w, const char *s); /* a C string */
+/* NUL-terminates the buffer (over its last byte when the text did not fit)
+ * and returns len, the text's whole length without the NUL. */
+size_t corsp_writer_finish(struct corsp_writer *w);
 
 /* ------------------------------------------------------------------- hash.c */
 
@@ -163,17 +290,47 @@ uint64_t corsp_hash(const void *p, size_t n, uint64_t seed);
 uint64_t corsp_hash_fold(const void *p, size_t n, uint64_t seed); /* ASCII case-insensitive */
 
 /*
- * An open-addressing set of byte strings (exact or ASCII case-folded). Keys
- * are stored by the owner; the table holds hashes and key indexes.
+ * The open-addressing table under every hash set of lib/ (the string set
+ * below, the wildcard set of wildset.c): a power-of-two array of slots kept
+ * at most half full, probed linearly from the hash's low bits. A slot holds
+ * the hash's high 32 bits as a tag and the index + 1 of its key; the keys
+ * themselves are stored by the set's owner.
  */
 struct corsp_slot {
     uint32_t hash;
     uint32_t index1; /* key index + 1; 0 = empty */
 };
-struct corsp_strset {
+struct corsp_table {
     struct corsp_slot *slots;
+    uint32_t mask; /* slot count - 1 */
+};
+/* Empty slots for n keys from pool; false on OOM or when n is too large. */
+bool corsp_table_init(struct corsp_table *t, struct corsp_pool *pool, size_t n);
+/* Puts key index in the first empty slot of the probe sequence of hash h. */
+void corsp_table_insert(struct corsp_table *t, uint64_t h, uint32_t index);
+
+/*
+ * Walks the probe sequence of hash h (evaluated more than once) in table t:
+ * runs the statement that follows for every slot whose tag is h's, with the
+ * uint32_t i1 it declares set to that slot's index1 (key index + 1), until
+ * an empty slot. `continue` in the statement goes on to the next slot.
+ *
+ *     CORSP_TABLE_PROBE(&set->table, h, i1) {
+ *         if (equal(&keys[i1 - 1]))
+ *             return i1 - 1;
+ *     }
+ */
+#define CORSP_TABLE_PROBE(t, h, i1)                                                                \
+    for (uint32_t corsp_i_ = (uint32_t)(h) & (t)->mask, corsp_tag_ = (uint32_t)((h) >> 32), i1;    \
+         ((i1) = (t)->slots[corsp_i_].index1) != 0; corsp_i_ = (corsp_i_ + 1) & (t)->mask)         \
+        if ((t)->slots[corsp_i_].hash == corsp_tag_)
+
+/*
+ * A set of byte strings (exact or ASCII case-folded) over a corsp_table.
+ */
+struct corsp_strset {
+    struct corsp_table table;
     const struct cors_str *keys;
-    uint32_t mask;
     uint32_t count;
     bool fold;
     bool keys_lower;   /* no key has a byte 'A'..'Z' (set at build) */
@@ -258,14 +415,8 @@ corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n
     } else {
         h = fold ? corsp_hash_fold_inline(p, n, 0) : corsp_hash_inline(p, n, 0);
     }
-    uint32_t tag = (uint32_t)(h >> 32);
-    for (uint32_t i = (uint32_t)h & set->mask;; i = (i + 1) & set->mask) {
-        const struct corsp_slot *s = &set->slots[i];
-        if (s->index1 == 0)
-            return -1;
-        if (s->hash != tag)
-            continue;
-        const struct cors_str *k = &set->keys[s->index1 - 1];
+    CORSP_TABLE_PROBE (&set->table, h, i1) {
+        const struct cors_str *k = &set->keys[i1 - 1];
         if (k->len != n)
             continue;
         bool eq;
@@ -277,8 +428,9 @@ corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n
         else
             eq = corsp_equal_bytes(k->ptr, p, n);
         if (eq)
-            return (long)s->index1 - 1;
+            return (long)i1 - 1;
     }
+    return -1;
 }
 
 /* ----------------------------------------------------------------- origin.c */
@@ -337,7 +489,10 @@ struct corsp_pattern {
 enum cors_diag_code corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out,
                                         char *msg, size_t msg_size);
 
-/* Wildcard origin table: (scheme, host or suffix, match kind, port) keys. */
+/* ---------------------------------------------------------------- wildset.c */
+
+/* The wildcard origin set: (scheme, host or suffix, match kind, port) keys,
+ * probed once per label suffix of the request's host. */
 struct corsp_wild_entry {
     struct cors_str scheme;
     struct cors_str host;
@@ -346,9 +501,8 @@ struct corsp_wild_entry {
     uint8_t host_match;
 };
 struct corsp_wildset {
-    struct corsp_slot *slots;
+    struct corsp_table table;
     const struct corsp_wild_entry *entries;
-    uint32_t mask;
     uint32_t count;
     uint32_t max_suffix_labels; /* most labels in a subdomain suffix */
     uint32_t min_suffix_labels; /* fewest labels in a subdomain suffix (0: none) */

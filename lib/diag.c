@@ -1,6 +1,7 @@
 /*
- * The one table of codes: statuses, diagnostic codes, reasons, decisions and
- * fields with their stable names; and the diagnostics list.
+ * Diagnostics: the one table of codes (statuses, diagnostic codes, reasons,
+ * decisions and fields with their stable names), the diagnostics list, and
+ * corsp_report(), through which every finding of a build or a text load goes.
  *
  * SPDX-License-Identifier: MIT
  */

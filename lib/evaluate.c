@@ -161,58 +161,11 @@ method_allowed(const struct cors_policy *p, struct cors_str m)
     return false;
 }
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-
-/* Bit i set when byte i of the 16 at p is not an RFC 9110 tchar: outside
- * 0x21..0x7E, or one of the delimiters "(),/:;<=>?@[\]{} */
-static CORSP_ALWAYS_INLINE unsigned
-non_tchar16(const unsigned char *p)
-{
-    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-#define B(c)       _mm_set1_epi8((char)(c))
-#define EQ(v, c)   _mm_cmpeq_epi8((v), B(c))
-#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo)-1)), _mm_cmplt_epi8(x, B((hi) + 1)))
-    /* signed compares: bytes >= 0x80 are negative, so outside every range */
-    __m128i visible = IN(0x21, 0x7E);
-    __m128i delim = _mm_or_si128(EQ(x, '"'), EQ(_mm_or_si128(x, B(1)), ')')); /* " ( ) */
-    delim = _mm_or_si128(delim, _mm_or_si128(EQ(x, ','), EQ(x, '/')));
-    delim = _mm_or_si128(delim, _mm_or_si128(EQ(x, '{'), EQ(x, '}')));
-    delim = _mm_or_si128(delim, _mm_or_si128(IN(':', '@'), IN('[', ']')));
-#undef IN
-#undef EQ
-#undef B
-    return ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(delim, visible)) & 0xFFFFu;
-}
-#endif
-
-/* The end of the run of tchar bytes starting at p: 16 bytes per step with
- * SSE2, else 4 table lookups per step. */
-static CORSP_ALWAYS_INLINE const unsigned char *
-skip_tchar(const unsigned char *p, const unsigned char *end)
-{
-#if defined(__SSE2__)
-    while (end - p >= 16) {
-        unsigned m = non_tchar16(p);
-        if (m != 0)
-            return p + __builtin_ctz(m);
-        p += 16;
-    }
-#endif
-    while (end - p >= 4 &&
-           (corsp_tchar[p[0]] & corsp_tchar[p[1]] & corsp_tchar[p[2]] & corsp_tchar[p[3]]))
-        p += 4;
-    while (p < end && corsp_tchar[*p])
-        p++;
-    return p;
-}
-
 /*
- * Scans every Access-Control-Request-Headers line once: validates the tokens,
- * checks them against the policy, and counts the non-empty lines (echoed when
- * allowHeaders is "*"). Returns ALLOWED, HEADER_NOT_ALLOWED, HEADERS_MALFORMED
- * or HEADERS_TOO_MANY_LINES. The grammar is corsp_list_next()'s: elements
- * separated by commas with optional white space, empty elements skipped.
+ * Scans every Access-Control-Request-Headers line once with the list scanner:
+ * validates the tokens, checks them against the policy, and counts the
+ * non-empty lines (echoed when allowHeaders is "*"). Returns ALLOWED,
+ * HEADER_NOT_ALLOWED, HEADERS_MALFORMED or HEADERS_TOO_MANY_LINES.
  */
 static enum cors_reason
 check_request_headers(const struct cors_policy *p, const struct cors_request *req,
@@ -225,40 +178,21 @@ check_request_headers(const struct cors_policy *p, const struct cors_request *re
         struct cors_str line = req->request_headers[l];
         if (line.ptr == NULL)
             continue;
-        const unsigned char *c = (const unsigned char *)line.ptr, *end = c + line.len;
+        struct corsp_list_iter it = {line.ptr, line.ptr + line.len};
+        struct cors_str name;
         bool any = false;
         for (;;) {
-            /* OWS and empty elements (usually none: a name follows) */
-            if (CORSP_UNLIKELY(c == end || !corsp_tchar[*c])) {
-                while (c < end && (*c == ' ' || *c == '\t' || *c == ','))
-                    c++;
-                if (c == end)
-                    break;
+            int rc = corsp_list_scan(&it, &name);
+            if (CORSP_UNLIKELY(rc <= 0)) {
+                if (rc < 0)
+                    return CORS_REASON_HEADERS_MALFORMED;
+                break;
             }
-            const unsigned char *start = c;
-            c = skip_tchar(c, end);
-            if (c == start)
-                return CORS_REASON_HEADERS_MALFORMED;
             any = true;
             if (lookup && (p->headers.count == 0 ||
-                           corsp_strset_find_inline(&p->headers, (const char *)start,
-                                                    (size_t)(c - start), true) < 0)) {
+                           corsp_strset_find_inline(&p->headers, name.ptr, name.len, true) < 0)) {
                 verdict = CORS_REASON_HEADER_NOT_ALLOWED;
                 lookup = false;
-            }
-            /* the separator: "," or ", " usually */
-            if (CORSP_LIKELY(c < end && *c == ',')) {
-                c++;
-                if (c < end && *c == ' ')
-                    c++;
-                continue;
-            }
-            while (c < end && (*c == ' ' || *c == '\t'))
-                c++;
-            if (c < end) {
-                if (*c != ',')
-                    return CORS_REASON_HEADERS_MALFORMED;
-                c++;
             }
         }
         lines += any;
@@ -276,13 +210,8 @@ emit_echoed_headers(const struct cors_request *req, struct out *o)
     enum cors_header_op op = CORS_HEADER_SET;
     for (size_t l = 0; l < req->request_header_count; l++) {
         struct cors_str line = req->request_headers[l];
-        if (line.ptr == NULL)
-            continue;
         /* a line of only commas and white space has no element: skip it */
-        bool any = false;
-        for (size_t i = 0; i < line.len && !any; i++)
-            any = line.ptr[i] != ',' && line.ptr[i] != ' ' && line.ptr[i] != '\t';
-        if (!any)
+        if (line.ptr == NULL || corsp_list_is_empty(line))
             continue;
         emit(o, h_allow_headers, corsp_trim_ows(line), op);
         op = CORS_HEADER_APPEND;
@@ -301,7 +230,7 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
     if (!rejected) {
         const unsigned char *m = (const unsigned char *)req->request_method.ptr;
         size_t mn = req->request_method.len;
-        if (mn == 0 || skip_tchar(m, m + mn) != m + mn) { /* not a token */
+        if (mn == 0 || corsp_skip_tchar(m, m + mn) != m + mn) { /* not a token */
             reason = CORS_REASON_METHOD_MALFORMED;
             rejected = true;
         } else {
@@ -513,13 +442,7 @@ vary_has(struct cors_str list, struct cors_str name)
 CORS_EXPORT size_t
 cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, size_t size)
 {
-    size_t len = 0;
-#define PUT(p, n)                                                                                  \
-    do {                                                                                           \
-        if (len < size && (n) > 0)                                                                 \
-            memcpy(out + len, (p), (n) < size - len ? (n) : size - len);                           \
-        len += (n);                                                                                \
-    } while (0)
+    struct corsp_writer w = {out, size, 0};
 
     /* absent values are empty ones (no arithmetic on a NULL pointer) */
     if (existing.ptr == NULL)
@@ -529,9 +452,9 @@ cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, s
     existing = corsp_trim_ows(existing);
     static const struct cors_str star = {"*", 1};
     if (existing.len > 0 && vary_has(existing, star)) {
-        PUT("*", 1);
+        corsp_writer_put(&w, "*", 1);
     } else {
-        PUT(existing.ptr, existing.len);
+        corsp_writer_put(&w, existing.ptr, existing.len);
         struct corsp_list_iter it = {addition.ptr, addition.ptr + addition.len};
         struct cors_str name;
         int rc;
@@ -547,13 +470,10 @@ cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, s
             struct cors_str done = {addition.ptr, (size_t)(name.ptr - addition.ptr)};
             if (vary_has(done, name))
                 continue;
-            if (len > 0)
-                PUT(", ", 2);
-            PUT(name.ptr, name.len);
+            if (w.len > 0)
+                corsp_writer_put(&w, ", ", 2);
+            corsp_writer_put(&w, name.ptr, name.len);
         }
     }
-#undef PUT
-    if (size > 0)
-        out[len < size ? len : size - 1] = '\0';
-    return len;
+    return corsp_writer_finish(&w);
 }

@@ -1,6 +1,7 @@
 /*
  * Validation of a builder's settings (every problem reported), compilation
- * into the immutable policy that evaluate.c reads, and reference counting.
+ * into the immutable policy that evaluate.c reads, and the policy's lifetime
+ * (reference counting) and accessors.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -664,113 +665,4 @@ cors_policy_source(const struct cors_policy *p)
     if (p == NULL)
         return (struct cors_str){NULL, 0};
     return p->source;
-}
-
-/* --------------------------------------------------------------- to JSON */
-
-struct writer {
-    char *buf;
-    size_t size;
-    size_t len;
-};
-
-static void
-put(struct writer *w, const char *s, size_t n)
-{
-    if (w->len < w->size) {
-        size_t room = w->size - w->len;
-        memcpy(w->buf + w->len, s, n < room ? n : room);
-    }
-    w->len += n;
-}
-
-static void
-put_cstr(struct writer *w, const char *s)
-{
-    put(w, s, strlen(s));
-}
-
-static void
-put_json_string(struct writer *w, struct cors_str s)
-{
-    static const char hex[] = "0123456789abcdef";
-    put(w, "\"", 1);
-    size_t run = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
-            continue;
-        put(w, s.ptr + run, i - run);
-        run = i + 1;
-        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-        if (c == '"' || c == '\\') {
-            esc[1] = (char)c;
-            put(w, esc, 2);
-        } else {
-            put(w, esc, 6);
-        }
-    }
-    put(w, s.ptr + run, s.len - run);
-    put(w, "\"", 1);
-}
-
-static void
-put_list(struct writer *w, const char *key, const struct cors_str *items, size_t n)
-{
-    put_cstr(w, w->len > 1 ? ",\"" : "\"");
-    put_cstr(w, key);
-    put_cstr(w, "\":[");
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            put(w, ",", 1);
-        put_json_string(w, items[i]);
-    }
-    put_cstr(w, "]");
-}
-
-/* ,"key":value (the comma only after the first member) */
-static void
-put_field(struct writer *w, const char *key, const char *value)
-{
-    put_cstr(w, w->len > 1 ? ",\"" : "\"");
-    put_cstr(w, key);
-    put_cstr(w, "\":");
-    put_cstr(w, value);
-}
-
-CORS_EXPORT size_t
-cors_policy_to_json(const struct cors_policy *p, char *buf, size_t size)
-{
-    struct writer w = {buf, size, 0};
-    if (p == NULL) {
-        put_cstr(&w, "null");
-    } else {
-        char num[24];
-        put(&w, "{", 1);
-        for (int l = 0; l < CORSP_LIST_COUNT; l++)
-            put_list(&w, cors_field_name(corsp_list_fields[l]), p->lists[l], p->list_counts[l]);
-        if (p->max_age == CORS_MAX_AGE_UNSET)
-            snprintf(num, sizeof(num), "null");
-        else
-            snprintf(num, sizeof(num), "%" PRId64, p->max_age);
-        put_field(&w, "maxAge", num);
-        put_field(&w, "allowCredentials", p->credentials ? "true" : "false");
-        put_field(&w, "allowPrivateNetwork", p->private_network ? "true" : "false");
-        snprintf(num, sizeof(num), "%d", p->preflight_status);
-        put_field(&w, "preflightStatus", num);
-        snprintf(num, sizeof(num), "%d", p->reject_status);
-        put_field(&w, "rejectStatus", num);
-        put_field(&w, "forwardRejectedPreflights", p->forward_rejected ? "true" : "false");
-        put_field(&w, "reportOnly", p->report_only ? "true" : "false");
-        put_field(&w, "forwardAllowedPreflights", p->forward_allowed ? "true" : "false");
-        put_field(&w, "timingAllowOrigin", p->timing_allow_origin ? "true" : "false");
-        snprintf(num, sizeof(num), "%u", p->enforce_percent);
-        put_field(&w, "enforcePercent", num);
-        put_cstr(&w, ",\"policySource\":");
-        put_json_string(&w, p->source);
-        put(&w, "}", 1);
-    }
-    if (size > 0)
-        buf[w.len < size ? w.len : size - 1] = '\0';
-    return w.len;
 }

@@ -52,16 +52,6 @@ field_kind(struct cors_str name)
     }
 }
 
-/* A line that names no header: empty, or only commas and white space. */
-static bool
-names_nothing(struct cors_str v)
-{
-    for (size_t i = 0; i < v.len; i++)
-        if (v.ptr[i] != ',' && v.ptr[i] != ' ' && v.ptr[i] != '\t')
-            return false;
-    return true;
-}
-
 CORS_EXPORT bool
 cors_request_fields_add(struct cors_request_fields *f, struct cors_str name, struct cors_str value)
 {
@@ -82,7 +72,7 @@ cors_request_fields_add(struct cors_request_fields *f, struct cors_str name, str
             f->request_method_ = value;
         break;
     case FIELD_ACRH:
-        if (names_nothing(value))
+        if (corsp_list_is_empty(value)) /* names no header */
             break;
         if (f->request_header_lines_ < CORSP_ARRAY_SIZE(f->request_headers_))
             f->request_headers_[f->request_header_lines_] = value;

@@ -7,7 +7,8 @@
  *
  * How it works:
  *  1. libyaml's event parser (never its document loader) reads the whole
- *     stream into a small tree kept in one arena. Aliases are refused and the
+ *     stream into a small tree kept in a pool of the library's (corsp_pool,
+ *     with the builder's allocator). Aliases are refused and the
  *     size, nesting depth and node count are bounded, so no input can make
  *     the loader use unbounded memory or time.
  *  2. Every document is classified: a Kubernetes document (it has a "kind"),
@@ -27,22 +28,12 @@
 #include "cors-private.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #if HAVE_YAML
 #include <yaml.h>
-#endif
-
-/* The library is built with hidden visibility; the two entry points of this
- * file are part of the public API. */
-#if defined(__GNUC__) || defined(__clang__)
-#define TEXT_EXPORT __attribute__((visibility("default")))
-#else
-#define TEXT_EXPORT
 #endif
 
 /* Security limits of the loader (all reported as text-too-large). */
@@ -57,55 +48,6 @@
 #define GATEWAY_API_DEFAULT_MAX_AGE 5
 
 #if HAVE_YAML
-
-/* ------------------------------------------------------------------------ */
-/* Arena                                                                    */
-/* ------------------------------------------------------------------------ */
-
-struct arena_block {
-    struct arena_block *next;
-    size_t used;
-    size_t size;
-    max_align_t data[];
-};
-
-struct arena {
-    struct arena_block *head;
-};
-
-#define ARENA_BLOCK_SIZE ((size_t)16384)
-
-static void *
-arena_alloc(struct arena *a, size_t n)
-{
-    size_t align = sizeof(max_align_t);
-    n = (n + align - 1) / align * align;
-    if (a->head == NULL || a->head->size - a->head->used < n) {
-        size_t size = n > ARENA_BLOCK_SIZE ? n : ARENA_BLOCK_SIZE;
-        struct arena_block *blk = malloc(sizeof(*blk) + size);
-        if (blk == NULL)
-            return NULL;
-        blk->next = a->head;
-        blk->used = 0;
-        blk->size = size;
-        a->head = blk;
-    }
-    void *p = (char *)a->head->data + a->head->used;
-    a->head->used += n;
-    return p;
-}
-
-static void
-arena_free(struct arena *a)
-{
-    struct arena_block *blk = a->head;
-    while (blk != NULL) {
-        struct arena_block *next = blk->next;
-        free(blk);
-        blk = next;
-    }
-    a->head = NULL;
-}
 
 /* ------------------------------------------------------------------------ */
 /* The tree                                                                 */
@@ -158,8 +100,8 @@ struct candidate {
 };
 
 struct loader {
-    struct cors_diagnostics *diags;
-    struct arena arena;
+    struct corsp_pool pool; /* the tree, with the builder's allocator */
+    struct corsp_report *r; /* where findings go (a discarded one in the apply pass) */
     const char *text;
     size_t len;
     struct document *docs;
@@ -167,46 +109,15 @@ struct loader {
     size_t node_count;
     struct candidate *cands;
     struct candidate *cands_tail;
-    size_t errors;        /* error diagnostics emitted by the loader */
-    bool emit;            /* emit diagnostics (false during the apply pass) */
-    bool strict;          /* loader warnings are errors (cors_policy_new_from_text + STRICT) */
     enum cors_status fail; /* CORS_E_NOMEM once an allocation failed */
 };
 
-static void
-report(struct loader *ld, enum cors_diag_code code, enum cors_severity sev,
-       enum cors_field field, size_t index, uint32_t line, uint32_t column,
-       const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 8, 9)))
-#endif
-    ;
-
-static void
-report(struct loader *ld, enum cors_diag_code code, enum cors_severity sev,
-       enum cors_field field, size_t index, uint32_t line, uint32_t column,
-       const char *fmt, ...)
+/* CORS_E_NOMEM once an allocation failed: the tree's, a setter's or a
+ * diagnostic's. */
+static enum cors_status
+failure(const struct loader *ld)
 {
-    if (!ld->emit)
-        return;
-    if (sev == CORS_SEVERITY_WARNING && ld->strict)
-        sev = CORS_SEVERITY_ERROR;
-    if (sev == CORS_SEVERITY_ERROR)
-        ld->errors++;
-    if (ld->diags == NULL)
-        return;
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof(msg))
-        n = (int)sizeof(msg) - 1;
-    struct cors_str m = { msg, (size_t)n };
-    if (cors_diagnostics_add(ld->diags, code, sev, field, index, line, column, m) == CORS_E_NOMEM)
-        ld->fail = CORS_E_NOMEM;
+    return ld->r->oom ? CORS_E_NOMEM : ld->fail;
 }
 
 /*
@@ -381,12 +292,11 @@ is_string(const struct node *n)
 static struct node *
 new_node(struct loader *ld, enum node_kind kind, yaml_mark_t mark)
 {
-    struct node *n = arena_alloc(&ld->arena, sizeof(*n));
+    struct node *n = corsp_pool_alloc(&ld->pool, sizeof(*n));
     if (n == NULL) {
         ld->fail = CORS_E_NOMEM;
         return NULL;
     }
-    memset(n, 0, sizeof(*n));
     n->kind = kind;
     n->line = mark.line >= UINT32_MAX ? UINT32_MAX : (uint32_t)mark.line + 1;
     n->column = mark.column >= UINT32_MAX ? UINT32_MAX : (uint32_t)mark.column + 1;
@@ -435,25 +345,24 @@ report_parser_error(struct loader *ld, const yaml_parser_t *p)
         return;
     case YAML_READER_ERROR:
         offset_position(ld->text, ld->len, p->problem_offset, &line, &col);
-        report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX, line,
-               col, "not valid YAML or JSON: %s", problem);
+        corsp_report(ld->r, CORS_DIAG_TEXT_SYNTAX, CORS_FIELD_NONE, SIZE_MAX, line, col, 0,
+                     "not valid YAML or JSON: %s", problem);
         return;
     default:
         line = (uint32_t)p->problem_mark.line + 1;
         col = (uint32_t)p->problem_mark.column + 1;
         if (p->context != NULL && (p->context_mark.line != p->problem_mark.line ||
                                    p->context_mark.column != p->problem_mark.column))
-            report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
-                   line, col, "not valid YAML or JSON: %s (%s started at line %lu, column %lu)",
-                   problem,
-                   p->context, (unsigned long)p->context_mark.line + 1,
-                   (unsigned long)p->context_mark.column + 1);
+            corsp_report(ld->r, CORS_DIAG_TEXT_SYNTAX, CORS_FIELD_NONE, SIZE_MAX, line, col, 0,
+                         "not valid YAML or JSON: %s (%s started at line %lu, column %lu)", problem,
+                         p->context, (unsigned long)p->context_mark.line + 1,
+                         (unsigned long)p->context_mark.column + 1);
         else if (p->context != NULL)
-            report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
-                   line, col, "not valid YAML or JSON: %s (%s)", problem, p->context);
+            corsp_report(ld->r, CORS_DIAG_TEXT_SYNTAX, CORS_FIELD_NONE, SIZE_MAX, line, col, 0,
+                         "not valid YAML or JSON: %s (%s)", problem, p->context);
         else
-            report(ld, CORS_DIAG_TEXT_SYNTAX, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
-                   line, col, "not valid YAML or JSON: %s", problem);
+            corsp_report(ld->r, CORS_DIAG_TEXT_SYNTAX, CORS_FIELD_NONE, SIZE_MAX, line, col, 0,
+                         "not valid YAML or JSON: %s", problem);
         return;
     }
 }
@@ -489,11 +398,10 @@ parse_stream(struct loader *ld)
         if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
             ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_DOCUMENT_START_EVENT) {
             if (++ld->node_count > TEXT_MAX_NODES) {
-                report(ld, CORS_DIAG_TEXT_TOO_LARGE, CORS_SEVERITY_ERROR, CORS_FIELD_NONE,
-                       SIZE_MAX, (uint32_t)ev.start_mark.line + 1,
-                       (uint32_t)ev.start_mark.column + 1,
-                       "the text has more than %zu values; a CORS policy needs far fewer",
-                       TEXT_MAX_NODES);
+                corsp_report(ld->r, CORS_DIAG_TEXT_TOO_LARGE, CORS_FIELD_NONE, SIZE_MAX,
+                             (uint32_t)ev.start_mark.line + 1, (uint32_t)ev.start_mark.column + 1,
+                             0, "the text has more than %zu values; a CORS policy needs far fewer",
+                             TEXT_MAX_NODES);
                 stop = true;
             }
         }
@@ -504,7 +412,7 @@ parse_stream(struct loader *ld)
                 done = true;
                 break;
             case YAML_DOCUMENT_START_EVENT:
-                doc = arena_alloc(&ld->arena, sizeof(*doc));
+                doc = corsp_pool_alloc(&ld->pool, sizeof(*doc));
                 if (doc == NULL) {
                     ld->fail = CORS_E_NOMEM;
                     stop = true;
@@ -523,11 +431,11 @@ parse_stream(struct loader *ld)
                 doc = NULL;
                 break;
             case YAML_ALIAS_EVENT:
-                report(ld, CORS_DIAG_TEXT_TOO_LARGE, CORS_SEVERITY_ERROR, CORS_FIELD_NONE,
-                       SIZE_MAX, (uint32_t)ev.start_mark.line + 1,
-                       (uint32_t)ev.start_mark.column + 1,
-                       "YAML aliases (*name) are not accepted: they can expand without bound; "
-                       "write the value out");
+                corsp_report(
+                    ld->r, CORS_DIAG_TEXT_TOO_LARGE, CORS_FIELD_NONE, SIZE_MAX,
+                    (uint32_t)ev.start_mark.line + 1, (uint32_t)ev.start_mark.column + 1, 0,
+                    "YAML aliases (*name) are not accepted: they can expand without bound; "
+                    "write the value out");
                 stop = true;
                 break;
             case YAML_SCALAR_EVENT:
@@ -537,7 +445,7 @@ parse_stream(struct loader *ld)
                     break;
                 }
                 {
-                    char *v = arena_alloc(&ld->arena, ev.data.scalar.length + 1);
+                    char *v = corsp_pool_alloc(&ld->pool, ev.data.scalar.length + 1);
                     if (v == NULL) {
                         ld->fail = CORS_E_NOMEM;
                         stop = true;
@@ -555,10 +463,10 @@ parse_stream(struct loader *ld)
             case YAML_SEQUENCE_START_EVENT:
             case YAML_MAPPING_START_EVENT:
                 if (depth == TEXT_MAX_DEPTH) {
-                    report(ld, CORS_DIAG_TEXT_TOO_LARGE, CORS_SEVERITY_ERROR, CORS_FIELD_NONE,
-                           SIZE_MAX, (uint32_t)ev.start_mark.line + 1,
-                           (uint32_t)ev.start_mark.column + 1,
-                           "nesting deeper than %d levels", TEXT_MAX_DEPTH);
+                    corsp_report(ld->r, CORS_DIAG_TEXT_TOO_LARGE, CORS_FIELD_NONE, SIZE_MAX,
+                                 (uint32_t)ev.start_mark.line + 1,
+                                 (uint32_t)ev.start_mark.column + 1, 0,
+                                 "nesting deeper than %d levels", TEXT_MAX_DEPTH);
                     stop = true;
                     break;
                 }
@@ -590,7 +498,7 @@ parse_stream(struct loader *ld)
             break;
     }
     yaml_parser_delete(&parser);
-    return ok && ld->fail == CORS_OK;
+    return ok && failure(ld) == CORS_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -622,10 +530,10 @@ lookup(struct loader *ld, const struct node *m, const char *name, const struct n
             found_key = k;
             found = k->next;
         } else {
-            report(ld, CORS_DIAG_TEXT_DUPLICATE_KEY, CORS_SEVERITY_ERROR, CORS_FIELD_NONE,
-                   SIZE_MAX, k->line, k->column,
-                   "key '%s' given twice in one mapping (first at line %u, column %u)", name,
-                   (unsigned)found_key->line, (unsigned)found_key->column);
+            corsp_report(ld->r, CORS_DIAG_TEXT_DUPLICATE_KEY, CORS_FIELD_NONE, SIZE_MAX, k->line,
+                         k->column, 0,
+                         "key '%s' given twice in one mapping (first at line %u, column %u)", name,
+                         (unsigned)found_key->line, (unsigned)found_key->column);
         }
     }
     if (key_out)
@@ -892,8 +800,8 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
     switch (spec->kind) {
     case V_SOURCE:
         if (!is_string(v)) {
-            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
-                   v->column, "%s must be a string, not %s", spec->name, node_type_name(v));
+            corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, SIZE_MAX, v->line, v->column, 0,
+                         "%s must be a string, not %s", spec->name, node_type_name(v));
             return;
         }
         if (b != NULL)
@@ -901,19 +809,18 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
         return;
     case V_LIST: {
         if (v->kind != NODE_SEQUENCE) {
-            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
-                   v->column, "%s must be a list of strings, not %s%s", spec->name,
-                   node_type_name(v),
-                   v->kind == NODE_SCALAR ? " (write one entry as a list: [\"...\"])" : "");
+            corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, SIZE_MAX, v->line, v->column, 0,
+                         "%s must be a list of strings, not %s%s", spec->name, node_type_name(v),
+                         v->kind == NODE_SCALAR ? " (write one entry as a list: [\"...\"])" : "");
             return;
         }
         size_t i = 0;
         for (const struct node *e = v->first; e != NULL; e = e->next, i++) {
             if (!is_string(e)) {
-                report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, i, e->line,
-                       e->column, "%s entry %zu must be a string, not %s%s", spec->name, i,
-                       node_type_name(e),
-                       (e->kind == NODE_SCALAR && !is_null(e)) ? " (quote it)" : "");
+                corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, i, e->line, e->column, 0,
+                             "%s entry %zu must be a string, not %s%s", spec->name, i,
+                             node_type_name(e),
+                             (e->kind == NODE_SCALAR && !is_null(e)) ? " (quote it)" : "");
                 continue;
             }
             if (b != NULL) {
@@ -927,13 +834,12 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
         int bv = v->kind == NODE_SCALAR ? scalar_bool(v) : -1;
         if (bv < 0) {
             if (v->kind == NODE_SCALAR && is_string(v))
-                report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX,
-                       v->line, v->column, "%s must be true or false, not the string '%s'",
-                       spec->name, quote(q, sizeof(q), v->value, v->len));
+                corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, SIZE_MAX, v->line, v->column,
+                             0, "%s must be true or false, not the string '%s'", spec->name,
+                             quote(q, sizeof(q), v->value, v->len));
             else
-                report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX,
-                       v->line, v->column, "%s must be true or false, not %s", spec->name,
-                       node_type_name(v));
+                corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, SIZE_MAX, v->line, v->column,
+                             0, "%s must be true or false, not %s", spec->name, node_type_name(v));
             return;
         }
         if (b != NULL) {
@@ -946,16 +852,16 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
         int64_t iv = 0;
         int r = (v->kind == NODE_SCALAR && v->plain) ? parse_integer(v->value, v->len, &iv) : 0;
         if (r == 0) {
-            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
-                   v->column, "%s must be an HTTP status number such as %s, not %s", spec->name,
-                   field == CORS_FIELD_PREFLIGHT_STATUS ? "200 or 204" : "403, 200 or 204",
-                   node_type_name(v));
+            corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, SIZE_MAX, v->line, v->column, 0,
+                         "%s must be an HTTP status number such as %s, not %s", spec->name,
+                         field == CORS_FIELD_PREFLIGHT_STATUS ? "200 or 204" : "403, 200 or 204",
+                         node_type_name(v));
             return;
         }
         if (r == 2 || iv < INT_MIN || iv > INT_MAX) {
-            report(ld, CORS_DIAG_STATUS_INVALID, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
-                   v->column, "%s %s is not an HTTP status", spec->name,
-                   quote(q, sizeof(q), v->value, v->len));
+            corsp_report(ld->r, CORS_DIAG_STATUS_INVALID, field, SIZE_MAX, v->line, v->column, 0,
+                         "%s %s is not an HTTP status", spec->name,
+                         quote(q, sizeof(q), v->value, v->len));
             return;
         }
         if (b != NULL) {
@@ -971,15 +877,15 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
         int64_t iv = 0;
         int r = (v->kind == NODE_SCALAR && v->plain) ? parse_integer(v->value, v->len, &iv) : 0;
         if (r == 0) {
-            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
-                   v->column, "%s must be a whole number from 0 to 100, not %s", spec->name,
-                   node_type_name(v));
+            corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, SIZE_MAX, v->line, v->column, 0,
+                         "%s must be a whole number from 0 to 100, not %s", spec->name,
+                         node_type_name(v));
             return;
         }
         if (r == 2 || iv < 0 || iv > 100) {
-            report(ld, CORS_DIAG_PERCENT_OUT_OF_RANGE, CORS_SEVERITY_ERROR, field, SIZE_MAX,
-                   v->line, v->column, "%s %s is outside 0..100", spec->name,
-                   quote(q, sizeof(q), v->value, v->len));
+            corsp_report(ld->r, CORS_DIAG_PERCENT_OUT_OF_RANGE, field, SIZE_MAX, v->line, v->column,
+                         0, "%s %s is outside 0..100", spec->name,
+                         quote(q, sizeof(q), v->value, v->len));
             return;
         }
         if (b != NULL) {
@@ -992,11 +898,10 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
         int64_t secs = 0;
         enum duration_result r;
         if (v->kind != NODE_SCALAR || scalar_bool(v) >= 0) {
-            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
-                   v->column,
-                   "maxAge must be whole seconds or a duration such as \"90s\", \"10m\" or "
-                   "\"1h30m\", not %s",
-                   node_type_name(v));
+            corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, SIZE_MAX, v->line, v->column, 0,
+                         "maxAge must be whole seconds or a duration such as \"90s\", \"10m\" or "
+                         "\"1h30m\", not %s",
+                         node_type_name(v));
             return;
         }
         /* plain integers may carry a '+' sign in YAML */
@@ -1012,27 +917,26 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
             }
             return;
         case DUR_MALFORMED:
-            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
-                   v->column,
-                   "maxAge '%s' is not whole seconds or a duration such as \"90s\", \"10m\" or "
-                   "\"1h30m\" (units h, m, s in that order)",
-                   quote(q, sizeof(q), v->value, v->len));
+            corsp_report(
+                ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, SIZE_MAX, v->line, v->column, 0,
+                "maxAge '%s' is not whole seconds or a duration such as \"90s\", \"10m\" or "
+                "\"1h30m\" (units h, m, s in that order)",
+                quote(q, sizeof(q), v->value, v->len));
             return;
         case DUR_FRACTION:
-            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, field, SIZE_MAX, v->line,
-                   v->column, "maxAge '%s' is not a whole number of seconds",
-                   quote(q, sizeof(q), v->value, v->len));
+            corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, field, SIZE_MAX, v->line, v->column, 0,
+                         "maxAge '%s' is not a whole number of seconds",
+                         quote(q, sizeof(q), v->value, v->len));
             return;
         case DUR_NEGATIVE:
-            report(ld, CORS_DIAG_MAX_AGE_OUT_OF_RANGE, CORS_SEVERITY_ERROR, field, SIZE_MAX,
-                   v->line, v->column, "maxAge '%s' is negative; it must be 0..2147483647 seconds",
-                   quote(q, sizeof(q), v->value, v->len));
+            corsp_report(ld->r, CORS_DIAG_MAX_AGE_OUT_OF_RANGE, field, SIZE_MAX, v->line, v->column,
+                         0, "maxAge '%s' is negative; it must be 0..2147483647 seconds",
+                         quote(q, sizeof(q), v->value, v->len));
             return;
         case DUR_OVERFLOW:
-            report(ld, CORS_DIAG_MAX_AGE_OUT_OF_RANGE, CORS_SEVERITY_ERROR, field, SIZE_MAX,
-                   v->line, v->column,
-                   "maxAge '%s' is more than 2147483647 seconds (about 68 years)",
-                   quote(q, sizeof(q), v->value, v->len));
+            corsp_report(ld->r, CORS_DIAG_MAX_AGE_OUT_OF_RANGE, field, SIZE_MAX, v->line, v->column,
+                         0, "maxAge '%s' is more than 2147483647 seconds (about 68 years)",
+                         quote(q, sizeof(q), v->value, v->len));
             return;
         }
         return;
@@ -1052,10 +956,10 @@ walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_build
 
     if (m == NULL || m->kind != NODE_MAPPING) {
         const struct node *at = m ? m : c->where;
-        report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
-               at ? at->line : 0, at ? at->column : 0,
-               "the CORS policy must be a mapping (allowOrigins, allowMethods, ...), not %s",
-               node_type_name(m));
+        corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, CORS_FIELD_NONE, SIZE_MAX, at ? at->line : 0,
+                     at ? at->column : 0, 0,
+                     "the CORS policy must be a mapping (allowOrigins, allowMethods, ...), not %s",
+                     node_type_name(m));
         return;
     }
 
@@ -1063,9 +967,9 @@ walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_build
     for (const struct node *k = m->first; k != NULL && k->next != NULL; k = k->next->next) {
         const struct node *v = k->next;
         if (k->kind != NODE_SCALAR) {
-            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
-                   k->line, k->column, "a key of the CORS policy must be a string, not %s",
-                   node_type_name(k));
+            corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, CORS_FIELD_NONE, SIZE_MAX, k->line,
+                         k->column, 0, "a key of the CORS policy must be a string, not %s",
+                         node_type_name(k));
             continue;
         }
         const struct key_spec *spec = NULL;
@@ -1079,25 +983,26 @@ walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_build
         if (spec == NULL) {
             const char *hint = suggest_key(k->value, k->len);
             if (hint != NULL)
-                report(ld, CORS_DIAG_TEXT_UNKNOWN_KEY, CORS_SEVERITY_ERROR, CORS_FIELD_NONE,
-                       SIZE_MAX, k->line, k->column,
-                       "unknown key '%s' in the CORS policy (did you mean '%s'?)",
-                       quote(q, sizeof(q), k->value, k->len), hint);
+                corsp_report(ld->r, CORS_DIAG_TEXT_UNKNOWN_KEY, CORS_FIELD_NONE, SIZE_MAX, k->line,
+                             k->column, 0,
+                             "unknown key '%s' in the CORS policy (did you mean '%s'?)",
+                             quote(q, sizeof(q), k->value, k->len), hint);
             else
-                report(ld, CORS_DIAG_TEXT_UNKNOWN_KEY, CORS_SEVERITY_ERROR, CORS_FIELD_NONE,
-                       SIZE_MAX, k->line, k->column,
-                       "unknown key '%s' in the CORS policy (known keys: allowOrigins, "
-                       "allowOriginRegex, allowMethods, allowHeaders, exposeHeaders, maxAge, "
-                       "allowCredentials, allowPrivateNetwork, preflightStatus, rejectStatus, "
-                       "forwardRejectedPreflights, reportOnly, policySource)",
-                       quote(q, sizeof(q), k->value, k->len));
+                corsp_report(
+                    ld->r, CORS_DIAG_TEXT_UNKNOWN_KEY, CORS_FIELD_NONE, SIZE_MAX, k->line,
+                    k->column, 0,
+                    "unknown key '%s' in the CORS policy (known keys: allowOrigins, "
+                    "allowOriginRegex, allowMethods, allowHeaders, exposeHeaders, maxAge, "
+                    "allowCredentials, allowPrivateNetwork, preflightStatus, rejectStatus, "
+                    "forwardRejectedPreflights, reportOnly, policySource)",
+                    quote(q, sizeof(q), k->value, k->len));
             continue;
         }
         if (seen[idx] != NULL) {
-            report(ld, CORS_DIAG_TEXT_DUPLICATE_KEY, CORS_SEVERITY_ERROR, spec->field, SIZE_MAX,
-                   k->line, k->column,
-                   "key '%s' given twice in the CORS policy (first at line %u, column %u)",
-                   spec->name, (unsigned)seen[idx]->line, (unsigned)seen[idx]->column);
+            corsp_report(ld->r, CORS_DIAG_TEXT_DUPLICATE_KEY, spec->field, SIZE_MAX, k->line,
+                         k->column, 0,
+                         "key '%s' given twice in the CORS policy (first at line %u, column %u)",
+                         spec->name, (unsigned)seen[idx]->line, (unsigned)seen[idx]->column);
             continue;
         }
         seen[idx] = k;
@@ -1123,12 +1028,11 @@ static void
 add_candidate(struct loader *ld, enum level level, const struct node *cors,
               const struct node *where, bool gateway_defaults, const char *source)
 {
-    struct candidate *c = arena_alloc(&ld->arena, sizeof(*c));
+    struct candidate *c = corsp_pool_alloc(&ld->pool, sizeof(*c));
     if (c == NULL) {
         ld->fail = CORS_E_NOMEM;
         return;
     }
-    memset(c, 0, sizeof(*c));
     c->level = level;
     c->cors = cors;
     c->where = where;
@@ -1212,11 +1116,12 @@ find_candidates(struct loader *ld, const struct document *doc)
     if (root == NULL || is_null(root))
         return; /* empty document: nothing to do */
     if (root->kind != NODE_MAPPING) {
-        report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
-               root->line, root->column,
-               "document %u is %s; expected a mapping (a CORS policy, a 'cors:' mapping, or a "
-               "Kubernetes HTTPRoute / AgentgatewayPolicy)",
-               doc->index, node_type_name(root));
+        corsp_report(
+            ld->r, CORS_DIAG_TEXT_WRONG_TYPE, CORS_FIELD_NONE, SIZE_MAX, root->line, root->column,
+            0,
+            "document %u is %s; expected a mapping (a CORS policy, a 'cors:' mapping, or a "
+            "Kubernetes HTTPRoute / AgentgatewayPolicy)",
+            doc->index, node_type_name(root));
         return;
     }
     const struct node *kind = lookup(ld, root, "kind", NULL);
@@ -1245,20 +1150,19 @@ find_candidates(struct loader *ld, const struct document *doc)
         if (key_is(k, "type")) {
             const struct node *t = k->next;
             if (t->kind != NODE_SCALAR || !scalar_is(t, "CORS"))
-                report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, CORS_FIELD_NONE,
-                       SIZE_MAX, t->line, t->column,
-                       "'type' next to 'cors' must be CORS");
+                corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, CORS_FIELD_NONE, SIZE_MAX, t->line,
+                             t->column, 0, "'type' next to 'cors' must be CORS");
             continue;
         }
         if (k->kind == NODE_SCALAR)
-            report(ld, CORS_DIAG_TEXT_UNKNOWN_KEY, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
-                   k->line, k->column,
-                   "unknown key '%s' next to 'cors' (a 'cors:' mapping holds only the CORS "
-                   "policy, optionally with 'type: CORS')",
-                   quote(q, sizeof(q), k->value, k->len));
+            corsp_report(ld->r, CORS_DIAG_TEXT_UNKNOWN_KEY, CORS_FIELD_NONE, SIZE_MAX, k->line,
+                         k->column, 0,
+                         "unknown key '%s' next to 'cors' (a 'cors:' mapping holds only the CORS "
+                         "policy, optionally with 'type: CORS')",
+                         quote(q, sizeof(q), k->value, k->len));
         else
-            report(ld, CORS_DIAG_TEXT_WRONG_TYPE, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX,
-                   k->line, k->column, "a key must be a string, not %s", node_type_name(k));
+            corsp_report(ld->r, CORS_DIAG_TEXT_WRONG_TYPE, CORS_FIELD_NONE, SIZE_MAX, k->line,
+                         k->column, 0, "a key must be a string, not %s", node_type_name(k));
     }
     add_candidate(ld, LEVEL_PLAIN, cors, cors_key, false, source);
 }
@@ -1301,11 +1205,11 @@ choose(struct loader *ld)
         }
         if (earlier != NULL) {
             const struct node *at = c->where;
-            report(ld, CORS_DIAG_TEXT_DUPLICATE_KEY, CORS_SEVERITY_ERROR, CORS_FIELD_NONE,
-                   SIZE_MAX, at ? at->line : 0, at ? at->column : 0,
-                   "a second %s (%s): the text already has one (%s); a text holds one CORS "
-                   "policy",
-                   level_name(c->level), c->source, earlier->source);
+            corsp_report(ld->r, CORS_DIAG_TEXT_DUPLICATE_KEY, CORS_FIELD_NONE, SIZE_MAX,
+                         at ? at->line : 0, at ? at->column : 0, 0,
+                         "a second %s (%s): the text already has one (%s); a text holds one CORS "
+                         "policy",
+                         level_name(c->level), c->source, earlier->source);
             continue;
         }
         if (c->level == LEVEL_ROUTE)
@@ -1317,11 +1221,12 @@ choose(struct loader *ld)
     }
     if (route != NULL && policy != NULL) {
         const struct node *at = policy->where;
-        report(ld, CORS_DIAG_TEXT_BOTH_LEVELS, CORS_SEVERITY_WARNING, CORS_FIELD_NONE, SIZE_MAX,
-               at ? at->line : 0, at ? at->column : 0,
-               "the route-level CORS filter (%s) takes precedence; the policy-level CORS (%s) "
-               "is ignored",
-               route->source, policy->source);
+        corsp_report(
+            ld->r, CORS_DIAG_TEXT_BOTH_LEVELS, CORS_FIELD_NONE, SIZE_MAX, at ? at->line : 0,
+            at ? at->column : 0, 0,
+            "the route-level CORS filter (%s) takes precedence; the policy-level CORS (%s) "
+            "is ignored",
+            route->source, policy->source);
     }
     if (route != NULL)
         return route;
@@ -1339,66 +1244,71 @@ static enum cors_status
 load_impl(struct cors_policy_builder *b, struct cors_str text, struct cors_diagnostics *diags,
           enum load_mode mode, bool strict, bool *applied)
 {
+    struct corsp_report report = {.diags = diags, .strict = strict};
     struct loader ld;
     memset(&ld, 0, sizeof(ld));
-    ld.diags = diags;
+    ld.r = &report;
     ld.text = text.ptr;
     ld.len = text.len;
-    ld.emit = true;
-    ld.strict = strict;
     ld.fail = CORS_OK;
     *applied = false;
 
     if (text.len > TEXT_MAX_BYTES) {
-        report(&ld, CORS_DIAG_TEXT_TOO_LARGE, CORS_SEVERITY_ERROR, CORS_FIELD_NONE, SIZE_MAX, 0,
-               0, "the text is %zu bytes; the limit is %zu bytes (1 MiB)", text.len,
-               TEXT_MAX_BYTES);
-        return ld.fail != CORS_OK ? ld.fail : CORS_E_INVALID_POLICY;
+        corsp_report(ld.r, CORS_DIAG_TEXT_TOO_LARGE, CORS_FIELD_NONE, SIZE_MAX, 0, 0, 0,
+                     "the text is %zu bytes; the limit is %zu bytes (1 MiB)", text.len,
+                     TEXT_MAX_BYTES);
+        return failure(&ld) != CORS_OK ? failure(&ld) : CORS_E_INVALID_POLICY;
     }
     if (ld.text == NULL)
         ld.text = "";
 
+    /* the tree lives in a pool of the builder's allocator (libyaml's own
+     * parser state uses malloc: libyaml has no allocator hook) */
+    corsp_pool_init(&ld.pool, &b->alloc);
     enum cors_status st;
     if (!parse_stream(&ld)) {
-        st = ld.fail != CORS_OK ? ld.fail : CORS_E_INVALID_POLICY;
-        arena_free(&ld.arena);
+        st = failure(&ld) != CORS_OK ? failure(&ld) : CORS_E_INVALID_POLICY;
+        corsp_pool_release(&ld.pool);
         return st;
     }
 
-    for (const struct document *d = ld.docs; d != NULL && ld.fail == CORS_OK; d = d->next)
+    for (const struct document *d = ld.docs; d != NULL && failure(&ld) == CORS_OK; d = d->next)
         find_candidates(&ld, d);
 
     const struct candidate *win = NULL;
-    if (ld.fail == CORS_OK) {
+    if (failure(&ld) == CORS_OK) {
         if (ld.cands == NULL) {
-            if (ld.errors == 0)
-                report(&ld, CORS_DIAG_TEXT_NO_POLICY, CORS_SEVERITY_ERROR, CORS_FIELD_NONE,
-                       SIZE_MAX, 0, 0,
-                       "no CORS policy found: expected a CORS mapping (allowOrigins, ...), a "
-                       "'cors:' mapping, an HTTPRoute with a filter of type CORS, or an "
-                       "AgentgatewayPolicy with spec.traffic.cors");
+            if (report.errors == 0)
+                corsp_report(ld.r, CORS_DIAG_TEXT_NO_POLICY, CORS_FIELD_NONE, SIZE_MAX, 0, 0, 0,
+                             "no CORS policy found: expected a CORS mapping (allowOrigins, ...), "
+                             "a 'cors:' mapping, an HTTPRoute with a filter of type CORS, or an "
+                             "AgentgatewayPolicy with spec.traffic.cors");
         } else {
             win = choose(&ld);
         }
     }
 
     /* check every candidate's CORS mapping strictly */
-    for (const struct candidate *c = ld.cands; c != NULL && ld.fail == CORS_OK; c = c->next)
+    for (const struct candidate *c = ld.cands; c != NULL && failure(&ld) == CORS_OK; c = c->next)
         walk_cors(&ld, c, NULL);
 
-    if (ld.fail == CORS_OK && win != NULL && (ld.errors == 0 || mode == LOAD_PARTIAL)) {
-        ld.emit = false;
+    if (failure(&ld) == CORS_OK && win != NULL && (report.errors == 0 || mode == LOAD_PARTIAL)) {
+        /* the apply pass finds what the check pass reported: into a report
+         * nobody reads */
+        struct corsp_report quiet = {.strict = strict};
+        ld.r = &quiet;
         note_status(&ld, cors_policy_builder_set_source(b, cors_str_from_cstr(win->source)));
         walk_cors(&ld, win, b);
         (void)cors_policy_builder_set_position(b, 0, 0);
         *applied = true;
+        ld.r = &report;
     }
 
-    if (ld.fail != CORS_OK)
-        st = ld.fail;
+    if (failure(&ld) != CORS_OK)
+        st = failure(&ld);
     else
-        st = ld.errors ? CORS_E_INVALID_POLICY : CORS_OK;
-    arena_free(&ld.arena);
+        st = report.errors ? CORS_E_INVALID_POLICY : CORS_OK;
+    corsp_pool_release(&ld.pool);
     return st;
 }
 
@@ -1413,16 +1323,11 @@ load_impl(struct cors_policy_builder *b, struct cors_str text, struct cors_diagn
     (void)mode;
     (void)strict;
     *applied = false;
-    if (diags != NULL) {
-        static const char msg[] =
-            "text policies are not supported: libcors was built without libyaml "
-            "(meson setup -Dyaml=enabled)";
-        if (cors_diagnostics_add(diags, CORS_DIAG_TEXT_UNSUPPORTED, CORS_SEVERITY_ERROR,
-                                 CORS_FIELD_NONE, SIZE_MAX, 0, 0,
-                                 (struct cors_str){ msg, sizeof(msg) - 1 }) == CORS_E_NOMEM)
-            return CORS_E_NOMEM;
-    }
-    return CORS_E_UNSUPPORTED;
+    struct corsp_report report = {.diags = diags};
+    corsp_report(&report, CORS_DIAG_TEXT_UNSUPPORTED, CORS_FIELD_NONE, SIZE_MAX, 0, 0, 0,
+                 "text policies are not supported: libcors was built without libyaml "
+                 "(meson setup -Dyaml=enabled)");
+    return report.oom ? CORS_E_NOMEM : CORS_E_UNSUPPORTED;
 }
 
 #define LOAD_ATOMIC 0
@@ -1430,7 +1335,7 @@ load_impl(struct cors_policy_builder *b, struct cors_str text, struct cors_diagn
 
 #endif /* HAVE_YAML */
 
-TEXT_EXPORT enum cors_status
+CORS_EXPORT enum cors_status
 cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_str text,
                               unsigned flags, struct cors_diagnostics *diags)
 {
@@ -1444,9 +1349,8 @@ cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_s
     return corsp_builder_fail(builder, __func__, st);
 }
 
-TEXT_EXPORT struct cors_policy *
-cors_policy_new_from_text(struct cors_str text, unsigned flags,
-                          const struct cors_allocator *alloc,
+CORS_EXPORT struct cors_policy *
+cors_policy_new_from_text(struct cors_str text, unsigned flags, const struct cors_allocator *alloc,
                           struct cors_diagnostics *diags, enum cors_status *status_out)
 {
     enum cors_status st;

@@ -1,5 +1,7 @@
 /*
- * HTTP token and comma-separated list scanning (RFC 9110 §5.6).
+ * HTTP tokens and comma-separated lists (RFC 9110 §5.6): the tchar and
+ * lower-case tables, corsp_list_next() (the one list scanner, whose inline
+ * body corsp_list_scan() is in cors-private.h) and OWS trimming.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -83,39 +85,7 @@ is_ows(char c)
 int
 corsp_list_next(struct corsp_list_iter *it, struct cors_str *out)
 {
-    const char *p = it->p, *end = it->end;
-
-    for (;;) {
-        while (p < end && is_ows(*p))
-            p++;
-        if (p == end) {
-            it->p = p;
-            return 0;
-        }
-        if (*p != ',')
-            break;
-        p++; /* an empty element */
-    }
-    const char *start = p;
-    while (p < end && corsp_tchar[(unsigned char)*p])
-        p++;
-    if (p == start) {
-        it->p = p;
-        return -1;
-    }
-    out->ptr = start;
-    out->len = (size_t)(p - start);
-    while (p < end && is_ows(*p))
-        p++;
-    if (p < end) {
-        if (*p != ',') {
-            it->p = p;
-            return -1;
-        }
-        p++;
-    }
-    it->p = p;
-    return 1;
+    return corsp_list_scan(it, out);
 }
 
 struct cors_str

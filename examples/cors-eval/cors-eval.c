@@ -4,6 +4,8 @@
  *   cors-eval --policy FILE [-X METHOD] [-H 'Name: value']... [--json] [--strict]
  *   cors-eval --policy FILE --check [--strict]
  *   cors-eval --policy FILE --dump [--strict]
+ *   cors-eval --test FILE.yaml [--strict]
+ *   cors-eval --diff OLD NEW [--json] [--strict]
  *
  * Uses only <cors/cors.h> and the C library: it reads the file itself (the
  * library does no I/O), builds the policy with cors_policy_new_from_text(),
@@ -11,11 +13,12 @@
  * would receive.
  *
  * Exit status: 0 evaluated (allowed or not) or valid; 1 invalid policy;
- * 2 usage error (including an unreadable policy file).
+ * 2 usage error (including an unreadable policy file). --test and --diff
+ * (policy-test.c, policy-diff.c) say theirs.
  *
  * SPDX-License-Identifier: MIT
  */
-#include <cors/cors.h>
+#include "cors-eval.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -36,6 +39,8 @@ static const char usage_text[] =
     "Usage: cors-eval --policy FILE [-X METHOD] [-H 'Name: value']... [--json] [--strict]\n"
     "       cors-eval --policy FILE --check [--strict]\n"
     "       cors-eval --policy FILE --dump [--strict]\n"
+    "       cors-eval --test FILE.yaml [--strict]\n"
+    "       cors-eval --diff OLD NEW [--json] [--strict]\n"
     "\n"
     "Evaluates one HTTP request against a CORS policy (YAML or JSON: a CORS mapping,\n"
     "a 'cors:' mapping, or Kubernetes HTTPRoute / AgentgatewayPolicy documents) and\n"
@@ -54,11 +59,17 @@ static const char usage_text[] =
     "  --check               only validate the policy; print its diagnostics as\n"
     "                        FILE:LINE:COL: error|warning: CODE: message\n"
     "  --dump                print the effective policy as JSON\n"
+    "  --test FILE           run a policy test file (a policy and cases with the\n"
+    "                        expected answers and browser outcomes); TAP output,\n"
+    "                        exit 0 all passed, 1 a case failed, 2 bad test file\n"
+    "  --diff OLD NEW        what NEW admits that OLD refused and the reverse, per\n"
+    "                        field and over probe requests (--json for JSON);\n"
+    "                        exit 1 when NEW admits anything OLD did not\n"
     "  -h, --help            this help\n"
     "  -V, --version         version of cors-eval and libcors\n"
     "\n"
     "Exit status: 0 evaluated (allowed or not) or valid, 1 invalid policy,\n"
-    "2 usage error.\n";
+    "2 usage error. See cors-eval(1).\n";
 
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 1, 2)))
@@ -356,6 +367,9 @@ print_json(const struct cors_result *r, const struct cors_policy *policy)
 
 struct options {
     const char *policy;
+    const char *test;
+    bool diff;
+    const char *diff_old, *diff_new;
     const char *method;
     bool json, strict, check, dump;
     const char **headers;
@@ -425,6 +439,25 @@ parse_args(int argc, char **argv, struct options *o)
             if (*v == '\0')
                 return usage_error("--policy needs a file name (or '-' for standard input)");
             o->policy = v;
+        } else if (opt_is(a, "--test")) {
+            if (take_value(argc, argv, &i, a, 6, &v) != 0 || *v == '\0')
+                return usage_error("--test needs a policy test file");
+            if (o->test != NULL)
+                return usage_error("--test given twice");
+            o->test = v;
+        } else if (strcmp(a, "--diff") == 0) {
+            if (o->diff)
+                return usage_error("--diff given twice");
+            o->diff = true;
+        } else if (a[0] != '-' || strcmp(a, "-") == 0) {
+            /* OLD and NEW of --diff */
+            if (o->diff_new != NULL)
+                return usage_error("unexpected argument '%s'",
+                                   printable(q, sizeof(q), a, strlen(a)));
+            if (o->diff_old == NULL)
+                o->diff_old = a;
+            else
+                o->diff_new = a;
         } else if (opt_is(a, "-X") || opt_is(a, "--request")) {
             size_t pl = a[1] == '-' ? 9 : 2;
             if (take_value(argc, argv, &i, a, pl, &v) != 0)
@@ -449,6 +482,21 @@ parse_args(int argc, char **argv, struct options *o)
         } else {
             return usage_error("unexpected argument '%s'", printable(q, sizeof(q), a, strlen(a)));
         }
+    }
+    if (!o->diff && o->diff_old != NULL)
+        return usage_error("unexpected argument '%s'",
+                           printable(q, sizeof(q), o->diff_old, strlen(o->diff_old)));
+    if (o->diff && (o->diff_new == NULL || *o->diff_old == '\0' || *o->diff_new == '\0'))
+        return usage_error("--diff needs two policy files: OLD NEW");
+    if (o->test != NULL || o->diff) {
+        const char *mode = o->test != NULL ? "--test" : "--diff";
+        if (o->test != NULL && o->diff)
+            return usage_error("--test and --diff cannot be combined");
+        if (o->policy != NULL || o->check || o->dump || method_given || o->header_count > 0)
+            return usage_error("%s takes no --policy, --check, --dump, -X or -H", mode);
+        if (o->test != NULL && o->json)
+            return usage_error("--test prints TAP; it takes no --json");
+        return 0;
     }
     if (o->policy == NULL)
         return usage_error("--policy FILE is required");
@@ -548,6 +596,12 @@ main(int argc, char **argv)
         return rc;
     }
 
+    if (o.test != NULL || o.diff) {
+        free(o.headers);
+        return o.test != NULL ? cors_eval_test(o.test, o.strict)
+                              : cors_eval_diff(o.diff_old, o.diff_new, o.json, o.strict);
+    }
+
     const char *display = strcmp(o.policy, "-") == 0 ? "<stdin>" : o.policy;
     size_t len = 0;
     bool too_big = false;
@@ -602,4 +656,56 @@ main(int argc, char **argv)
     cors_diagnostics_free(diags);
     free(o.headers);
     return rc;
+}
+
+/* ------------------------------------------- shared with the other modes */
+
+char *
+cors_eval_read_file(const char *path, size_t *len_out, bool *too_big)
+{
+    return read_file(path, len_out, too_big);
+}
+
+void
+cors_eval_print_diagnostics(FILE *out, const char *file, const struct cors_diagnostics *diags)
+{
+    print_diagnostics(out, file, diags);
+}
+
+const char *
+cors_eval_printable(char *dst, size_t size, const char *s, size_t len)
+{
+    return printable(dst, size, s, len);
+}
+
+struct cors_policy *
+cors_eval_load_policy(const char *path, bool strict)
+{
+    size_t len = 0;
+    bool too_big = false;
+    char *text = read_file(path, &len, &too_big);
+    if (text == NULL) {
+        fprintf(stderr, "cors-eval: cannot read %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (too_big) {
+        fprintf(stderr, "cors-eval: %s: larger than %zu bytes; not a CORS policy\n", path,
+                READ_MAX);
+        free(text);
+        return NULL;
+    }
+    struct cors_diagnostics *diags = cors_diagnostics_new(NULL);
+    enum cors_status st = CORS_OK;
+    struct cors_policy *policy =
+        diags ? cors_policy_new_from_text((struct cors_str){ text, len },
+                                          strict ? CORS_BUILD_STRICT : 0, NULL, diags, &st)
+              : NULL;
+    free(text);
+    if (diags != NULL)
+        print_diagnostics(stderr, path, diags);
+    if (policy == NULL)
+        fprintf(stderr, "cors-eval: %s: %s\n", path,
+                st == CORS_E_NOMEM || diags == NULL ? "out of memory" : "invalid policy");
+    cors_diagnostics_free(diags);
+    return policy;
 }

@@ -1129,6 +1129,280 @@ void cors_request_fields_to_request(const struct cors_request_fields *fields,
 
 /** @} */
 
+/**
+ * @defgroup fetch The browser's side: a Fetch-standard oracle
+ *
+ * What a browser does with a script's cross-origin request and with the
+ * response headers of any server (libcors or not), following the Fetch
+ * standard: whether fetch() throws, whether a CORS preflight is sent and with
+ * which Access-Control-Request-Headers, whether the preflight response passes,
+ * whether the actual response passes the CORS check, and which response
+ * headers the script may read. Meant for test suites ("a fetch() from
+ * https://app.example with credentials and X-Token succeeds against this
+ * response"). It shares no decision code with cors_evaluate().
+ *
+ * The request is a cross-origin fetch() in "cors" mode (or an
+ * XMLHttpRequest), without upload listeners and without redirects. Nothing
+ * here allocates, does I/O or keeps state; every function is thread-safe.
+ * Header names are compared ASCII case-insensitively; field values have their
+ * leading and trailing spaces and tabs removed before use, as an HTTP parser
+ * does.
+ * @{
+ */
+
+/**
+ * The credentials mode of the request (RequestInit.credentials; an
+ * XMLHttpRequest with withCredentials = true is "include", otherwise
+ * "same-origin"). Only "include" changes the CORS rules.
+ * @since 0.2
+ */
+enum cors_fetch_credentials {
+    CORS_FETCH_CREDENTIALS_SAME_ORIGIN = 0, /**< "same-origin", fetch()'s default */
+    CORS_FETCH_CREDENTIALS_OMIT = 1,        /**< "omit" */
+    CORS_FETCH_CREDENTIALS_INCLUDE = 2,     /**< "include" */
+};
+
+/**
+ * One header field: a name and a value. Both slices are owned by the caller
+ * (the script's request headers, or the server's response headers).
+ * @since 0.2
+ */
+struct cors_fetch_header {
+    struct cors_str name;  /**< field name, any case */
+    struct cors_str value; /**< field value; surrounding spaces and tabs are ignored */
+};
+
+/**
+ * What the page's script asks for. Every slice is owned by the caller and
+ * must stay valid while a result that borrows from it is used.
+ * @since 0.2
+ */
+struct cors_fetch_request {
+    /** The page's serialized origin, as the browser sends it in Origin
+     *  (e.g. "https://app.example", "null" for a sandboxed page). Required. */
+    struct cors_str origin;
+    /** The method given to fetch() (any case; "get" is normalized to "GET"
+     *  as browsers do, "patch" is not). Required. */
+    struct cors_str method;
+    /** The headers the script sets, in order, repeated names as separate
+     *  entries (Headers.append()). Include the Content-Type fetch() derives
+     *  from the body (a string body: "text/plain;charset=UTF-8"). */
+    const struct cors_fetch_header *headers;
+    size_t header_count;
+    /** The credentials mode. */
+    enum cors_fetch_credentials credentials;
+    /** The target is in a more private address space than the page
+     *  (Private Network Access): a preflight is always sent, with
+     *  Access-Control-Request-Private-Network: true. */
+    bool private_network;
+};
+
+/**
+ * Why the browser refuses, or CORS_FETCH_OK. Values and names
+ * (cors_fetch_reason_name()) are stable; new reasons are only added.
+ * @since 0.2
+ */
+enum cors_fetch_reason {
+    CORS_FETCH_OK = 0,                           /**< "ok" */
+    CORS_FETCH_METHOD_INVALID = 1,               /**< "method-invalid": not a token; fetch() throws */
+    CORS_FETCH_METHOD_FORBIDDEN = 2,             /**< "method-forbidden": CONNECT, TRACE, TRACK; fetch() throws */
+    CORS_FETCH_HEADER_INVALID = 3,               /**< "header-invalid": bad name or a NUL/CR/LF in a value; fetch() throws */
+    CORS_FETCH_PREFLIGHT_STATUS = 4,             /**< "preflight-status": preflight status not 200-299 */
+    CORS_FETCH_ALLOW_ORIGIN_MISSING = 5,         /**< "allow-origin-missing": no Access-Control-Allow-Origin */
+    CORS_FETCH_ALLOW_ORIGIN_MULTIPLE = 6,        /**< "allow-origin-multiple": several field lines or a list */
+    CORS_FETCH_ALLOW_ORIGIN_MISMATCH = 7,        /**< "allow-origin-mismatch": not the request's origin (byte-exact) */
+    CORS_FETCH_ALLOW_ORIGIN_STAR_CREDENTIALS = 8,/**< "allow-origin-star-credentials": "*" with credentials */
+    CORS_FETCH_ALLOW_CREDENTIALS_NOT_TRUE = 9,   /**< "allow-credentials-not-true": credentials, but Access-Control-Allow-Credentials is not exactly "true" */
+    CORS_FETCH_ALLOW_METHODS_MALFORMED = 10,     /**< "allow-methods-malformed": not a list of tokens */
+    CORS_FETCH_ALLOW_HEADERS_MALFORMED = 11,     /**< "allow-headers-malformed": not a list of tokens */
+    CORS_FETCH_METHOD_NOT_ALLOWED = 12,          /**< "method-not-allowed": not in Access-Control-Allow-Methods */
+    CORS_FETCH_METHOD_STAR_CREDENTIALS = 13,     /**< "method-star-credentials": only "*" lists it, and credentials are included */
+    CORS_FETCH_HEADER_NOT_ALLOWED = 14,          /**< "header-not-allowed": not in Access-Control-Allow-Headers */
+    CORS_FETCH_HEADER_STAR_CREDENTIALS = 15,     /**< "header-star-credentials": only "*" lists it, and credentials are included */
+    CORS_FETCH_AUTHORIZATION_NOT_COVERED = 16,   /**< "authorization-not-covered": Authorization needs its own name, "*" does not cover it */
+    CORS_FETCH_PRIVATE_NETWORK_NOT_ALLOWED = 17, /**< "private-network-not-allowed": no Access-Control-Allow-Private-Network: true */
+};
+
+/**
+ * The stable name of a reason, e.g. "allow-origin-mismatch".
+ * @param reason a reason
+ * @return a static string; "unknown" for values not listed above
+ * @since 0.2
+ */
+const char *cors_fetch_reason_name(enum cors_fetch_reason reason);
+
+/**
+ * The most header lines a cors_fetch_request or cors_fetch_response may hold
+ * (the checks take time quadratic in the number of lines); more is
+ * CORS_E_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+#define CORS_FETCH_HEADERS_MAX 1024
+
+/**
+ * What the browser sends for a request (step (a)).
+ * @since 0.2
+ */
+struct cors_fetch_plan {
+    /** CORS_FETCH_OK, or why fetch() throws before sending anything
+     *  (method-invalid, method-forbidden, header-invalid). */
+    enum cors_fetch_reason reason;
+    /** A CORS preflight (OPTIONS) is sent before the request. */
+    bool preflight;
+    /** The method is not CORS-safelisted (GET, HEAD, POST). */
+    bool method_unsafe;
+    /** The method as sent (Access-Control-Request-Method): static storage
+     *  or the request's method slice. */
+    struct cors_str method;
+    /** Number of distinct CORS-unsafe request-header names. */
+    size_t unsafe_header_count;
+    /** The safelisted values together exceed 1024 bytes, so every header
+     *  counts as unsafe. */
+    bool safelist_total_exceeded;
+    /** Request headers the browser drops silently (forbidden request-header
+     *  names such as Cookie, Host, Sec-*, Proxy-*). */
+    size_t forbidden_header_count;
+    /** Length of the Access-Control-Request-Headers value (0: not sent). */
+    size_t request_headers_len;
+    /** That value in the caller's buffer when it fit (NUL-terminated), else
+     *  absent (ptr NULL). */
+    struct cors_str request_headers;
+};
+
+/**
+ * Step (a): does the browser send a preflight, and with what (Fetch
+ * "CORS-preflight fetch", "CORS-unsafe request-header names").
+ *
+ * Writes the Access-Control-Request-Headers value the browser sends (the
+ * unsafe names lower-cased, deduplicated, sorted, joined by ",") into buf,
+ * NUL-terminated when size > 0, like snprintf. Time is quadratic in the
+ * number of request headers.
+ *
+ * @param request the script's request
+ * @param buf caller buffer for the Access-Control-Request-Headers value; may be NULL when size is 0
+ * @param size size of buf in bytes
+ * @param plan the result (caller-owned)
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT if request, plan, the origin or the method is
+ *         NULL, headers is NULL with a count, or there are more than CORS_FETCH_HEADERS_MAX
+ *         headers; CORS_E_NOSPACE if the value did not fit (plan is
+ *         complete, request_headers_len says how much is needed, without the NUL)
+ * @since 0.2
+ */
+enum cors_status
+cors_fetch_plan(const struct cors_fetch_request *request, char *buf, size_t size,
+                struct cors_fetch_plan *plan);
+
+/**
+ * A response as the browser received it. Slices owned by the caller.
+ * @since 0.2
+ */
+struct cors_fetch_response {
+    int status;                               /**< the HTTP status code */
+    const struct cors_fetch_header *headers;  /**< every field line, in order */
+    size_t header_count;
+};
+
+/** Chromium's cap on Access-Control-Max-Age, in seconds. @since 0.2 */
+#define CORS_FETCH_MAX_AGE_CHROMIUM 7200
+/** Firefox's cap on Access-Control-Max-Age, in seconds. @since 0.2 */
+#define CORS_FETCH_MAX_AGE_FIREFOX 86400
+/** The Fetch default when Access-Control-Max-Age is absent or invalid. @since 0.2 */
+#define CORS_FETCH_MAX_AGE_DEFAULT 5
+
+/**
+ * A browser's verdict on a response (steps (b) and (c)).
+ * @since 0.2
+ */
+struct cors_fetch_verdict {
+    /** The browser accepts the response (reason is CORS_FETCH_OK). */
+    bool ok;
+    enum cors_fetch_reason reason;
+    /** What the reason is about, when it is about one thing: the method or
+     *  header name (request-owned) or the Access-Control-Allow-Origin value
+     *  (response-owned); absent (ptr NULL) otherwise. */
+    struct cors_str detail;
+    /** Preflight only: Access-Control-Max-Age was one valid delta-seconds. */
+    bool max_age_given;
+    /** Preflight only: the cache lifetime the standard gives (the value,
+     *  saturated at 2147483648, or CORS_FETCH_MAX_AGE_DEFAULT), and what
+     *  Chromium and Firefox use after their caps. 0 for actual responses. */
+    int64_t max_age;
+    int64_t max_age_chromium;
+    int64_t max_age_firefox;
+};
+
+/**
+ * Step (b): does the preflight response pass (Fetch "CORS-preflight fetch"
+ * step 7, "CORS check"). Checks, in order: the CORS check
+ * (Access-Control-Allow-Origin, Access-Control-Allow-Credentials), an ok
+ * status, Access-Control-Allow-Methods and -Headers syntax, the method, the
+ * Authorization header, each unsafe header, and Access-Control-Allow-Private-
+ * Network when private_network is set; the first failure is the reason.
+ *
+ * @param request the script's request (the same as given to cors_fetch_plan())
+ * @param response the preflight's response
+ * @param verdict the result (caller-owned); detail borrows from request or response
+ * @return CORS_OK, or CORS_E_INVALID_ARGUMENT if a pointer is NULL or a header count is over
+ *         CORS_FETCH_HEADERS_MAX
+ * @since 0.2
+ */
+enum cors_status
+cors_fetch_check_preflight(const struct cors_fetch_request *request,
+                           const struct cors_fetch_response *response,
+                           struct cors_fetch_verdict *verdict);
+
+/**
+ * Step (c): does the actual response pass the CORS check (Fetch "CORS
+ * check"). The status does not matter.
+ *
+ * @param request the script's request
+ * @param response the actual response
+ * @param verdict the result (caller-owned); detail borrows from response
+ * @return CORS_OK, or CORS_E_INVALID_ARGUMENT if a pointer is NULL or a header count is over
+ *         CORS_FETCH_HEADERS_MAX
+ * @since 0.2
+ */
+enum cors_status
+cors_fetch_check_response(const struct cors_fetch_request *request,
+                          const struct cors_fetch_response *response,
+                          struct cors_fetch_verdict *verdict);
+
+/**
+ * Which response headers the script can read (Fetch "CORS-safelisted
+ * response-header name", "CORS-filtered response"): Cache-Control,
+ * Content-Language, Content-Length, Content-Type, Expires, Last-Modified,
+ * Pragma, and the names in Access-Control-Expose-Headers ("*": every name,
+ * unless credentials are included); never Set-Cookie or Set-Cookie2. Nothing
+ * when the response fails the CORS check.
+ *
+ * @param request the script's request
+ * @param response the actual response
+ * @param names caller array for the readable names, each once (first spelling
+ *        in the response, response-owned), in response order; may be NULL when capacity is 0
+ * @param capacity entries in names
+ * @return the number of readable names (entries beyond capacity are not written); 0 also
+ *         when an argument is invalid (as for cors_fetch_check_response())
+ * @since 0.2
+ */
+size_t cors_fetch_readable_headers(const struct cors_fetch_request *request,
+                                   const struct cors_fetch_response *response,
+                                   struct cors_str *names, size_t capacity);
+
+/**
+ * Whether the script can read one response header (see
+ * cors_fetch_readable_headers()).
+ *
+ * @param request the script's request
+ * @param response the actual response
+ * @param name the header name, any case (caller-owned)
+ * @return true when the response passes the CORS check, has that header and exposes it
+ * @since 0.2
+ */
+bool cors_fetch_header_readable(const struct cors_fetch_request *request,
+                                const struct cors_fetch_response *response, struct cors_str name);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

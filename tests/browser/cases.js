@@ -343,9 +343,15 @@ const CASES = [
     // ---- preflight cache (Access-Control-Max-Age) ---------------------------
     // Two identical requests to the same URL: within max-age Chromium reuses
     // the cached preflight; with max-age 0 it preflights again.
+    // Firefox 153 ESR driven by puppeteer-core preflighted the second request
+    // again although Access-Control-Max-Age was 60 (the standard and the
+    // oracle say it may reuse the cached preflight for 60 s): recorded as seen.
+    // A minimal page and server without libcors behave the same, so it is
+    // Firefox under WebDriver BiDi automation, not the answer's headers.
     { name: 'maxage-60-second-request-not-preflighted', route: 'maxage', from: 'app', method: 'PUT',
       headers: { 'X-Custom': '1' }, body: BODY, repeat: 2,
-      expect: { browser: ['ok', 'ok'], status: 200, log: ['P A', 'A'] } },
+      expect: { browser: ['ok', 'ok'], status: 200, log: ['P A', 'A'] },
+      byEngine: { firefox: { expect: { log: ['P A', 'P A'] } } } },
     { name: 'maxage-0-second-request-preflighted', route: 'maxage0', from: 'app', method: 'PUT',
       headers: { 'X-Custom': '1' }, body: BODY, repeat: 2,
       expect: { browser: ['ok', 'ok'], status: 200, log: ['P A', 'P A'] } },
@@ -372,6 +378,10 @@ const CASES = [
     // browser; with it, requests go out as plain CORS requests, without
     // Access-Control-Request-Private-Network (the 'lna' policy does not allow
     // private network access, so such a header would fail the preflight).
+    // Firefox: the 'public' port is declared public with the pref
+    // network.lna.address_space.public.override, and its 'loopback-network'
+    // permission is denied ('pub') or granted ('pubok') over WebDriver BiDi;
+    // it then does what Chromium does.
     { name: 'lna-permission-denied-nothing-sent', route: 'lna', from: 'pub', method: 'PUT',
       headers: { 'X-Custom': '1' }, body: BODY,
       expect: { browser: 'blocked', log: '' } },

@@ -2,11 +2,13 @@
 // libcors Chromium end-to-end suite (meson suite 'browser').
 //
 //   node run.js --server PATH/cors-demo-server --cors-eval PATH/cors-eval
-//               [--node-dir DIR] [--chromium PATH] [--only REGEX] [--list]
+//               --oracle PATH/fetch-oracle [--engine chromium|firefox]
+//               [--node-dir DIR] [--chromium PATH] [--firefox PATH] [--only REGEX] [--list]
 //
 // Starts the demo server (one process, one route-level policy per path prefix)
 // and an in-process page server, both on 127.0.0.1 with OS-chosen ports, then
-// drives Debian's Chromium with playwright-core. Each case is a fetch() or
+// drives Debian's Chromium with playwright-core, or Debian's Firefox ESR with
+// puppeteer-core over WebDriver BiDi (--engine firefox). Each case is a fetch() or
 // XMLHttpRequest from a page on one origin to the server on another, and for
 // every request step three accounts must agree:
 //   1. the outcome written in cases.js (from the Fetch standard): resolved or
@@ -16,8 +18,8 @@
 //      the server's per-request log;
 //   3. libcors' verdict: the decision/allowed/reason the server logged, which
 //      must equal what cors-eval --json answers for the same request, and the
-//      outcome the Fetch CORS check (predict()) gives for the headers
-//      cors-eval returns.
+//      outcome libcors' Fetch oracle (fetch-oracle, built on cors_fetch_*)
+//      predicts for the headers cors-eval returns.
 // Output is TAP (one test point per case). Every process started here is
 // stopped by its PID and the temporary folder is removed, also on failure.
 'use strict';
@@ -35,7 +37,8 @@ const { ORIGINS, policies: makePolicies, CASES } = require('./cases.js');
 // Arguments
 
 function parseArgs(argv) {
-    const a = { server: null, corsEval: null, nodeDir: null, chromium: '/usr/bin/chromium', only: null, list: false };
+    const a = { server: null, corsEval: null, oracle: null, nodeDir: null, chromium: '/usr/bin/chromium',
+                firefox: '/usr/bin/firefox-esr', engine: 'chromium', only: null, list: false };
     for (let i = 2; i < argv.length; i++) {
         const k = argv[i];
         const next = () => {
@@ -45,21 +48,26 @@ function parseArgs(argv) {
         };
         if (k === '--server') a.server = next();
         else if (k === '--cors-eval') a.corsEval = next();
+        else if (k === '--oracle') a.oracle = next();
         else if (k === '--node-dir') a.nodeDir = next();
         else if (k === '--chromium') a.chromium = next();
+        else if (k === '--firefox') a.firefox = next();
+        else if (k === '--engine') a.engine = next();
         else if (k === '--only') a.only = new RegExp(next());
         else if (k === '--list') a.list = true;
         else usage(`unknown argument ${k}`);
     }
-    if (!a.list && (!a.server || !a.corsEval))
-        usage('--server and --cors-eval are required');
+    if (a.engine !== 'chromium' && a.engine !== 'firefox')
+        usage('--engine is chromium or firefox');
+    if (!a.list && (!a.server || !a.corsEval || !a.oracle))
+        usage('--server, --cors-eval and --oracle are required');
     return a;
 }
 
 function usage(msg) {
-    process.stderr.write(`run.js: ${msg}\nusage: node run.js --server PATH --cors-eval PATH ` +
-                         `[--node-dir DIR] ` +
-                         `[--chromium PATH] [--only REGEX] [--list]\n`);
+    process.stderr.write(`run.js: ${msg}\nusage: node run.js --server PATH --cors-eval PATH --oracle PATH ` +
+                         `[--engine chromium|firefox] [--node-dir DIR] ` +
+                         `[--chromium PATH] [--firefox PATH] [--only REGEX] [--list]\n`);
     process.exit(2);
 }
 
@@ -122,13 +130,13 @@ async function stopChild(child, name) {
 }
 
 // ---------------------------------------------------------------------------
-// playwright-core: installed from package-lock.json into --node-dir (npm ci)
-// when it is not there yet or the lock file changed.
+// playwright-core and puppeteer-core: installed from package-lock.json into
+// --node-dir (npm ci) when they are not there yet or the lock file changed.
 
-function loadPlaywright(nodeDir) {
+function loadDriver(nodeDir, name) {
     const lockSrc = path.join(HERE, 'package-lock.json');
     const lockDst = path.join(nodeDir, 'package-lock.json');
-    const marker = path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json');
+    const marker = path.join(nodeDir, 'node_modules', name, 'package.json');
     const fresh = fs.existsSync(marker) && fs.existsSync(lockDst) &&
                   fs.readFileSync(lockDst, 'utf8') === fs.readFileSync(lockSrc, 'utf8');
     if (!fresh) {
@@ -146,9 +154,67 @@ function loadPlaywright(nodeDir) {
         if (r.status !== 0)
             throw new Error(`npm ci in ${nodeDir} failed (status ${r.status}):\n${r.stdout}${r.stderr}` +
                             (r.error ? `\n${r.error.message}` : ''));
-        console.log(`# npm ci (playwright-core) took ${Date.now() - t0} ms`);
+        console.log(`# npm ci (playwright-core, puppeteer-core) took ${Date.now() - t0} ms`);
     }
-    return require(require.resolve('playwright-core', { paths: [nodeDir] }));
+    return require(require.resolve(name, { paths: [nodeDir] }));
+}
+
+// The browser, behind one small interface for both drivers: the page, its
+// version, waitFor(frame, fn), grant(permissions, origin) and close().
+async function launchChromium(args, nodeDir, profile, home, ports) {
+    const { chromium } = loadDriver(nodeDir, 'playwright-core');
+    const ctx = await chromium.launchPersistentContext(profile, {
+        executablePath: args.chromium,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+               '--disable-background-networking', '--disable-component-update', '--disable-sync',
+               '--disable-dev-shm-usage',
+               `--ip-address-space-overrides=127.0.0.1:${ports.public}=public`],
+        env: Object.assign({}, process.env, {
+            HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache'),
+            TMPDIR: process.env.TMPDIR,
+        }),
+        timeout: 30000,
+        // run.js handles the signals itself: cleanup() closes the browser.
+        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
+    atCleanup(() => withTimeout(ctx.close(), 10000, 'closing Chromium'));
+    const version = ctx.browser() ? ctx.browser().version()
+        : spawnSync(args.chromium, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    const page = ctx.pages()[0] || await ctx.newPage();
+    const driver = `playwright-core ${require(path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json')).version}`;
+    return {
+        page, version, driver,
+        waitFor: (frame, fn) => frame.waitForFunction(fn, null, { timeout: 5000 }),
+        grant: (granted, origin) => (granted ? ctx.grantPermissions(['local-network-access'], { origin })
+            : Promise.resolve()),
+    };
+}
+
+async function launchFirefox(args, nodeDir, profile, home, ports) {
+    const puppeteer = loadDriver(nodeDir, 'puppeteer-core');
+    const browser = await puppeteer.launch({
+        browser: 'firefox',
+        executablePath: args.firefox,
+        headless: true,
+        userDataDir: profile,
+        // the 'public' page port is a public address, as for Chromium
+        extraPrefsFirefox: { 'network.lna.address_space.public.override': `127.0.0.1:${ports.public}` },
+        env: Object.assign({}, process.env, { HOME: home, TMPDIR: process.env.TMPDIR }),
+        timeout: 30000,
+        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
+    atCleanup(() => withTimeout(browser.close(), 10000, 'closing Firefox'));
+    const page = (await browser.pages())[0] || await browser.newPage();
+    const driver = `puppeteer-core ${require(path.join(nodeDir, 'node_modules', 'puppeteer-core', 'package.json')).version}`;
+    return {
+        page, version: await browser.version(), driver,
+        waitFor: (frame, fn) => frame.waitForFunction(fn, { timeout: 5000 }),
+        // Local Network Access: Firefox's 'loopback-network' permission, set
+        // over WebDriver BiDi (granted or denied: a prompt would hang headless)
+        grant: (granted, origin) => browser.defaultBrowserContext().setPermission(origin,
+            { permission: { name: 'loopback-network' }, state: granted ? 'granted' : 'denied' }),
+    };
 }
 
 // ---------------------------------------------------------------------------
@@ -268,139 +334,126 @@ function token(line) {
     return kind + (line.allowed ? '' : `!${line.reason}`) + (line.reportOnly ? '~' : '');
 }
 
-// Response headers script may always read (Fetch #cors-safelisted-response-header-name).
-const SAFELISTED_RESPONSE = ['cache-control', 'content-language', 'content-length', 'content-type',
-                             'expires', 'last-modified', 'pragma'];
-const SAFELISTED_METHODS = ['GET', 'HEAD', 'POST'];
-// Fetch normalizes only these methods to upper case (#concept-method-normalize).
-const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
-
-function normalizeMethod(m) {
-    return NORMALIZED_METHODS.includes(m.toUpperCase()) ? m.toUpperCase() : m;
+// The request headers the browser's header list holds for a step: the
+// script's, plus the Content-Type fetch()/XMLHttpRequest derive from a string
+// body (Fetch #concept-bodyinit-extract) when the script set none.
+function requestHeaders(step) {
+    const hs = Object.entries(step.headers || {}).map(([k, v]) => [k, String(v)]);
+    if (typeof step.body === 'string' && !hs.some(([k]) => k.toLowerCase() === 'content-type'))
+        hs.push(['Content-Type', 'text/plain;charset=UTF-8']);
+    return hs;
 }
 
-// Fetch #cors-safelisted-request-header, for the headers the case table uses.
-function safelistedRequestHeader(name, value) {
-    if (value.length > 128)
-        return false;
-    const unsafeByte = /[\x00-\x08\x0a-\x1f"():<>?@[\\\]{}\x7f]/;
-    switch (name) {
-    case 'accept':
-        return !unsafeByte.test(value);
-    case 'accept-language':
-    case 'content-language':
-        return /^[0-9A-Za-z *,\-.;=]*$/.test(value);
-    case 'content-type': {
-        if (unsafeByte.test(value))
-            return false;
-        const essence = value.split(';')[0].trim().toLowerCase();
-        return ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'].includes(essence);
-    }
-    default:
-        return false;
-    }
-}
-
-// The Access-Control-Request-Headers value a browser sends for these author
-// headers (Fetch #cors-unsafe-request-header-names): lower case, sorted.
-function unsafeHeaderNames(headers) {
-    const names = new Set();
-    for (const [k, v] of Object.entries(headers || {})) {
-        if (!safelistedRequestHeader(k.toLowerCase(), String(v)))
-            names.add(k.toLowerCase());
-    }
-    return [...names].sort();
+// Asks libcors' Fetch oracle (tests/browser/fetch-oracle.c) about one step:
+// mode 'plan' (what the browser sends), 'preflight' or 'response' (does the
+// browser accept this response).
+function oracle(bin, mode, step, origin, status, responseHeaders) {
+    const argv = [mode, '--origin', origin, '--method', step.method,
+                  '--credentials', step.credentials || 'same-origin'];
+    for (const [k, v] of requestHeaders(step))
+        argv.push('-H', `${k}: ${v}`);
+    if (status !== undefined)
+        argv.push('--status', String(status));
+    for (const [k, v] of responseHeaders || [])
+        argv.push('-R', `${k}: ${v}`);
+    const r = spawnSync(bin, argv, { encoding: 'utf8', timeout: 10000 });
+    if (r.status !== 0)
+        throw new Error(`fetch-oracle ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout);
 }
 
 // libcors' answer for one logged request, from cors-eval --json: the same
 // method and Origin, and for a preflight the Access-Control-Request-* headers
-// the browser sends for this step.
-function corsEval(bin, policyFile, line, step) {
+// the oracle says the browser sends for this step.
+function corsEval(bin, policyFile, line, plan) {
     const argv = ['--policy', policyFile, '--json', '-X', line.method];
     if (line.origin !== null)
         argv.push('-H', `Origin: ${line.origin}`);
     if (line.decision === 'preflight') {
-        argv.push('-H', `Access-Control-Request-Method: ${normalizeMethod(step.method)}`);
-        const names = unsafeHeaderNames(step.headers);
-        if (names.length)
-            argv.push('-H', `Access-Control-Request-Headers: ${names.join(',')}`);
+        argv.push('-H', `Access-Control-Request-Method: ${plan.method}`);
+        if (plan.requestHeaders)
+            argv.push('-H', `Access-Control-Request-Headers: ${plan.requestHeaders}`);
     }
     const r = spawnSync(bin, argv, { encoding: 'utf8', timeout: 10000 });
     if (r.status !== 0)
         throw new Error(`cors-eval ${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
-    const out = JSON.parse(r.stdout);
-    out.map = new Map();
-    for (const [k, v] of out.headers)
-        out.map.set(k.toLowerCase(), (out.map.has(k.toLowerCase()) ? out.map.get(k.toLowerCase()) + ',' : '') + v);
-    return out;
+    return JSON.parse(r.stdout);
 }
 
-const list = v => (v === undefined ? [] : v.split(',').map(x => x.trim()).filter(Boolean));
+// The oracle reasons an engine's CORS error message stands for (Firefox's
+// "Reason: ..." texts as listed in MDN's CORS error pages, Chromium's console
+// texts as seen); null when the message is not one of them.
+const CHROMIUM_REASONS = [
+    [/contains multiple values/, ['allow-origin-multiple']],
+    [/No 'Access-Control-Allow-Origin' header is present/, ['allow-origin-missing']],
+    [/must not be the wildcard '\*' when the request's credentials mode is 'include'/,
+     ['allow-origin-star-credentials']],
+    [/'Access-Control-Allow-Origin' header has a value .* that is not equal to the supplied origin/,
+     ['allow-origin-mismatch']],
+    [/'Access-Control-Allow-Credentials' header in the response is .* which must be 'true'/,
+     ['allow-credentials-not-true']],
+    [/Method .* is not allowed by Access-Control-Allow-Methods/, ['method-not-allowed', 'method-star-credentials']],
+    [/Request header field .* is not allowed by Access-Control-Allow-Headers/,
+     ['header-not-allowed', 'header-star-credentials', 'authorization-not-covered']],
+    [/does not have HTTP ok status/, ['preflight-status']],
+];
 
-// Fetch #concept-cors-check on a response carrying libcors' headers.
-function corsCheck(hdrs, origin, credentialed) {
-    const acao = hdrs.get('access-control-allow-origin');
-    if (acao === undefined)
-        return 'no Access-Control-Allow-Origin';
-    if (!credentialed && acao === '*')
-        return null;
-    if (acao !== origin)
-        return `Access-Control-Allow-Origin ${acao} is not ${origin}`;
-    if (!credentialed)
-        return null;
-    if (hdrs.get('access-control-allow-credentials') !== 'true')
-        return 'credentialed request without Access-Control-Allow-Credentials: true';
+function engineReasons(engine, text) {
+    const table = engine === 'chromium' ? CHROMIUM_REASONS : [
+        [/Multiple CORS header .Access-Control-Allow-Origin. not allowed/, ['allow-origin-multiple']],
+        [/CORS header .Access-Control-Allow-Origin. missing/, ['allow-origin-missing']],
+        [/CORS header .Access-Control-Allow-Origin. does not match/, ['allow-origin-mismatch']],
+        [/Credential is not supported if the CORS header .Access-Control-Allow-Origin. is .\*./,
+         ['allow-origin-star-credentials']],
+        [/expected .true. in CORS header .Access-Control-Allow-Credentials./, ['allow-credentials-not-true']],
+        [/Did not find method in CORS header .Access-Control-Allow-Methods./,
+         ['method-not-allowed', 'method-star-credentials']],
+        [/is not allowed according to header .Access-Control-Allow-Headers./,
+         ['header-not-allowed', 'header-star-credentials', 'authorization-not-covered']],
+        [/CORS preflight response did not succeed/, ['preflight-status']],
+        [/invalid token .* in CORS header .Access-Control-Allow-Methods./, ['allow-methods-malformed']],
+        [/invalid token .* in CORS header .Access-Control-Allow-Headers./, ['allow-headers-malformed']],
+    ];
+    for (const [re, reasons] of table)
+        if (re.test(text))
+            return reasons;
     return null;
 }
 
+const why = v => v.reason + (v.detail !== null ? ` (${v.detail})` : '');
+
 // What a browser following the Fetch standard does with libcors' answers to
-// the requests the server logged for one step (Fetch #cors-preflight-fetch,
-// #http-network-or-cache-fetch, #cors-check). `evals[i]` is cors-eval's
-// answer for `lines[i]`; when libcors lets the handler answer a preflight
-// (report-only), the handler's status is the logged one.
-function predict(lines, evals, step) {
-    const credentialed = step.credentials === 'include';
-    const method = normalizeMethod(step.method);
+// the requests the server logged for one step, as libcors' Fetch oracle says
+// (#cors-preflight-fetch, #cors-check, #cors-filtered-response). `evals[i]`
+// is cors-eval's answer for `lines[i]`; when libcors lets the handler answer
+// a preflight (report-only), the handler's status is the logged one. The
+// names the step reads are in the actual response (the demo server sends
+// them), so readable means exposed.
+function predict(bin, lines, evals, step, origin) {
     if (lines.length === 0)
         return { browser: 'blocked', reached: false, why: 'nothing reached the server' };
-    let preflightPassed = true;
-    let why = null;
-    lines.forEach((l, i) => {
-        if (l.decision !== 'preflight' || !preflightPassed)
-            return;
+    for (let i = 0; i < lines.length; i++) {
+        if (lines[i].decision !== 'preflight')
+            continue;
         const e = evals[i];
-        const status = e.handler ? l.status : e.status;
-        why = status < 200 || status > 299 ? `preflight status ${status}` : corsCheck(e.map, l.origin, credentialed);
-        if (!why) {
-            const methods = list(e.map.get('access-control-allow-methods'));
-            const names = list(e.map.get('access-control-allow-headers')).map(x => x.toLowerCase());
-            if (!methods.includes(method) && !SAFELISTED_METHODS.includes(method) &&
-                (credentialed || !methods.includes('*')))
-                why = `method ${method} not in Access-Control-Allow-Methods`;
-            for (const n of unsafeHeaderNames(step.headers)) {
-                if (!why && !names.includes(n) && (credentialed || !names.includes('*') || n === 'authorization'))
-                    why = `header ${n} not in Access-Control-Allow-Headers`;
-            }
-        }
-        if (why)
-            preflightPassed = false;
-    });
+        const v = oracle(bin, 'preflight', step, origin, e.handler ? lines[i].status : e.status, e.headers);
+        if (!v.ok)
+            return { browser: 'blocked', reached: false, why: `preflight: ${why(v)}`, reason: v.reason };
+    }
     const actIdx = lines.findIndex(l => l.decision !== 'preflight');
-    if (!preflightPassed)
-        return { browser: 'blocked', reached: false, why };
     if (actIdx < 0)
         return { browser: 'blocked', reached: true, why: 'the server saw no actual request' };
     const e = evals[actIdx];
-    why = corsCheck(e.map, lines[actIdx].origin, credentialed);
-    if (why)
-        return { browser: 'blocked', reached: true, why };
-    const expose = list(e.map.get('access-control-expose-headers')).map(x => x.toLowerCase());
+    const hdrs = e.headers.slice();
+    for (const name of step.read || [])
+        if (!hdrs.some(([k]) => k.toLowerCase() === name.toLowerCase()))
+            hdrs.push([name, '1']);
+    const v = oracle(bin, 'response', step, origin, lines[actIdx].status, hdrs);
+    if (!v.ok)
+        return { browser: 'blocked', reached: true, why: why(v), reason: v.reason };
     const readable = {};
-    for (const name of step.read || []) {
-        const n = name.toLowerCase();
-        readable[name] = SAFELISTED_RESPONSE.includes(n) || expose.includes(n) ||
-                         (expose.includes('*') && !credentialed);
-    }
+    for (const name of step.read || [])
+        readable[name] = v.readable.some(n => n.toLowerCase() === name.toLowerCase());
     return { browser: 'ok', reached: true, status: lines[actIdx].status, readable };
 }
 
@@ -440,7 +493,6 @@ async function main() {
     process.env.TMPDIR = tmp('tmp');
 
     const nodeDir = args.nodeDir || path.join(tmpRoot, 'node');
-    const { chromium } = loadPlaywright(nodeDir);
 
     // Page servers: 'main', 'alt' (port wildcard) and 'public' (Chromium is
     // told to treat that port as a public address).
@@ -478,36 +530,23 @@ async function main() {
     const log = new RequestLog(logFile);
     const apiBase = { ip: `http://127.0.0.1:${apiPort}`, name: `http://api.localhost:${apiPort}` };
 
-    // Chromium
+    // The browser
     const profile = tmp('profile');
     const home = tmp('home');
     const tLaunch = Date.now();
-    const ctx = await chromium.launchPersistentContext(profile, {
-        executablePath: args.chromium,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-               '--disable-background-networking', '--disable-component-update', '--disable-sync',
-               '--disable-dev-shm-usage',
-               `--ip-address-space-overrides=127.0.0.1:${ports.public}=public`],
-        env: Object.assign({}, process.env, {
-            HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache'),
-            TMPDIR: process.env.TMPDIR,
-        }),
-        timeout: 30000,
-        // run.js handles the signals itself: cleanup() closes the browser.
-        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-    });
-    atCleanup(() => withTimeout(ctx.close(), 10000, 'closing Chromium'));
-    const version = ctx.browser() ? ctx.browser().version() : null;
-    const page = ctx.pages()[0] || await ctx.newPage();
+    const eng = args.engine === 'firefox' ? await launchFirefox(args, nodeDir, profile, home, ports)
+        : await launchChromium(args, nodeDir, profile, home, ports);
+    const page = eng.page;
     const consoleLines = [];
     page.on('console', m => consoleLines.push(m.text()));
+    // Firefox reports a CORS block as a page error (WebDriver BiDi log entry)
+    if (args.engine === 'firefox')
+        page.on('pageerror', e => consoleLines.push(String((e && e.message) || e)));
     for (const [name, o] of Object.entries(ORIGINS)) {
-        if (o.grant)
-            await ctx.grantPermissions(o.grant, { origin: originOf(name) });
+        if (o.port === 'public')
+            await eng.grant(Boolean(o.grant), originOf(name));
     }
-    const chromeVersion = version || spawnSync(args.chromium, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    console.log(`# ${chromeVersion}; playwright-core ${require(path.join(nodeDir, 'node_modules', 'playwright-core', 'package.json')).version}; launch ${Date.now() - tLaunch} ms`);
+    console.log(`# ${args.engine} ${eng.version}; ${eng.driver}; launch ${Date.now() - tLaunch} ms`);
     console.log(`# api ${apiBase.ip}, pages on ports ${ports.main} (main), ${ports.alt} (alt), ${ports.public} (public)`);
 
     let currentPage = null;
@@ -519,15 +558,16 @@ async function main() {
         }
         let frame = page.mainFrame();
         if (ORIGINS[from].sandbox) {
-            await page.waitForFunction(() => document.getElementById('box') !== null, null, { timeout: 5000 });
+            await eng.waitFor(page, () => document.getElementById('box') !== null);
             const handle = await page.$('#box');
             frame = await handle.contentFrame();
         }
-        await frame.waitForFunction(() => window.corsReady === true, null, { timeout: 5000 });
+        await eng.waitFor(frame, () => window.corsReady === true);
         return frame;
     }
 
     console.log(`1..${selected.length}`);
+    let reasonsChecked = 0;
     let failed = 0;
     let n = 0;
     for (const c of selected) {
@@ -550,7 +590,9 @@ async function main() {
             : '';
         const url = `${c.api === 'name' ? apiBase.name : apiBase.ip}${reqPath}${query}`;
         const repeat = c.repeat || 1;
-        const want = k => (i => (Array.isArray(c.expect[k]) ? c.expect[k][i] : c.expect[k]));
+        // a case may record what one engine does differently (cases.js: byEngine)
+        const expect = Object.assign({}, c.expect, ((c.byEngine || {})[args.engine] || {}).expect);
+        const want = k => (i => (Array.isArray(expect[k]) ? expect[k][i] : expect[k]));
         const step = {
             url, via: c.via || 'fetch', method: c.method, headers: c.headers || {}, body: c.body,
             credentials: c.credentials, read: c.read || [],
@@ -572,9 +614,16 @@ async function main() {
                     readable: r.readable,
                 };
                 const logged = lines.map(token).join(' ');
-                const evals = lines.map(l => corsEval(args.corsEval, policyFile[c.route], l, step));
-                const predicted = predict(lines, evals, step);
+                const plan = oracle(args.oracle, 'plan', step, originOf(c.from));
+                const evals = lines.map(l => corsEval(args.corsEval, policyFile[c.route], l, plan));
+                const predicted = predict(args.oracle, lines, evals, step, originOf(c.from));
                 const tag = repeat > 1 ? `step ${i + 1}: ` : '';
+                // the oracle's plan: a preflight is sent first (unless a
+                // previous step of this case cached it)
+                const preflighted = lines.length > 0 && lines[0].decision === 'preflight';
+                if (lines.length > 0 && plan.preflight !== preflighted && (i === 0 || !plan.preflight))
+                    problems.push(`${tag}the oracle predicts ${plan.preflight ? 'a' : 'no'} preflight, ` +
+                                  `the server saw ${preflighted ? 'one' : 'none'}`);
                 // The server saw requests of this case only, from this page's origin, under this policy.
                 for (const l of lines) {
                     if (l.path !== reqPath)
@@ -606,10 +655,10 @@ async function main() {
                     problems.push(`${tag}libcors' headers predict the actual request ${predicted.reached ? '' : 'not '}` +
                                   `sent, server ${observed.reached ? 'saw' : 'did not see'} it`);
                 if (observed.browser === 'ok') {
-                    if (c.expect.status !== undefined && observed.status !== c.expect.status)
-                        problems.push(`${tag}status ${observed.status}, written ${c.expect.status}`);
+                    if (expect.status !== undefined && observed.status !== expect.status)
+                        problems.push(`${tag}status ${observed.status}, written ${expect.status}`);
                     for (const name of step.read) {
-                        const w = (c.expect.readable || {})[name];
+                        const w = (expect.readable || {})[name];
                         if (w === undefined)
                             problems.push(`${tag}no written expectation for reading ${name}`);
                         else if (observed.readable[name] !== w)
@@ -629,9 +678,19 @@ async function main() {
                            `${observed.browser === 'ok' ? ' ' + observed.status : ''}; libcors '${logged}'` +
                            (lines.length ? ` (status ${lines.map(l => l.status).join(',')})` : ''));
                 if (observed.browser === 'blocked') {
-                    const why = consoleLines.find(t => /CORS|blocked|denied/i.test(t));
+                    // the message may arrive just after the script saw the error
+                    const found = () => consoleLines.find(t => /CORS|blocked|denied/i.test(t));
+                    for (let w = 0; w < 10 && !found() && args.engine === 'firefox'; w++)
+                        await new Promise(res => setTimeout(res, 100));
+                    const why = found();
                     if (why)
-                        notes.push(`${tag}chromium: ${why}`);
+                        notes.push(`${tag}${args.engine}: ${why}`);
+                    // a fourth account: the engine's stated reason against the oracle's
+                    const said = why ? engineReasons(args.engine, why) : null;
+                    if (said && predicted.reason && !said.includes(predicted.reason))
+                        problems.push(`${tag}${args.engine} blocked for '${why}', the oracle says ${predicted.reason}`);
+                    if (said && predicted.reason)
+                        reasonsChecked++;
                 }
             }
         } catch (e) {
@@ -653,6 +712,7 @@ async function main() {
         console.log('# cors-demo-server stderr:');
         serverStderr.slice(0, 40).forEach(l => console.log(`#   ${l}`));
     }
+    console.log(`# ${reasonsChecked} block reasons stated by ${args.engine} matched the oracle's`);
     console.log(`# ${n - failed}/${selected.length} cases passed in ${Date.now() - tStart} ms` +
                 (stopping ? ` (interrupted after ${n})` : ''));
     return failed || stopping || n !== selected.length ? 1 : 0;

@@ -16,7 +16,7 @@ flags=(-std=c11 -O1 -g -fprofile-instr-generate -fcoverage-mapping -fsanitize=fu
        -Iinclude -Ilib -Ibuild-fuzz)
 profiles=()
 objects=()
-for t in origin pattern list evaluate text; do
+for t in origin pattern list evaluate text fetch; do
     [ -d "$root/$t" ] || continue
     if [ "$t" = text ] && ! grep -q 'HAVE_YAML 1' build-fuzz/config.h; then continue; fi
     clang "${flags[@]}" -o "$work/fuzz-$t" "tests/fuzz/fuzz_$t.c" lib/*.c $deps -lpthread

@@ -325,8 +325,32 @@ check(const struct fixed *f, const struct cors_request *rq, const struct cors_re
         FUZZ_CHECK(res->reason == CORS_REASON_ALLOWED || origin_reason(res->reason),
                    "actual request with reason %s", reason);
 
-    /* every header: known name, clean value */
+    /* match attribution: an allowed origin names its entry (cors.h) */
+    FUZZ_CHECK((res->matched_field == CORS_FIELD_NONE) == (res->matched_index == SIZE_MAX),
+               "matched_field %d index %zu", (int)res->matched_field, res->matched_index);
+    if (res->allowed)
+        FUZZ_CHECK(res->matched_field == CORS_FIELD_ALLOW_ORIGINS ||
+                       res->matched_field == CORS_FIELD_ALLOW_ORIGIN_REGEX,
+                   "allowed without a matching entry");
+    if (origin_reason(res->reason) || res->decision == CORS_DECISION_NOT_CORS)
+        FUZZ_CHECK(res->matched_field == CORS_FIELD_NONE, "denied origin attributed");
+
+    /* the response contract: a policy in force first removes every
+     * Access-Control-* header; the rest is checked without that entry */
     FUZZ_CHECK(res->header_count <= CORS_HEADERS_MAX, "%zu headers", res->header_count);
+    struct cors_result rest;
+    if (!f->report_only) {
+        FUZZ_CHECK(res->header_count >= 1 &&
+                       res->headers[0].op == CORS_HEADER_REMOVE_ACCESS_CONTROL &&
+                       eq(res->headers[0].name, "Access-Control-*") &&
+                       res->headers[0].value.ptr != NULL && res->headers[0].value.len == 0,
+                   "a result of a policy in force must start with REMOVE_ACCESS_CONTROL");
+        rest = *res;
+        rest.headers++;
+        rest.header_count--;
+        res = &rest;
+    }
+    /* every header: known name, clean value */
     for (size_t i = 0; i < res->header_count; i++) {
         const struct cors_header *h = &res->headers[i];
         bool known = false;

@@ -366,6 +366,40 @@ START_TEST(test_diagnostics_allocator)
 }
 END_TEST
 
+/* The text loader keeps its temporary tree in the library's pool, with the
+ * builder's allocator (cors.h: every allocating object uses the caller's
+ * allocator), and gives it all back: a text with no CORS policy makes no
+ * builder call and no diagnostic (diags NULL), so every allocation seen is
+ * the tree's. (libyaml's own parser state uses malloc: it has no hook.) */
+START_TEST(test_text_tree_uses_the_allocator)
+{
+#if TEST_HAVE_YAML
+    static const char text[] = "kind: Service\nmetadata: {name: web, namespace: prod}\n"
+                               "spec: {ports: [80, 443], selector: {app: web}}\n";
+    struct counting_alloc c = {0};
+    struct cors_allocator a = quiet_allocator(&c);
+    struct cors_policy_builder *b = cors_policy_builder_new(&a);
+    ck_assert_ptr_nonnull(b);
+    size_t mallocs = c.mallocs, live = c.live;
+    ck_assert_int_eq(cors_policy_builder_load_text(b, CORS_STR(text), 0, NULL),
+                     CORS_E_INVALID_POLICY);
+    ck_assert_uint_gt(c.mallocs, mallocs);
+    ck_assert_uint_eq(c.live, live);
+    cors_policy_builder_free(b);
+    ck_assert_uint_eq(c.live, 0);
+
+    /* the tree's first allocation refused: out of memory, not a parse */
+    c = (struct counting_alloc){0};
+    b = cors_policy_builder_new(&a);
+    ck_assert_ptr_nonnull(b);
+    c.fail_at = c.mallocs + 1;
+    ck_assert_int_eq(cors_policy_builder_load_text(b, CORS_STR(text), 0, NULL), CORS_E_NOMEM);
+    cors_policy_builder_free(b);
+    ck_assert_uint_eq(c.live, 0);
+#endif
+}
+END_TEST
+
 /* Fail the n-th allocation for every n: setters report CORS_E_NOMEM, the
  * build returns NULL with CORS_E_NOMEM, nothing leaks, and once enough
  * allocations succeed the policy works. */
@@ -496,6 +530,7 @@ alloc_suite(void)
     tcase_add_test(tc, test_zero_allocations_edge_paths);
     tcase_add_test(tc, test_build_uses_only_the_allocator);
     tcase_add_test(tc, test_diagnostics_allocator);
+    tcase_add_test(tc, test_text_tree_uses_the_allocator);
     tcase_add_test(tc, test_out_of_memory);
     tcase_add_test(tc, test_out_of_memory_with_text);
     suite_add_tcase(s, tc);

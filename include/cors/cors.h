@@ -1188,7 +1188,7 @@ struct cors_fetch_request {
      *  entries (Headers.append()). Include the Content-Type fetch() derives
      *  from the body (a string body: "text/plain;charset=UTF-8"). */
     const struct cors_fetch_header *headers;
-    size_t header_count;
+    size_t header_count; /**< the number of entries of headers */
     /** The credentials mode. */
     enum cors_fetch_credentials credentials;
     /** The target is in a more private address space than the page
@@ -1299,7 +1299,7 @@ cors_fetch_plan(const struct cors_fetch_request *request, char *buf, size_t size
 struct cors_fetch_response {
     int status;                               /**< the HTTP status code */
     const struct cors_fetch_header *headers;  /**< every field line, in order */
-    size_t header_count;
+    size_t header_count;                      /**< the number of entries of headers */
 };
 
 /** Chromium's cap on Access-Control-Max-Age, in seconds. @since 0.2 */
@@ -1316,6 +1316,7 @@ struct cors_fetch_response {
 struct cors_fetch_verdict {
     /** The browser accepts the response (reason is CORS_FETCH_OK). */
     bool ok;
+    /** Why (cors_fetch_reason_name()). */
     enum cors_fetch_reason reason;
     /** What the reason is about, when it is about one thing: the method or
      *  header name (request-owned) or the Access-Control-Allow-Origin value
@@ -1327,8 +1328,8 @@ struct cors_fetch_verdict {
      *  saturated at 2147483648, or CORS_FETCH_MAX_AGE_DEFAULT), and what
      *  Chromium and Firefox use after their caps. 0 for actual responses. */
     int64_t max_age;
-    int64_t max_age_chromium;
-    int64_t max_age_firefox;
+    int64_t max_age_chromium; /**< max_age as Chromium uses it (capped at 7200) */
+    int64_t max_age_firefox;  /**< max_age as Firefox uses it (capped at 86400) */
 };
 
 /**

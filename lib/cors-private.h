@@ -142,6 +142,8 @@ corsp_equal_fold_inline(const char *a, const char *b, size_t n)
 }
 
 bool corsp_is_token(const char *p, size_t n);
+/* A Fetch forbidden request-header name (any case), Proxy-* and Sec-* included. */
+bool corsp_forbidden_request_header_name(const char *p, size_t n);
 bool corsp_equal_fold(const char *a, const char *b, size_t n);
 
 #if defined(__SSE2__)
@@ -484,7 +486,9 @@ struct corsp_pattern {
 
 /*
  * Parses and canonicalises a configured origin pattern. Returns 0 on success,
- * or the diagnostic code with a message in msg.
+ * or the diagnostic code with a message in msg. On success msg is empty, or
+ * (CORS_DIAG_ORIGIN_NOT_CANONICAL) says what browsers send instead of the
+ * spelling given (upper case, an explicit default port, ...).
  */
 enum cors_diag_code corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out,
                                         char *msg, size_t msg_size);
@@ -515,6 +519,55 @@ bool corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
 const struct corsp_wild_entry *corsp_wildset_match(const struct corsp_wildset *set,
                                                    const struct corsp_origin *o);
 
+/* ------------------------------------------------------------ regex-shape.c */
+
+/*
+ * A regex of the simplest usual form, matched without PCRE2:
+ * "scheme://" literally, optionally (C+\.)* or (C+\.)+ for a byte class C
+ * without '.', the literal host (suffix) host, optionally a port part.
+ */
+enum corsp_simple_port {
+    CORSP_SIMPLE_PORT_NONE = 0,  /* no port part: the scheme's default port only */
+    CORSP_SIMPLE_PORT_ANY = 1,   /* (:[0-9]+)? and the like: any port or none */
+    CORSP_SIMPLE_PORT_EXACT = 2, /* ":8080": that port only */
+};
+struct corsp_regex_simple {
+    const char *prefix; /* "scheme://" */
+    size_t prefix_len;
+    bool labels;         /* the (C+\.)* part is there */
+    bool labels_min_one; /* ... as (C+\.)+ */
+    uint64_t label_set[4];
+    const char *host;
+    size_t host_len;
+    uint8_t port;        /* enum corsp_simple_port */
+    uint32_t port_value; /* CORSP_SIMPLE_PORT_EXACT: 0x10000 | port, or 0: never */
+};
+
+/* Whether origin o (its text p, n) matches the regex of simple form f. */
+bool corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o,
+                              const char *p, size_t n);
+
+/* What the source of one origin regex says about it. */
+struct corsp_regex_shape {
+    bool unsupported; /* a construct reaching outside the pattern (backreference,
+                         recursion, subroutine call, condition, callout, verb) */
+    size_t unsupported_at;
+    const char *unsupported_what; /* static */
+    bool backtracking; /* a repetition that can split one input in many ways */
+    size_t backtracking_at;
+    const char *backtracking_what; /* static */
+    char key[254];  /* every origin the regex matches has a host that is key or
+                       ends in "." key */
+    size_t key_len; /* 0: no key */
+    bool simple;    /* the regex has the simple form (then it has a key) */
+    struct corsp_regex_simple form; /* prefix and host point into the buffers below */
+    char form_prefix[64];
+    char form_host[254];
+};
+/* Reads pattern (p, n), which PCRE2 compiled. False only when out of memory. */
+bool corsp_regex_shape(const struct cors_allocator *alloc, const char *p, size_t n,
+                       struct corsp_regex_shape *out);
+
 /* ------------------------------------------------------------------ regex.c */
 
 struct corsp_regex_set; /* compiled origin regexes, owned by a policy */
@@ -527,10 +580,14 @@ void corsp_regex_set_free(struct corsp_regex_set *set);
  */
 bool corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t index,
                          uint32_t line, uint32_t column, bool jit, struct corsp_report *report);
-/* 1: some regex matches (*index: its allowOriginRegex position as
- * configured); 0: none; -1: a match limit was hit and none matched. */
-int corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n,
-                          size_t *index);
+/* After the last add: compiles the matching groups. False only when out of
+ * memory. */
+bool corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report);
+/* 1: some regex matches the origin o (text p, n) (*index: the smallest
+ * allowOriginRegex position as configured among those that match); 0: none;
+ * -1: the request's budget ran out and none matched. */
+int corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_origin *o,
+                          const char *p, size_t n, size_t *index);
 
 /* ------------------------------------------------------------------- diag.c */
 

@@ -40,6 +40,13 @@
     X(CORS_DIAG_TEXT_TOO_LARGE, "text-too-large", "input over the loader's limits")                \
     X(CORS_DIAG_BUILDER_CALL_FAILED, "builder-call-failed",                                        \
       "an earlier builder call failed: the policy would miss a setting")                           \
+    X(CORS_DIAG_REGEX_UNSUPPORTED, "regex-unsupported",                                            \
+      "a regex refers to groups, recurses or steers backtracking")                                 \
+    X(CORS_DIAG_ORIGIN_HOST_TOO_LONG, "origin-host-too-long",                                      \
+      "a host over 253 bytes or a label over 63")                                                  \
+    X(CORS_DIAG_ORIGIN_FILE_SCHEME, "origin-file-scheme", "file:// origins are sent as \"null\"")  \
+    X(CORS_DIAG_ORIGIN_PUNYCODE_INVALID, "origin-punycode-invalid",                                \
+      "an xn-- label that is not valid punycode")                                                  \
     X(CORS_DIAG_PERCENT_OUT_OF_RANGE, "percent-out-of-range", "enforcePercent outside 0..100")     \
     X(CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS, "origin-star-with-credentials",                      \
       "'*' with credentials echoes every origin")                                                  \
@@ -66,8 +73,22 @@
       "wildcard directly under a public suffix")                                                   \
     X(CORS_DIAG_DUPLICATE_ENTRY, "duplicate-entry", "the same entry twice in one list")            \
     X(CORS_DIAG_TEXT_BOTH_LEVELS, "text-both-levels", "route-level CORS wins over the policy level") \
+    X(CORS_DIAG_REGEX_BACKTRACKING, "regex-backtracking",                                          \
+      "a repetition that can backtrack without end")                                               \
+    X(CORS_DIAG_ORIGIN_NOT_CANONICAL, "origin-not-canonical",                                      \
+      "an origin not written as browsers send it")                                                 \
     X(CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE, "origin-predicate-unreachable",                      \
-      "an origin predicate next to '*' is never asked")
+      "an origin predicate next to '*' is never asked")                                           \
+    X(CORS_DIAG_GATEWAY_API_EXTENSION_KEY, "gateway-api-extension-key",                            \
+      "a libcors extension key: the Gateway API refuses or prunes it")                             \
+    X(CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES, "gateway-api-too-many-entries",                      \
+      "more entries than the HTTPCORSFilter CRD allows")                                           \
+    X(CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM, "gateway-api-method-not-in-enum",                  \
+      "a method outside the HTTPCORSFilter CRD's enum")                                            \
+    X(CORS_DIAG_GATEWAY_API_MAX_AGE, "gateway-api-max-age",                                        \
+      "maxAge is not an integer of at least 1 as the CRD requires")                               \
+    X(CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, "gateway-api-origin-pattern",                          \
+      "an origin the HTTPCORSFilter CRD's pattern refuses")
 
 #define REASON_LIST(X)                                                                             \
     X(CORS_REASON_NOT_CORS, "not-cors")                                                            \

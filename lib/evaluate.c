@@ -125,7 +125,7 @@ check_origin(const struct cors_policy *p, const struct cors_request *req, struct
         return matched(res, CORS_FIELD_ALLOW_ORIGINS, w->index);
     if (p->regexes != NULL) {
         size_t index;
-        int rc = corsp_regex_set_match(p->regexes, s.ptr, s.len, &index);
+        int rc = corsp_regex_set_match(p->regexes, &o, s.ptr, s.len, &index);
         if (rc == 1)
             return matched(res, CORS_FIELD_ALLOW_ORIGIN_REGEX, index);
         if (rc < 0)

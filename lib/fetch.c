@@ -78,12 +78,6 @@ eq_fold(struct cors_str s, const char *lit, size_t lit_len)
 #define EQ_FOLD(s, lit) eq_fold((s), (lit), sizeof(lit) - 1)
 
 static bool
-starts_fold(struct cors_str s, const char *lit, size_t lit_len)
-{
-    return s.len >= lit_len && corsp_equal_fold(s.ptr, lit, lit_len);
-}
-
-static bool
 eq_bytes(struct cors_str a, struct cors_str b)
 {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
@@ -179,32 +173,7 @@ method_normalize(struct cors_str m)
 static bool
 request_header_forbidden(struct cors_str name, struct cors_str value)
 {
-    static const char *const names[] = {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    };
-    for (size_t i = 0; i < CORSP_ARRAY_SIZE(names); i++)
-        if (eq_fold(name, names[i], strlen(names[i])))
-            return true;
-    if (starts_fold(name, "proxy-", 6) || starts_fold(name, "sec-", 4))
+    if (corsp_forbidden_request_header_name(name.ptr, name.len))
         return true;
     /* X-HTTP-Method, X-HTTP-Method-Override, X-Method-Override naming a
      * forbidden method among their comma-separated values */

@@ -451,6 +451,67 @@ is_loopback_host(const char *h, size_t n)
         return (code);                                                                             \
     } while (0)
 
+/* RFC 3492 §6.1 bias adaptation. */
+static uint32_t
+punycode_adapt(uint32_t delta, uint32_t points, bool first)
+{
+    delta = first ? delta / 700 : delta / 2;
+    delta += delta / points;
+    uint32_t k = 0;
+    while (delta > ((36 - 1) * 26) / 2) {
+        delta /= 36 - 1;
+        k += 36;
+    }
+    return k + (36 - 1 + 1) * delta / (delta + 38);
+}
+
+/* Whether the part of an "xn--" label after the prefix is punycode (RFC 3492
+ * §6.2) for at least one non-ASCII code point, each a Unicode scalar value
+ * (RFC 5891 §4.4: an A-label decodes to a U-label). */
+static bool
+punycode_valid(const char *p, size_t n)
+{
+    if (n == 0)
+        return false;
+    size_t basic = 0;
+    for (size_t k = 0; k < n; k++)
+        if (p[k] == '-')
+            basic = k;
+    uint32_t code = 0x80, i = 0, bias = 72, count = (uint32_t)basic;
+    bool non_ascii = false;
+    for (size_t in = basic > 0 ? basic + 1 : 0; in < n;) {
+        uint32_t old = i, w = 1;
+        for (uint32_t k = 36;; k += 36) {
+            if (in >= n)
+                return false;
+            unsigned char c = (unsigned char)p[in++];
+            uint32_t digit = c >= 'a' && c <= 'z'   ? (uint32_t)(c - 'a')
+                             : c >= '0' && c <= '9' ? (uint32_t)(c - '0' + 26)
+                                                    : 36;
+            if (digit >= 36 || digit > (UINT32_MAX - i) / w)
+                return false;
+            i += digit * w;
+            uint32_t t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+            if (digit < t)
+                break;
+            if (w > UINT32_MAX / (36 - t))
+                return false;
+            w *= 36 - t;
+        }
+        count++;
+        bias = punycode_adapt(i - old, count, old == 0);
+        if (i / count > UINT32_MAX - code)
+            return false;
+        code += i / count;
+        i %= count;
+        if (code < 0x80 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            return false;
+        non_ascii = true;
+        i++;
+    }
+    return non_ascii;
+}
+
 /* Validates and lower-cases a domain host (no wildcard) into out. */
 static enum cors_diag_code
 canonical_domain(const char *h, size_t n, char *out, size_t *out_len, char *msg, size_t msg_size)
@@ -476,6 +537,28 @@ canonical_domain(const char *h, size_t n, char *out, size_t *out_len, char *msg,
         out[i] = (char)c;
     }
     *out_len = n;
+    /* what DNS allows (RFC 1035 §2.3.4; one trailing dot aside) */
+    size_t name = n - (out[n - 1] == '.');
+    if (name > 253)
+        FAIL(CORS_DIAG_ORIGIN_HOST_TOO_LONG,
+             "the host has %zu bytes, more than the 253 of a DNS name: no browser sends it", name);
+    for (size_t i = 0; i < name;) {
+        size_t end = i;
+        while (end < name && out[end] != '.')
+            end++;
+        if (end - i > 63)
+            FAIL(CORS_DIAG_ORIGIN_HOST_TOO_LONG,
+                 "the label '%.*s...' has %zu bytes, more than the 63 of a DNS label: no "
+                 "browser sends it",
+                 16, out + i, end - i);
+        if (end - i >= 4 && memcmp(out + i, "xn--", 4) == 0 &&
+            !punycode_valid(out + i + 4, end - i - 4))
+            FAIL(CORS_DIAG_ORIGIN_PUNYCODE_INVALID,
+                 "the label '%.*s' starts with xn-- but is not valid punycode, so no browser "
+                 "sends it",
+                 (int)(end - i), out + i);
+        i = end + 1;
+    }
     if (ends_in_number(out, n) && !is_canonical_ipv4(out, n))
         FAIL(CORS_DIAG_ORIGIN_MALFORMED,
              "a host ending in a number is an IPv4 address: write it as four decimal "
@@ -499,6 +582,8 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
     if (n == 4 && corsp_equal_fold(p, "null", 4)) {
         out->kind = CORSP_PATTERN_NULL;
         out->canonical = (struct cors_str){"null", 4};
+        if (memcmp(p, "null", 4) != 0)
+            snprintf(msg, msg_size, "browsers send \"null\" in lower case: write it so");
         return 0;
     }
     if (n == 0)
@@ -576,6 +661,10 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
         buf[o++] = (char)c;
     }
     out->scheme = (struct cors_str){buf, i};
+    if (i == 4 && memcmp(buf, "file", 4) == 0)
+        FAIL(CORS_DIAG_ORIGIN_FILE_SCHEME,
+             "browsers send the origin \"null\" for file: pages, never file://; allow "
+             "\"null\" if you must (any sandboxed page can send it too)");
     memcpy(buf + o, "://", 3);
     o += 3;
     i += 3;
@@ -636,6 +725,10 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
             return c;
         if (ends_in_number(buf + o + 2, len))
             FAIL(CORS_DIAG_ORIGIN_WILDCARD_MISPLACED, "a wildcard cannot stand in an IP address");
+        if (len - (buf[o + 1 + len] == '.') + 2 > 253)
+            FAIL(CORS_DIAG_ORIGIN_HOST_TOO_LONG,
+                 "with at least one label before it, the host would pass the 253 bytes of a "
+                 "DNS name: no browser sends it");
         buf[o] = '*';
         buf[o + 1] = '.';
         out->host_match = CORSP_HOST_SUBDOMAIN;
@@ -662,6 +755,7 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
     }
 
     out->port = CORSP_PORT_DEFAULT;
+    bool port_default = false, port_zero = false;
     if (port_start < n || (host_end < n && port_start == n)) {
         const char *pp = p + port_start;
         size_t pn = n - port_start;
@@ -684,6 +778,9 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
                 FAIL(CORS_DIAG_ORIGIN_MALFORMED, "port 0 is not a port a browser can use");
             if (v != default_port(out->scheme.ptr, out->scheme.len))
                 out->port = 0x10000u | v;
+            else
+                port_default = true;
+            port_zero = pp[0] == '0';
         }
     }
     if (out->port == CORSP_PORT_ANY) {
@@ -700,6 +797,24 @@ corsp_pattern_parse(const char *p, size_t n, struct corsp_pattern *out, char *ms
     out->http_insecure =
         out->scheme.len == 4 && memcmp(out->scheme.ptr, "http", 4) == 0 &&
         !(out->host_match != CORSP_HOST_ANY && is_loopback_host(out->host.ptr, out->host.len));
+
+    /* A spelling browsers never send (they send the canonical form): success,
+     * with a message for the caller's warning. Non-ASCII hosts are converted
+     * on purpose and not reported. */
+    if (ascii && (n != o || memcmp(p, buf, n) != 0)) {
+        bool upper = false;
+        for (size_t k = 0; k < n; k++)
+            if (p[k] >= 'A' && p[k] <= 'Z')
+                upper = true;
+        bool ipv6 = h[0] == '[' && (hn != out->host.len || memcmp(h, out->host.ptr, hn) != 0);
+        snprintf(msg, msg_size, "write %s, the form browsers send (written with%s%s%s%s%s%s%s)",
+                 buf, upper ? " upper case" : "",
+                 upper && (port_default || port_zero || ipv6) ? "," : "",
+                 port_default ? " an explicit default port" : "",
+                 port_default && (port_zero || ipv6) ? "," : "",
+                 port_zero ? " a leading zero in the port" : "", port_zero && ipv6 ? "," : "",
+                 ipv6 ? " an IPv6 address not in its compressed form" : "");
+    }
     return 0;
 }
 

@@ -160,6 +160,8 @@ build_origins(struct build *bd)
             skip[i] = true;
             continue;
         }
+        if (msg[0] != '\0') /* normalised: say what browsers send */
+            report_entry(bd, CORS_DIAG_ORIGIN_NOT_CANONICAL, CORSP_LIST_ORIGINS, i, 0, msg);
         canon[i].ptr = corsp_pool_strdup(&p->pool, pat->canonical.ptr, pat->canonical.len);
         if (canon[i].ptr == NULL)
             return false;
@@ -295,6 +297,8 @@ build_regexes(struct build *bd, unsigned flags)
             return false;
         kept_src[kept++] = src[i];
     }
+    if (!corsp_regex_set_finish(p->regexes, &bd->r))
+        return false;
     p->lists[CORSP_LIST_REGEX] = kept_src;
     p->list_counts[CORSP_LIST_REGEX] = kept;
     p->configured[CORSP_LIST_REGEX] = src;
@@ -376,39 +380,6 @@ build_methods(struct build *bd)
     return p->methods != NULL && !bd->p->pool.failed;
 }
 
-/* Fetch #forbidden-request-header (names that scripts cannot set). */
-static bool
-is_forbidden_request_header(const char *s, size_t n)
-{
-    static const char *const names[] = {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    };
-    for (size_t i = 0; i < CORSP_ARRAY_SIZE(names); i++)
-        if (n == strlen(names[i]) && memcmp(s, names[i], n) == 0)
-            return true;
-    return (n >= 6 && memcmp(s, "proxy-", 6) == 0) || (n >= 4 && memcmp(s, "sec-", 4) == 0);
-}
-
 static bool
 is_cors_protocol_header(const char *s, size_t n)
 {
@@ -446,7 +417,7 @@ build_header_list(struct build *bd, enum corsp_list_field l)
         for (size_t k = 0; k < e->len; k++)
             lower[k] = (char)corsp_lower[(unsigned char)e->ptr[k]];
         keys[i] = (struct cors_str){lower, e->len};
-        if (!expose && is_forbidden_request_header(lower, e->len))
+        if (!expose && corsp_forbidden_request_header_name(lower, e->len))
             report_entry(bd, CORS_DIAG_HEADER_FORBIDDEN, l, i, 0,
                          "a forbidden request header (Fetch): scripts cannot set it, so "
                          "allowing it has no effect");

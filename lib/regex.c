@@ -1,6 +1,20 @@
 /*
- * Origin regexes: PCRE2, compiled once, anchored at both ends, JIT where
- * available, bounded by match and depth limits, and linted at build time.
+ * Origin regexes: PCRE2, anchored at both ends, JIT where available, linted
+ * at build time, and matched under one fixed budget per request.
+ *
+ * At build time every regex is compiled alone (for its diagnostics) and its
+ * shape read (regex-shape.c): a regex whose matches all have a host ending in
+ * a known suffix (its key, e.g. "example.com" for
+ * https://([a-z0-9-]+\.)*example\.com(:[0-9]+)?) goes into that key's bucket;
+ * the others go into the rest. The regexes of a bucket, and those of the
+ * rest, are then compiled together as one alternation, each branch starting
+ * with (*MARK:i) so that a match names its allowOriginRegex entry (split into
+ * several groups when one would exceed PCRE2's pattern size).
+ *
+ * A request first drops hosts no browser sends (over 253 bytes, a label over
+ * 63), then looks its host's label suffixes up in the key table and runs the
+ * groups of the rest and of the buckets found, one match call each, sharing
+ * REGEX_BUDGET match-limit units: each call gets REGEX_BUDGET / calls.
  *
  * Matching allocates nothing on the heap: the general context and the match
  * data are carved out of an arena on the caller's stack for each evaluation.
@@ -13,37 +27,72 @@
 #include <pcre2.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 
-/* Match limit of one regex: REGEX_MATCH_LIMIT, lowered to an equal share of
- * REGEX_MATCH_BUDGET (per evaluation) when a policy has many regexes, but never
- * below REGEX_MATCH_LIMIT_MIN, so that many pathological regexes do not
- * multiply the worst case of one request. */
-#define REGEX_MATCH_LIMIT     100000u
-#define REGEX_MATCH_BUDGET    1000000u
-#define REGEX_MATCH_LIMIT_MIN 10000u
+/* Match-limit units of one request, all match calls together. */
+#define REGEX_BUDGET         4000u
+#define REGEX_LINT_LIMIT     100000u /* build-time lint matches */
 #define REGEX_DEPTH_LIMIT    1000u
 #define REGEX_HEAP_LIMIT_KIB 24u
 #define REGEX_ARENA_SIZE     (32u * 1024u)
+/* Compiled bytes of a group before the next one starts (PCRE2 built with
+ * 2-byte links caps a pattern at 64 KiB). */
+#define REGEX_GROUP_BYTES 48000u
+#define DNS_HOST_MAX      253u
+#define DNS_LABEL_MAX     63u
+#define KEY_LABELS_MAX    128u
 
 #define REGEX_COMPILE_OPTIONS                                                                      \
     (PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_NO_AUTO_CAPTURE | PCRE2_NEVER_UTF |                \
      PCRE2_NEVER_UCP | PCRE2_NEVER_BACKSLASH_C)
 
-struct corsp_regex {
-    pcre2_code *code;
-    bool jit;     /* JIT-compiled: matched with pcre2_jit_match() */
+/* One configured regex, kept until the groups are compiled. */
+struct entry {
+    char *src;
+    size_t len;
     size_t index; /* position in allowOriginRegex as configured */
+    size_t size;  /* compiled size alone */
+    struct cors_str key;
+    const struct corsp_regex_simple *simple; /* in the pool, or NULL */
+    uint32_t line, column;
+};
+
+/* A regex of the simple form, matched without PCRE2. */
+struct direct {
+    const struct corsp_regex_simple *form;
+    size_t index;
+};
+
+/* One compiled alternation of regexes. */
+struct group {
+    pcre2_code *code;
+    bool jit;       /* JIT-compiled: matched with pcre2_jit_match() */
+    uint32_t first; /* the smallest index among its regexes */
 };
 
 struct corsp_regex_set {
     struct cors_allocator alloc;
     bool alloc_failed; /* an allocation for PCRE2 failed during the build */
+    bool jit;
     pcre2_general_context *gctx;
     pcre2_compile_context *cctx;
-    pcre2_match_context *mctx;
-    struct corsp_regex *items;
+    pcre2_match_context *lint_mctx;
+    struct corsp_pool pool; /* entries, keys and tables */
+    struct entry *entries;
     size_t count;
     size_t capacity;
+    /* after corsp_regex_set_finish() */
+    struct group *groups;
+    size_t group_count;
+    size_t rest_groups;         /* groups [0, rest_groups): regexes without a key */
+    struct corsp_strset keys;   /* bucket keys */
+    uint32_t *bucket_groups;    /* bucket b: groups [bucket_groups[b], bucket_groups[b + 1]) */
+    uint32_t max_key_labels;    /* most labels in a key */
+    pcre2_match_context **mctx; /* mctx[c]: REGEX_BUDGET / c units, c = 1..group_count */
+    /* buckets whose regexes all have the simple form are matched without
+     * PCRE2: bucket b has direct[bucket_direct[b] .. bucket_direct[b + 1]) */
+    struct direct *direct;
+    uint32_t *bucket_direct;
 };
 
 static void *
@@ -73,19 +122,31 @@ corsp_regex_set_new(const struct cors_allocator *alloc)
         return NULL;
     memset(set, 0, sizeof(*set));
     set->alloc = a;
+    corsp_pool_init(&set->pool, &a);
     set->gctx = pcre2_general_context_create(pcre_malloc, pcre_free, set);
     if (set->gctx != NULL) {
         set->cctx = pcre2_compile_context_create(set->gctx);
-        set->mctx = pcre2_match_context_create(set->gctx);
+        set->lint_mctx = pcre2_match_context_create(set->gctx);
     }
-    if (set->gctx == NULL || set->cctx == NULL || set->mctx == NULL) {
+    if (set->gctx == NULL || set->cctx == NULL || set->lint_mctx == NULL) {
         corsp_regex_set_free(set);
         return NULL;
     }
-    pcre2_set_match_limit(set->mctx, REGEX_MATCH_LIMIT);
-    pcre2_set_depth_limit(set->mctx, REGEX_DEPTH_LIMIT);
-    pcre2_set_heap_limit(set->mctx, REGEX_HEAP_LIMIT_KIB);
+    pcre2_set_match_limit(set->lint_mctx, REGEX_LINT_LIMIT);
+    pcre2_set_depth_limit(set->lint_mctx, REGEX_DEPTH_LIMIT);
+    pcre2_set_heap_limit(set->lint_mctx, REGEX_HEAP_LIMIT_KIB);
     return set;
+}
+
+/* Frees the build-time copies of the regexes. */
+static void
+drop_entries(struct corsp_regex_set *set)
+{
+    for (size_t i = 0; i < set->count; i++)
+        corsp_free(&set->alloc, set->entries[i].src);
+    corsp_free(&set->alloc, set->entries);
+    set->entries = NULL;
+    set->count = set->capacity = 0;
 }
 
 void
@@ -93,12 +154,16 @@ corsp_regex_set_free(struct corsp_regex_set *set)
 {
     if (set == NULL)
         return;
-    for (size_t i = 0; i < set->count; i++)
-        pcre2_code_free(set->items[i].code);
-    corsp_free(&set->alloc, set->items);
-    pcre2_match_context_free(set->mctx);
+    drop_entries(set);
+    for (size_t i = 0; i < set->group_count; i++)
+        pcre2_code_free(set->groups[i].code);
+    if (set->mctx != NULL)
+        for (size_t c = 0; c <= set->group_count; c++)
+            pcre2_match_context_free(set->mctx[c]);
+    pcre2_match_context_free(set->lint_mctx);
     pcre2_compile_context_free(set->cctx);
     pcre2_general_context_free(set->gctx);
+    corsp_pool_release(&set->pool);
     struct cors_allocator a = set->alloc;
     corsp_free(&a, set);
 }
@@ -150,8 +215,74 @@ match_one(const pcre2_code *code, bool jit, const char *p, size_t n, pcre2_match
     return -2;
 }
 
-__attribute__((noinline)) int
-corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n, size_t *index)
+/* False for a domain host no browser sends: over 253 bytes (a trailing dot
+ * aside) or with a label over 63 (RFC 1035 §2.3.4). */
+static bool
+dns_host_ok(struct cors_str h)
+{
+    if (h.len == 0 || h.ptr[0] == '[')
+        return true;
+    size_t n = h.len - (h.ptr[h.len - 1] == '.');
+    if (n > DNS_HOST_MAX)
+        return false;
+    if (n <= DNS_LABEL_MAX)
+        return true;
+    size_t label = 0;
+    for (size_t i = 0; i < n; i++) {
+        label = h.ptr[i] == '.' ? 0 : label + 1;
+        if (label > DNS_LABEL_MAX)
+            return false;
+    }
+    return true;
+}
+
+bool
+corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o,
+                         const char *p, size_t n)
+{
+    struct cors_str h = o->host;
+    if (n < f->prefix_len || h.ptr != p + f->prefix_len || h.len < f->host_len ||
+        !corsp_equal_bytes(p, f->prefix, f->prefix_len) ||
+        !corsp_equal_bytes(h.ptr + h.len - f->host_len, f->host, f->host_len))
+        return false;
+    switch ((enum corsp_simple_port)f->port) {
+    case CORSP_SIMPLE_PORT_NONE:
+        if (o->port != CORSP_PORT_DEFAULT)
+            return false;
+        break;
+    case CORSP_SIMPLE_PORT_EXACT:
+        if (o->port != f->port_value || f->port_value == 0)
+            return false;
+        break;
+    case CORSP_SIMPLE_PORT_ANY:
+        break;
+    }
+    size_t x = h.len - f->host_len; /* the labels before the literal host */
+    if (x == 0)
+        return !f->labels_min_one;
+    if (!f->labels || h.ptr[x - 1] != '.')
+        return false;
+    size_t label = 0;
+    for (size_t i = 0; i < x - 1; i++) {
+        unsigned char c = (unsigned char)h.ptr[i];
+        if (c == '.') {
+            if (label == 0)
+                return false;
+            label = 0;
+        } else if ((f->label_set[c >> 6] >> (c & 63)) & 1) {
+            label++;
+        } else {
+            return false;
+        }
+    }
+    return label > 0;
+}
+
+/* Runs the compiled groups [from[r], to[r]) under the request's budget
+ * (calls of them in all); *best is the smallest matching index so far. */
+static __attribute__((noinline)) int
+run_groups(const struct corsp_regex_set *set, const uint32_t *from, const uint32_t *to,
+           size_t ranges, size_t calls, const char *p, size_t n, size_t *best)
 {
     _Alignas(16) unsigned char space[REGEX_ARENA_SIZE];
     struct arena arena = {space, 0, sizeof(space)};
@@ -161,17 +292,89 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const char *p, size_t n
     pcre2_match_data *md = pcre2_match_data_create(1, g);
     if (md == NULL)
         return -1;
+    pcre2_match_context *mctx = set->mctx[calls];
     size_t mark = arena.used;
     int result = 0;
-    for (size_t i = 0; i < set->count; i++) {
-        arena.used = mark; /* the interpreter's frames are per match */
-        int rc = match_one(set->items[i].code, set->items[i].jit, p, n, md, set->mctx);
-        if (rc == 1) {
-            *index = set->items[i].index;
-            return 1;
+    for (size_t r = 0; r < ranges; r++) {
+        for (uint32_t k = from[r]; k < to[r]; k++) {
+            const struct group *gr = &set->groups[k];
+            if (gr->first >= *best)
+                continue;      /* an earlier entry already matched */
+            arena.used = mark; /* the interpreter's frames are per match */
+            int rc = match_one(gr->code, gr->jit, p, n, md, mctx);
+            if (rc == 1) {
+                PCRE2_SPTR name = pcre2_get_mark(md);
+                size_t v = 0;
+                for (; name != NULL && *name >= '0' && *name <= '9'; name++)
+                    v = v * 10 + (size_t)(*name - '0');
+                if (v < *best)
+                    *best = v;
+            } else if (rc < 0) {
+                result = -1;
+            }
         }
-        if (rc < 0)
-            result = -1;
+    }
+    return result;
+}
+
+int
+corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_origin *o,
+                      const char *p, size_t n, size_t *index)
+{
+    if (!dns_host_ok(o->host))
+        return 0;
+    /* the groups to run: the rest, and the buckets of the host's suffixes;
+     * simple buckets are matched here and now */
+    uint32_t from[KEY_LABELS_MAX + 1], to[KEY_LABELS_MAX + 1];
+    size_t ranges = 0, calls = 0, best = SIZE_MAX;
+    if (set->rest_groups > 0) {
+        from[0] = 0;
+        to[0] = (uint32_t)set->rest_groups;
+        ranges = 1;
+        calls = set->rest_groups;
+    }
+    struct cors_str h = o->host;
+    if (set->keys.count != 0 && h.len > 0 && h.ptr[0] != '[') {
+        /* the suffix of t + 1 labels starts after dot number dots - 1 - t,
+         * which the origin parser kept when it is one of the last 8 */
+        uint32_t dots = o->dots;
+        size_t j = h.len;
+        for (uint32_t t = 0; t < set->max_key_labels; t++) {
+            if (t >= dots) {
+                j = 0;
+            } else if (t < 8) {
+                j = o->dot_at[(dots - 1 - t) & 7] + 1;
+            } else {
+                j--; /* the dot before the previous suffix */
+                while (j > 0 && h.ptr[j - 1] != '.')
+                    j--;
+            }
+            long b = corsp_strset_find_inline(&set->keys, h.ptr + j, h.len - j, false);
+            if (b >= 0) {
+                for (uint32_t d = set->bucket_direct[b]; d < set->bucket_direct[b + 1]; d++) {
+                    const struct direct *e = &set->direct[d];
+                    if (e->index >= best)
+                        break; /* ascending: no smaller index follows */
+                    if (corsp_regex_simple_match(e->form, o, p, n)) {
+                        best = e->index;
+                        break;
+                    }
+                }
+                if (set->bucket_groups[b] < set->bucket_groups[b + 1]) {
+                    from[ranges] = set->bucket_groups[b];
+                    to[ranges] = set->bucket_groups[b + 1];
+                    calls += to[ranges] - from[ranges];
+                    ranges++;
+                }
+            }
+            if (j == 0)
+                break;
+        }
+    }
+    int result = calls > 0 ? run_groups(set, from, to, ranges, calls, p, n, &best) : 0;
+    if (best != SIZE_MAX) {
+        *index = best;
+        return 1;
     }
     return result;
 }
@@ -185,7 +388,7 @@ match_heap(const struct corsp_regex_set *set, const pcre2_code *code, const char
     pcre2_match_data *md = pcre2_match_data_create(1, set->gctx);
     if (md == NULL)
         return -2;
-    int rc = match_one(code, false, s, strlen(s), md, set->mctx);
+    int rc = match_one(code, false, s, strlen(s), md, set->lint_mctx);
     pcre2_match_data_free(md);
     return rc;
 }
@@ -268,6 +471,29 @@ static const char *const canaries[] = {
     "http://evil.test",
 };
 
+/* 1 when "(?:" p ")" compiles, 0 when not, -1 when out of memory. */
+static int
+compiles_wrapped(struct corsp_regex_set *set, const char *p, size_t n)
+{
+    char *text = corsp_malloc(&set->alloc, n + 4);
+    if (text == NULL)
+        return -1;
+    memcpy(text, "(?:", 3);
+    memcpy(text + 3, p, n);
+    text[n + 3] = ')';
+    int err = 0;
+    PCRE2_SIZE off = 0;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)text, n + 4,
+                                     REGEX_COMPILE_OPTIONS | PCRE2_DUPNAMES, &err, &off, set->cctx);
+    corsp_free(&set->alloc, text);
+    if (code == NULL)
+        return err == PCRE2_ERROR_NOMEMORY || err == PCRE2_ERROR_HEAP_FAILED || set->alloc_failed
+                   ? -1
+                   : 0;
+    pcre2_code_free(code);
+    return set->alloc_failed ? -1 : 1;
+}
+
 bool
 corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t index,
                     uint32_t line, uint32_t column, bool jit, struct corsp_report *report)
@@ -287,8 +513,7 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
                      "invalid regex at offset %zu: %s", (size_t)off, (char *)text);
         return !report->oom;
     }
-    if (jit)
-        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    set->jit = jit;
 
     int rc = match_heap(set, code, "*");
     if (rc == -2 || set->alloc_failed) {
@@ -323,35 +548,264 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
         }
     }
 
+    size_t size = 0;
+    if (pcre2_pattern_info(code, PCRE2_INFO_SIZE, &size) != 0)
+        size = REGEX_GROUP_BYTES;
+    pcre2_code_free(code);
+    if (set->alloc_failed)
+        return false;
+
+    struct corsp_regex_shape shape;
+    if (!corsp_regex_shape(&set->alloc, p, n, &shape))
+        return false;
+    if (shape.unsupported) {
+        corsp_report(report, CORS_DIAG_REGEX_UNSUPPORTED, field, index, line, column,
+                     shape.unsupported_at,
+                     "%s at offset %zu: origin regexes are matched together, so a regex cannot "
+                     "refer to groups, recurse or steer backtracking",
+                     shape.unsupported_what, shape.unsupported_at);
+        return !report->oom;
+    }
+    /* Wrapped in a group, the regex must still compile: then it ends in a
+     * clean state (not inside \Q..., a (?x) comment or a class) and the next
+     * branch of a combined pattern is read as it would be alone. */
+    int wrapped = compiles_wrapped(set, p, n);
+    if (wrapped < 0)
+        return false;
+    if (wrapped == 0) {
+        corsp_report(report, CORS_DIAG_REGEX_UNSUPPORTED, field, index, line, column, 0,
+                     "the regex does not end where it seems to (an open \\Q or a (?x) comment "
+                     "runs to its end), so it cannot be matched together with the others");
+        return !report->oom;
+    }
+    if (shape.backtracking)
+        corsp_report(report, CORS_DIAG_REGEX_BACKTRACKING, field, index, line, column,
+                     shape.backtracking_at,
+                     "%s at offset %zu: some origins make it backtrack until the request's "
+                     "budget runs out (and then it matches nothing); make the parts exclusive, "
+                     "e.g. ([a-z0-9-]+\\.)* rather than ([a-z0-9.-]+)*",
+                     shape.backtracking_what, shape.backtracking_at);
+
+    if (set->count == set->capacity) {
+        size_t cap = set->capacity ? set->capacity * 2 : 4;
+        struct entry *items = corsp_malloc(&set->alloc, cap * sizeof(*items));
+        if (items == NULL)
+            return false;
+        if (set->count > 0)
+            memcpy(items, set->entries, set->count * sizeof(*items));
+        corsp_free(&set->alloc, set->entries);
+        set->entries = items;
+        set->capacity = cap;
+    }
+    struct entry *e = &set->entries[set->count];
+    e->src = corsp_malloc(&set->alloc, n + 1); /* freed once the groups are compiled */
+    if (e->src == NULL)
+        return false;
+    set->count++;
+    memcpy(e->src, p, n);
+    e->src[n] = '\0';
+    e->len = n;
+    e->index = index;
+    e->size = size;
+    e->line = line;
+    e->column = column;
+    e->key = (struct cors_str){NULL, 0};
+    if (shape.key_len > 0) {
+        e->key.ptr = corsp_pool_strdup(&set->pool, shape.key, shape.key_len);
+        e->key.len = shape.key_len;
+        if (e->key.ptr == NULL)
+            return false;
+    }
+    e->simple = NULL;
+    if (shape.simple) {
+        struct corsp_regex_simple *f = corsp_pool_alloc(&set->pool, sizeof(*f));
+        if (f == NULL)
+            return false;
+        *f = shape.form;
+        f->prefix = corsp_pool_strdup(&set->pool, shape.form.prefix, shape.form.prefix_len);
+        f->host = corsp_pool_strdup(&set->pool, shape.form.host, shape.form.host_len);
+        if (f->prefix == NULL || f->host == NULL)
+            return false;
+        e->simple = f;
+    }
+    return !report->oom;
+}
+
+/* --------------------------------------------------------------- grouping */
+
+/* Compiles entries ids[0..n) as one alternation into set->groups (several
+ * groups when PCRE2 finds it too large). False only when out of memory. */
+static bool
+compile_group(struct corsp_regex_set *set, const size_t *ids, size_t n, struct corsp_report *report)
+{
+    size_t len = 0;
+    for (size_t k = 0; k < n; k++)
+        len += set->entries[ids[k]].len + 40;
+    char *text = corsp_malloc(&set->alloc, len + 1);
+    if (text == NULL)
+        return false;
+    size_t o = 0;
+    for (size_t k = 0; k < n; k++) {
+        const struct entry *e = &set->entries[ids[k]];
+        o += (size_t)snprintf(text + o, len + 1 - o, "%s(*MARK:%zu)(?:", k ? "|" : "", e->index);
+        memcpy(text + o, e->src, e->len);
+        o += e->len;
+        text[o++] = ')';
+    }
+    int err = 0;
+    PCRE2_SIZE off = 0;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)text, o, REGEX_COMPILE_OPTIONS | PCRE2_DUPNAMES,
+                                     &err, &off, set->cctx);
+    corsp_free(&set->alloc, text);
+    if (code == NULL) {
+        if (err == PCRE2_ERROR_NOMEMORY || err == PCRE2_ERROR_HEAP_FAILED || set->alloc_failed)
+            return false;
+        if (n > 1)
+            return compile_group(set, ids, n / 2, report) &&
+                   compile_group(set, ids + n / 2, n - n / 2, report);
+        const struct entry *e = &set->entries[ids[0]];
+        PCRE2_UCHAR why[160];
+        if (pcre2_get_error_message(err, why, sizeof(why)) < 0)
+            snprintf((char *)why, sizeof(why), "error %d", err);
+        corsp_report(report, CORS_DIAG_REGEX_UNSUPPORTED, CORS_FIELD_ALLOW_ORIGIN_REGEX, e->index,
+                     e->line, e->column, 0,
+                     "the regex cannot be matched together with the others: %s", (char *)why);
+        return !report->oom;
+    }
+    if (set->jit)
+        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+    size_t jit_size = 0;
+    if (set->jit && pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit_size) != 0)
+        jit_size = 0;
     if (set->alloc_failed) {
         pcre2_code_free(code);
         return false;
     }
-    if (set->count == set->capacity) {
-        size_t cap = set->capacity ? set->capacity * 2 : 4;
-        struct corsp_regex *items = corsp_malloc(&set->alloc, cap * sizeof(*items));
-        if (items == NULL) {
-            pcre2_code_free(code);
+    struct group *gr = &set->groups[set->group_count++];
+    gr->code = code;
+    gr->jit = jit_size > 0;
+    gr->first = (uint32_t)set->entries[ids[0]].index;
+    return true;
+}
+
+/* Groups entries ids[0..n) (ascending index) by compiled size. */
+static bool
+compile_groups(struct corsp_regex_set *set, const size_t *ids, size_t n,
+               struct corsp_report *report)
+{
+    size_t start = 0, bytes = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t sz = set->entries[ids[k]].size;
+        if (k > start && bytes + sz > REGEX_GROUP_BYTES) {
+            if (!compile_group(set, ids + start, k - start, report))
+                return false;
+            start = k;
+            bytes = 0;
+        }
+        bytes += sz;
+    }
+    return n == start || compile_group(set, ids + start, n - start, report);
+}
+
+bool
+corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
+{
+    size_t n = set->count;
+    if (n == 0)
+        return true;
+    /* the keys, each once: bucket of entry i = dense number of its key */
+    struct cors_str *all = corsp_pool_alloc(&set->pool, (n + 1) * sizeof(*all));
+    struct cors_str *keys = corsp_pool_alloc(&set->pool, (n + 1) * sizeof(*keys));
+    size_t *bucket = corsp_pool_alloc(&set->pool, (n + 1) * sizeof(*bucket));
+    size_t *ids = corsp_pool_alloc(&set->pool, (n + 1) * sizeof(*ids));
+    uint32_t *sizes = corsp_pool_alloc(&set->pool, (n + 2) * sizeof(*sizes));
+    if (all == NULL || keys == NULL || bucket == NULL || ids == NULL || sizes == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        all[i] = set->entries[i].key;
+    struct corsp_strset seen;
+    if (!corsp_strset_build(&seen, &set->pool, all, n, false))
+        return false;
+    size_t buckets = 0;
+    for (size_t i = 0; i < n; i++) {
+        bucket[i] = SIZE_MAX;
+        if (all[i].ptr == NULL)
+            continue;
+        size_t first = (size_t)corsp_strset_find(&seen, all[i].ptr, all[i].len);
+        if (first == i) {
+            bucket[i] = buckets;
+            keys[buckets++] = all[i];
+            uint32_t labels = 1;
+            for (size_t c = 0; c < all[i].len; c++)
+                labels += all[i].ptr[c] == '.';
+            if (labels > set->max_key_labels)
+                set->max_key_labels = labels < KEY_LABELS_MAX ? labels : KEY_LABELS_MAX;
+        } else {
+            bucket[i] = bucket[first];
+        }
+    }
+    /* at most one group per regex */
+    set->groups = corsp_pool_alloc(&set->pool, (n + 1) * sizeof(*set->groups));
+    set->bucket_groups = corsp_pool_alloc(&set->pool, (buckets + 1) * sizeof(uint32_t));
+    if (set->groups == NULL || set->bucket_groups == NULL)
+        return false;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (bucket[i] == SIZE_MAX)
+            ids[m++] = i;
+    if (!compile_groups(set, ids, m, report))
+        return false;
+    set->rest_groups = set->group_count;
+    /* bucket by bucket (counting sort of the entries by bucket) */
+    memset(sizes, 0, (buckets + 2) * sizeof(*sizes));
+    for (size_t i = 0; i < n; i++)
+        if (bucket[i] != SIZE_MAX)
+            sizes[bucket[i] + 1]++;
+    for (size_t b = 0; b < buckets; b++)
+        sizes[b + 1] += sizes[b];
+    for (size_t i = 0; i < n; i++)
+        if (bucket[i] != SIZE_MAX)
+            ids[sizes[bucket[i]]++] = i;
+    /* sizes[b] is now the end of bucket b */
+    set->direct = corsp_pool_alloc(&set->pool, (n + 1) * sizeof(*set->direct));
+    set->bucket_direct = corsp_pool_alloc(&set->pool, (buckets + 1) * sizeof(uint32_t));
+    if (set->direct == NULL || set->bucket_direct == NULL)
+        return false;
+    size_t start = 0, direct = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        set->bucket_groups[b] = (uint32_t)set->group_count;
+        set->bucket_direct[b] = (uint32_t)direct;
+        bool simple = true;
+        for (size_t k = start; k < sizes[b]; k++)
+            simple = simple && set->entries[ids[k]].simple != NULL;
+        if (simple) {
+            for (size_t k = start; k < sizes[b]; k++) {
+                set->direct[direct].form = set->entries[ids[k]].simple;
+                set->direct[direct++].index = set->entries[ids[k]].index;
+            }
+        } else if (!compile_groups(set, ids + start, sizes[b] - start, report)) {
             return false;
         }
-        if (set->count > 0)
-            memcpy(items, set->items, set->count * sizeof(*items));
-        corsp_free(&set->alloc, set->items);
-        set->items = items;
-        set->capacity = cap;
+        start = sizes[b];
     }
-    size_t jit_size = 0;
-    if (jit && pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jit_size) != 0)
-        jit_size = 0;
-    set->items[set->count].code = code;
-    set->items[set->count].jit = jit_size > 0;
-    set->items[set->count].index = index;
-    set->count++;
-    size_t share = REGEX_MATCH_BUDGET / set->count;
-    if (share > REGEX_MATCH_LIMIT)
-        share = REGEX_MATCH_LIMIT;
-    if (share < REGEX_MATCH_LIMIT_MIN)
-        share = REGEX_MATCH_LIMIT_MIN;
-    pcre2_set_match_limit(set->mctx, (uint32_t)share);
-    return !report->oom;
+    set->bucket_groups[buckets] = (uint32_t)set->group_count;
+    set->bucket_direct[buckets] = (uint32_t)direct;
+    if (!corsp_strset_build(&set->keys, &set->pool, keys, buckets, false))
+        return false;
+    /* one match context per number of calls a request can make */
+    set->mctx = corsp_pool_alloc(&set->pool, (set->group_count + 1) * sizeof(*set->mctx));
+    if (set->mctx == NULL)
+        return false;
+    for (size_t c = 1; c <= set->group_count; c++) {
+        pcre2_match_context *mc = pcre2_match_context_create(set->gctx);
+        if (mc == NULL)
+            return false;
+        set->mctx[c] = mc;
+        uint32_t share = REGEX_BUDGET / (uint32_t)c;
+        pcre2_set_match_limit(mc, share > 0 ? share : 1);
+        pcre2_set_depth_limit(mc, REGEX_DEPTH_LIMIT);
+        pcre2_set_heap_limit(mc, REGEX_HEAP_LIMIT_KIB);
+    }
+    drop_entries(set);
+    return !set->pool.failed && !set->alloc_failed;
 }

@@ -27,6 +27,8 @@
  */
 #include "cors-private.h"
 
+#include <inttypes.h>
+
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -948,6 +950,9 @@ walk_value(struct loader *ld, const struct key_spec *spec, const struct node *v,
  * Checks (and, with b, applies) one CORS mapping. Every key is known, given
  * once and of the right type; unknown keys are errors.
  */
+static void check_gateway_api(struct loader *ld, const struct key_spec *spec,
+                              const struct node *k, const struct node *v);
+
 static void
 walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_builder *b)
 {
@@ -994,7 +999,8 @@ walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_build
                     "unknown key '%s' in the CORS policy (known keys: allowOrigins, "
                     "allowOriginRegex, allowMethods, allowHeaders, exposeHeaders, maxAge, "
                     "allowCredentials, allowPrivateNetwork, preflightStatus, rejectStatus, "
-                    "forwardRejectedPreflights, reportOnly, policySource)",
+                    "forwardRejectedPreflights, forwardAllowedPreflights, reportOnly, "
+                    "timingAllowOrigin, enforcePercent, policySource)",
                     quote(q, sizeof(q), k->value, k->len));
             continue;
         }
@@ -1007,6 +1013,10 @@ walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_build
         }
         seen[idx] = k;
         walk_value(ld, spec, v, b);
+        /* a Kubernetes document: also what the cluster would refuse or drop
+         * (once, in the check pass) */
+        if (b == NULL && c->gateway_defaults)
+            check_gateway_api(ld, spec, k, v);
     }
 
     if (b != NULL && c->gateway_defaults) {
@@ -1017,6 +1027,175 @@ walk_cors(struct loader *ld, const struct candidate *c, struct cors_policy_build
             set_pos(b, m);
             note_status(ld, cors_policy_builder_set_max_age(b, GATEWAY_API_DEFAULT_MAX_AGE));
         }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Gateway API fidelity: what a cluster would do with a Kubernetes document  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The HTTPCORSFilter CRD (gateway-api apis/v1/httproute_types.go and
+ * shared_types.go) allows at most 64 origins matching its CORSOrigin pattern,
+ * 9 methods from its HTTPMethodWithWildcard enum, 64 allow and 64 expose
+ * headers, and an int32 maxAge of at least 1. A key outside its schema (a
+ * libcors extension) is refused by the API server's strict field validation
+ * or pruned. libcors accepts all of these in a bare policy; in a Kubernetes
+ * document each gets a warning of its own, an error under strict mode.
+ */
+#define GATEWAY_API_MAX_ORIGINS 64
+#define GATEWAY_API_MAX_METHODS 9
+#define GATEWAY_API_MAX_HEADERS 64
+
+static bool
+gateway_api_key(enum cors_field field)
+{
+    switch (field) {
+    case CORS_FIELD_ALLOW_ORIGINS:
+    case CORS_FIELD_ALLOW_METHODS:
+    case CORS_FIELD_ALLOW_HEADERS:
+    case CORS_FIELD_EXPOSE_HEADERS:
+    case CORS_FIELD_MAX_AGE:
+    case CORS_FIELD_ALLOW_CREDENTIALS:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool
+is_alnum_hyphen(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* The CRD's CORSOrigin pattern: "*" alone, or http(s)://host[:port] with a
+ * host of letters, digits and hyphens in dot-separated labels, optionally
+ * behind one leading "*.", or the host "*"; a port of 1 to 5 digits. */
+static bool
+gateway_api_origin(const char *s, size_t n)
+{
+    if (n == 1 && s[0] == '*')
+        return true;
+    size_t i;
+    if (n >= 7 && memcmp(s, "http://", 7) == 0)
+        i = 7;
+    else if (n >= 8 && memcmp(s, "https://", 8) == 0)
+        i = 8;
+    else
+        return false;
+    if (i < n && s[i] == '*' && (i + 1 == n || s[i + 1] == ':')) {
+        i++; /* the host "*" */
+    } else {
+        if (i + 1 < n && s[i] == '*' && s[i + 1] == '.')
+            i += 2;
+        for (;;) { /* labels */
+            size_t start = i;
+            while (i < n && is_alnum_hyphen(s[i]))
+                i++;
+            if (i == start)
+                return false;
+            if (i < n && s[i] == '.') {
+                i++;
+                continue;
+            }
+            break;
+        }
+    }
+    if (i == n)
+        return true;
+    if (s[i] != ':')
+        return false;
+    size_t digits = n - i - 1;
+    if (digits < 1 || digits > 5)
+        return false;
+    for (i++; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+static bool
+gateway_api_method(const char *s, size_t n)
+{
+    static const char *const allowed[] = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
+                                          "CONNECT", "OPTIONS", "TRACE", "PATCH", "*"};
+    for (size_t i = 0; i < CORSP_ARRAY_SIZE(allowed); i++)
+        if (strlen(allowed[i]) == n && memcmp(allowed[i], s, n) == 0)
+            return true;
+    return false;
+}
+
+static void
+gateway_api_list(struct loader *ld, const struct key_spec *spec, const struct node *k,
+                 const struct node *v)
+{
+    char q[QUOTE_BUF];
+    size_t limit = spec->field == CORS_FIELD_ALLOW_ORIGINS   ? GATEWAY_API_MAX_ORIGINS
+                   : spec->field == CORS_FIELD_ALLOW_METHODS ? GATEWAY_API_MAX_METHODS
+                                                             : GATEWAY_API_MAX_HEADERS;
+    size_t count = 0;
+    for (const struct node *e = v->first; e != NULL; e = e->next, count++) {
+        if (!is_string(e))
+            continue; /* reported by walk_value */
+        if (spec->field == CORS_FIELD_ALLOW_ORIGINS && !gateway_api_origin(e->value, e->len))
+            corsp_report(ld->r, CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, spec->field, count, e->line,
+                         e->column, 0,
+                         "'%s': the HTTPCORSFilter CRD accepts only '*' or "
+                         "http(s)://host[:port] with an optional leading '*.' (no port "
+                         "wildcard, null, IPv6 or other schemes): the API server refuses it",
+                         quote(q, sizeof(q), e->value, e->len));
+        if (spec->field == CORS_FIELD_ALLOW_METHODS && !gateway_api_method(e->value, e->len))
+            corsp_report(ld->r, CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM, spec->field, count,
+                         e->line, e->column, 0,
+                         "'%s' is not in the HTTPCORSFilter CRD's method enum (GET, HEAD, POST, "
+                         "PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH, *): the API server "
+                         "refuses it",
+                         quote(q, sizeof(q), e->value, e->len));
+    }
+    if (count > limit)
+        corsp_report(ld->r, CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES, spec->field, SIZE_MAX,
+                     k->line, k->column, 0,
+                     "%s has %zu entries; the HTTPCORSFilter CRD allows at most %zu: the API "
+                     "server refuses the document",
+                     spec->name, count, limit);
+}
+
+/* One key of a Kubernetes document's CORS mapping, as the cluster sees it. */
+static void
+check_gateway_api(struct loader *ld, const struct key_spec *spec, const struct node *k,
+                  const struct node *v)
+{
+    if (is_null(v))
+        return;
+    if (!gateway_api_key(spec->field)) {
+        corsp_report(ld->r, CORS_DIAG_GATEWAY_API_EXTENSION_KEY, spec->field, SIZE_MAX, k->line,
+                     k->column, 0,
+                     "'%s' is a libcors extension, not a field of the Gateway API's "
+                     "HTTPCORSFilter: the API server refuses the document (strict field "
+                     "validation) or drops the key, so a cluster would not apply it",
+                     spec->name);
+        return;
+    }
+    if (v->kind == NODE_SEQUENCE && spec->kind == V_LIST) {
+        gateway_api_list(ld, spec, k, v);
+        return;
+    }
+    if (spec->field == CORS_FIELD_MAX_AGE && v->kind == NODE_SCALAR) {
+        int64_t secs = 0;
+        int r = v->plain ? parse_integer(v->value, v->len, &secs) : 0;
+        if (r != 1)
+            corsp_report(ld->r, CORS_DIAG_GATEWAY_API_MAX_AGE, spec->field, SIZE_MAX, v->line,
+                         v->column, 0,
+                         "maxAge is an int32 number of seconds in the HTTPCORSFilter CRD: the "
+                         "API server refuses a duration or a string; write %s",
+                         "the seconds as a plain number");
+        else if (secs < 1)
+            corsp_report(ld->r, CORS_DIAG_GATEWAY_API_MAX_AGE, spec->field, SIZE_MAX, v->line,
+                         v->column, 0,
+                         "maxAge %" PRId64 " is below the HTTPCORSFilter CRD's minimum of 1: "
+                         "the API server refuses it (there, no caching cannot be expressed)",
+                         secs);
     }
 }
 

@@ -99,3 +99,38 @@ corsp_trim_ows(struct cors_str s)
         s.len--;
     return s;
 }
+
+/* Fetch "forbidden request-header" names (any case): what scripts cannot set.
+ * The X-HTTP-Method(-Override) family is forbidden only with a forbidden
+ * method in its value, which the caller checks. */
+bool
+corsp_forbidden_request_header_name(const char *s, size_t n)
+{
+    static const char *const names[] = {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    };
+    for (size_t i = 0; i < CORSP_ARRAY_SIZE(names); i++)
+        if (n == strlen(names[i]) && corsp_equal_fold(s, names[i], n))
+            return true;
+    return (n >= 6 && corsp_equal_fold(s, "proxy-", 6)) ||
+           (n >= 4 && corsp_equal_fold(s, "sec-", 4));
+}

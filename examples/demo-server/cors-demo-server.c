@@ -833,9 +833,10 @@ response_header_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t 
 /* httpbin's /response-headers?Name=value: sets the named response headers.
  * Names must be tokens (not a framing header such as Content-Length) and
  * values visible ASCII, at most 16 of them; anything else is refused with 400
- * and nothing is set. */
+ * and nothing is set. OPTIONS (options true) gets them on its 204 with Allow
+ * and no body: an application that answers preflights itself. */
 static void
-response_headers_reply(struct out *o, struct MHD_Connection *c)
+response_headers_reply(struct out *o, struct MHD_Connection *c, bool options)
 {
     struct rh_ctx x = {o, 0, false};
     MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, response_header_arg, &x);
@@ -843,6 +844,10 @@ response_headers_reply(struct out *o, struct MHD_Connection *c)
         hdrs_free(&o->headers);
         error_reply(o, 400,
                     "expected up to 16 Name=value arguments: token names, visible ASCII values");
+        return;
+    }
+    if (options) {
+        allow_reply(o, "GET, HEAD, POST, OPTIONS");
         return;
     }
     buf_adds(&o->body, "{\"headers\": ");
@@ -987,13 +992,11 @@ run_handler(struct out *o, struct req *r, struct MHD_Connection *c, const char *
             json_reply(o, 200);
         }
     } else if (strcmp(url, "/response-headers") == 0) {
-        if (is_options)
-            allow_reply(o, "GET, HEAD, POST, OPTIONS");
-        else if (!get_like && !method_is(method, "POST")) {
+        if (!get_like && !is_options && !method_is(method, "POST")) {
             hdrs_adds(&o->headers, "Allow", "GET, HEAD, POST, OPTIONS");
             error_reply(o, 405, "method not allowed");
         } else
-            response_headers_reply(o, c);
+            response_headers_reply(o, c, is_options);
     } else if (strncmp(url, "/status/", 8) == 0) {
         double v = 0;
         if (!parse_number(url + 8, &v) || v < 200 || v > 599 || v != (double)(unsigned)v) {

@@ -233,7 +233,11 @@ enum cors_diag_code {
     CORS_DIAG_TEXT_DUPLICATE_KEY = 18,         /**< a key given twice in one mapping */
     CORS_DIAG_TEXT_TOO_LARGE = 19,             /**< input over the loader's limits */
     CORS_DIAG_BUILDER_CALL_FAILED = 20,        /**< an earlier builder call failed (0.2): the policy would miss what it added */
-    CORS_DIAG_PERCENT_OUT_OF_RANGE = 30,       /**< enforcePercent outside 0..100 (0.2) */
+    CORS_DIAG_REGEX_UNSUPPORTED = 21,          /**< a regex refers to groups, recurses or uses a backtracking verb (0.2; offset = where) */
+    CORS_DIAG_ORIGIN_HOST_TOO_LONG = 22,       /**< a host over 253 bytes or a label over 63: no browser sends it (0.2) */
+    CORS_DIAG_ORIGIN_FILE_SCHEME = 23,         /**< a file:// origin: browsers send "null" for file pages (0.2) */
+    CORS_DIAG_ORIGIN_PUNYCODE_INVALID = 24,    /**< an "xn--" label that is not valid punycode (0.2) */
+    CORS_DIAG_PERCENT_OUT_OF_RANGE = 25,       /**< enforcePercent outside 0..100 (0.2) */
     /* warnings */
     CORS_DIAG_ORIGIN_STAR_WITH_CREDENTIALS = 100,   /**< '*' with credentials: every origin is echoed */
     CORS_DIAG_ORIGIN_NULL = 101,                    /**< "null" allowed: any sandboxed page can claim it */
@@ -253,7 +257,16 @@ enum cors_diag_code {
     CORS_DIAG_ORIGIN_PUBLIC_SUFFIX_WILDCARD = 115,  /**< a wildcard directly under a public suffix */
     CORS_DIAG_DUPLICATE_ENTRY = 116,                /**< the same entry twice in one list */
     CORS_DIAG_TEXT_BOTH_LEVELS = 117,               /**< route-level and policy-level CORS both given: the route wins */
-    CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE = 130,   /**< an origin predicate next to '*': never asked (0.2) */
+    CORS_DIAG_REGEX_BACKTRACKING = 118,             /**< a nested or overlapping repetition that backtracks without end (0.2; offset = where) */
+    CORS_DIAG_ORIGIN_NOT_CANONICAL = 119,           /**< an origin written other than browsers send it; the message names the canonical form (0.2) */
+    CORS_DIAG_ORIGIN_PREDICATE_UNREACHABLE = 120,   /**< an origin predicate next to '*': never asked (0.2) */
+    /* Kubernetes documents (HTTPRoute, AgentgatewayPolicy) only: what the
+     * cluster's API server would refuse or prune (0.2) */
+    CORS_DIAG_GATEWAY_API_EXTENSION_KEY = 121,      /**< a libcors extension key: not in the HTTPCORSFilter schema */
+    CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES = 122,   /**< over the CRD's limit: 64 origins, 9 methods, 64 headers */
+    CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM = 123, /**< a method outside the CRD's enum (GET ... PATCH, '*') */
+    CORS_DIAG_GATEWAY_API_MAX_AGE = 124,            /**< maxAge not an integer >= 1 (a duration, or 0) */
+    CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN = 125,     /**< an origin the CRD's pattern refuses (':*', null, IPv6, ...) */
 };
 
 /**
@@ -875,7 +888,7 @@ enum cors_reason {
     CORS_REASON_HEADERS_MALFORMED = 9,        /**< "headers-malformed": not a list of tokens */
     CORS_REASON_HEADERS_TOO_MANY_LINES = 10,  /**< "headers-too-many-lines": over CORS_REQUEST_HEADER_LINES_MAX lines to echo */
     CORS_REASON_PRIVATE_NETWORK_NOT_ALLOWED = 11, /**< "private-network-not-allowed" */
-    CORS_REASON_ORIGIN_REGEX_LIMIT = 12,      /**< "origin-regex-limit": a regex hit its match limit */
+    CORS_REASON_ORIGIN_REGEX_LIMIT = 12,      /**< "origin-regex-limit": the request's regex budget ran out before any regex matched */
 };
 
 /**
@@ -1008,6 +1021,17 @@ struct cors_result {
  * CORS_E_INVALID_ARGUMENT means that policy, request or result is NULL;
  * CORS_E_NOSPACE that capacity is too small (result is still filled, and
  * result->header_count says how many entries are needed).
+ *
+ * Cost of origin regexes (0.2): whatever the number and shape of the
+ * policy's allowOriginRegex entries, one request spends at most 4 000 PCRE2
+ * match-limit units on them in total (shared equally by its match calls: one
+ * per compiled group of regexes it runs), about 5-12 us with JIT and 40-65 us
+ * without on a 2.6 GHz machine for the worst patterns; a request that runs
+ * out is denied with CORS_REASON_ORIGIN_REGEX_LIMIT. Regexes only run for an
+ * origin whose host is at most 253 bytes with labels of at most 63 (what a
+ * browser can send), and a regex whose matches all end in a known host
+ * suffix only runs for hosts with that suffix (docs/decisions.md, "Regex
+ * origins").
  *
  * Stack use: up to about 64 KiB when an origin reaches the policy's regexes
  * (PCRE2's JIT stack and match data live on the stack), a few hundred bytes

@@ -145,6 +145,13 @@ static const char *base_headers[] = {"authorization", "content-type"};
 static const char *wild_origins[] = {"https://*.example.com"};
 static const char *hostile_headers[] = {"x-custom-header"};
 static const char *regex_list[10];
+static const char *regex_list_1000[1000]; /* the same shape for tenants 0..999 */
+static const char *regex_list_pcre[10]; /* a shape that needs PCRE2: pr-[0-9]+ */
+/* one regex with catastrophic backtracking on runs of 'a' ((a|aa)+ is
+ * ambiguous: exponentially many ways to split a run) */
+static const char *regex_catastrophic[] = {"https://(a|aa)+(b|bb)*x\\.test"};
+static char hostile_a40[64];      /* "https://" + 40 'a' */
+static char hostile_a40_test[80]; /* "https://" + 40 'a' + ".test" */
 
 static void
 add_all(struct cors_policy_builder *b,
@@ -250,6 +257,14 @@ make_inputs(void)
     for (int i = 0; i < 10; i++)
         regex_list[i] =
             xstrdup_printf("https://([a-z0-9-]+\\.)*tenant%d\\.example\\.com(:[0-9]+)?", i);
+    for (int i = 0; i < 10; i++)
+        regex_list_pcre[i] = xstrdup_printf("https://pr-[0-9]+\\.tenant%d\\.example\\.com", i);
+    for (int i = 0; i < 1000; i++)
+        regex_list_1000[i] =
+            xstrdup_printf("https://([a-z0-9-]+\\.)*tenant%d\\.example\\.com(:[0-9]+)?", i);
+    snprintf(hostile_a40, sizeof(hostile_a40), "https://%s",
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    snprintf(hostile_a40_test, sizeof(hostile_a40_test), "%s.test", hostile_a40);
     /* "x-custom-header, x-custom-header, ..." up to 16 KiB */
     size_t cap = 16 * 1024;
     hostile_acrh = malloc(cap + 1);
@@ -404,6 +419,29 @@ static struct scenario scenarios[] = {
      true,
      CORS_REASON_ALLOWED,
      {0}},
+    /* origin predicate scenarios: set up by predicate_setup() below */
+    {"P-hit",
+     "actual GET, 1 exact origin missed, allowed by a predicate (16 sorted origins)",
+     SPEC_BASE,
+     "https://t09.tenants.example",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"P-miss",
+     "actual GET, 1 exact origin missed, refused by a predicate (16 sorted origins)",
+     SPEC_BASE,
+     "https://t99.tenants.example",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     CORS_REASON_ORIGIN_NOT_ALLOWED,
+     {0}},
     {"R-jit",
      "actual GET, 10 regexes (JIT), matches the last",
      {NULL, 0, regex_list, 10, base_methods, 4, base_headers, 2, 3600, false, 0},
@@ -425,6 +463,74 @@ static struct scenario scenarios[] = {
      CORS_DECISION_ACTUAL,
      true,
      CORS_REASON_ALLOWED,
+     {0}},
+    {"R-pcre",
+     "actual GET, 10 regexes https://pr-[0-9]+\\.tenantN... (JIT), matches the last",
+     {NULL, 0, regex_list_pcre, 10, base_methods, 4, base_headers, 2, 3600, false, 0},
+     "https://pr-12.tenant9.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"R-1000",
+     "actual GET, 1 000 regexes (JIT), matches the last",
+     {NULL, 0, regex_list_1000, 1000, base_methods, 4, base_headers, 2, 3600, false, 0},
+     "https://app.tenant999.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"R-1000-nojit",
+     "actual GET, 1 000 regexes (no JIT), matches the last",
+     {NULL, 0, regex_list_1000, 1000, base_methods, 4, base_headers, 2, 3600, false,
+      CORS_BUILD_NO_JIT},
+     "https://app.tenant999.example.com",
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     true,
+     CORS_REASON_ALLOWED,
+     {0}},
+    {"H-redos",
+     "actual GET, regex https://(a|aa)+(b|bb)*x\\.test (JIT), origin https:// + 40 a",
+     {NULL, 0, regex_catastrophic, 1, base_methods, 4, base_headers, 2, 3600, false, 0},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     -1,
+     {0}},
+    {"H-redos-test",
+     "as H-redos, origin https:// + 40 a + .test (JIT)",
+     {NULL, 0, regex_catastrophic, 1, base_methods, 4, base_headers, 2, 3600, false, 0},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     -1,
+     {0}},
+    {"H-redos-nojit",
+     "as H-redos-test without JIT",
+     {NULL, 0, regex_catastrophic, 1, base_methods, 4, base_headers, 2, 3600, false,
+      CORS_BUILD_NO_JIT},
+     NULL,
+     "GET",
+     NULL,
+     NULL,
+     CORS_DECISION_ACTUAL,
+     false,
+     -1,
      {0}},
     {"H-acrh",
      "preflight, 16 KiB Access-Control-Request-Headers, allowed",
@@ -463,10 +569,93 @@ static struct scenario scenarios[] = {
 
 #define SCENARIO_COUNT (sizeof(scenarios) / sizeof(scenarios[0]))
 
+static void prepare_and_check(struct scenario *s);
+
+/* ---------------------------------------------- origin predicate (P-hit/P-miss)
+ *
+ * The host's own check as a SaaS host would write it: a small set of tenant
+ * origins, sorted, searched by bisection. libcors asks it only after the
+ * exact origin of the policy (SPEC_BASE: https://example.com) missed, so the
+ * figures are the exact-set miss plus the predicate call. */
+
+/* {text, length}: the host keeps the lengths, as a real set would */
+#define TENANT(n)                                                                                  \
+    {                                                                                              \
+        "https://t" n ".tenants.example", sizeof("https://t" n ".tenants.example") - 1             \
+    }
+static const struct cors_str predicate_origins[] = {
+    TENANT("00"), TENANT("01"), TENANT("02"), TENANT("03"), TENANT("04"), TENANT("05"),
+    TENANT("06"), TENANT("07"), TENANT("08"), TENANT("09"), TENANT("10"), TENANT("11"),
+    TENANT("12"), TENANT("13"), TENANT("14"), TENANT("15"),
+};
+#undef TENANT
+
+#define PREDICATE_ORIGIN_COUNT (sizeof(predicate_origins) / sizeof(predicate_origins[0]))
+
+/* Byte order, a shorter prefix first: the order the array above is in. */
+static int
+origin_cmp(struct cors_str a, struct cors_str b)
+{
+    int c = memcmp(a.ptr, b.ptr, a.len < b.len ? a.len : b.len);
+    if (c != 0)
+        return c;
+    return a.len < b.len ? -1 : a.len > b.len ? 1 : 0;
+}
+
+static bool
+tenant_set_predicate(void *user_data, struct cors_str origin)
+{
+    const struct cors_str *set = user_data;
+    size_t lo = 0, hi = PREDICATE_ORIGIN_COUNT;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = origin_cmp(origin, set[mid]);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return false;
+}
+
+/* Sets up P-hit and P-miss (returns true); false for every other scenario.
+ * Besides the checks of prepare_and_check(), P-hit must be attributed to the
+ * predicate, so it cannot pass by matching something else. */
+static bool
+predicate_setup(struct scenario *s)
+{
+    bool hit = strcmp(s->name, "P-hit") == 0;
+    if (!hit && strcmp(s->name, "P-miss") != 0)
+        return false;
+    for (size_t i = 1; i < PREDICATE_ORIGIN_COUNT; i++)
+        if (origin_cmp(predicate_origins[i - 1], predicate_origins[i]) >= 0)
+            die("predicate_origins is not sorted");
+    struct cors_policy_builder *b = make_builder(&s->spec);
+    if (cors_policy_builder_set_origin_predicate(b, tenant_set_predicate,
+                                                 (void *)predicate_origins) != CORS_OK)
+        die("builder: set_origin_predicate");
+    s->st.policy = build(b, s->spec.flags, &s->st.policy_bytes);
+    cors_policy_builder_free(b);
+    prepare_and_check(s);
+
+    struct cors_header h[CORS_HEADERS_MAX];
+    struct cors_result r;
+    if (cors_evaluate(s->st.policy, &s->st.req, h, CORS_HEADERS_MAX, &r) != CORS_OK ||
+        r.matched_field != (hit ? CORS_FIELD_ORIGIN_PREDICATE : CORS_FIELD_NONE))
+        die("P-hit/P-miss: the predicate did not decide");
+    return true;
+}
+
+/* ------------------------------------------------------------- setup */
+
 static void
 setup(struct scenario *s)
 {
     if (s->st.ready)
+        return;
+    if (predicate_setup(s))
         return;
     if (strncmp(s->name, "E-", 2) == 0) {
         int l = strstr(s->name, "100000") ? 2 : strstr(s->name, "1000") ? 1 : 0;
@@ -480,11 +669,22 @@ setup(struct scenario *s)
         s->acrh = hostile_acrh;
     if (strncmp(s->name, "H-origin", 8) == 0)
         s->origin = hostile_origin;
+    if (strcmp(s->name, "H-redos") == 0)
+        s->origin = hostile_a40;
+    if (strcmp(s->name, "H-redos-test") == 0 || strcmp(s->name, "H-redos-nojit") == 0)
+        s->origin = hostile_a40_test;
 
     struct cors_policy_builder *b = make_builder(&s->spec);
     s->st.policy = build(b, s->spec.flags, &s->st.policy_bytes);
     cors_policy_builder_free(b);
+    prepare_and_check(s);
+}
 
+/* Prepares the scenario's request and checks its result once (the policy is
+ * built). */
+static void
+prepare_and_check(struct scenario *s)
+{
     memset(&s->st.req, 0, sizeof(s->st.req));
     s->st.req.method = str(s->method);
     if (s->origin != NULL) {

@@ -12,6 +12,11 @@
 //             '' = nothing reached the server.
 //   status:   the status script sees (only for 'ok')
 //   readable: response header name -> can script read it
+//   timing:   (cases with `timing: true`) 'visible' or 'hidden': do the page's
+//             Resource Timing details of the request (transferSize,
+//             requestStart, responseStart) pass the timing allow check
+//             (Fetch "TAO check": Timing-Allow-Origin lists the page's origin
+//             or "*"), or are they zeroed / absent
 'use strict';
 
 // Origins a page can be loaded from. Chromium resolves every *.localhost name
@@ -126,6 +131,18 @@ function policies(o, ports) {
             allowOrigins: [o('app')],
             allowMethods: ['PUT'],
             reportOnly: true,
+            maxAge: 0,
+        },
+        // timingAllowOrigin: Timing-Allow-Origin on allowed actual responses
+        timing: {
+            allowOrigins: [o('app')],
+            allowMethods: ['GET'],
+            timingAllowOrigin: true,
+            maxAge: 0,
+        },
+        timingpublic: {
+            allowOrigins: ['*'],
+            timingAllowOrigin: true,
             maxAge: 0,
         },
         lna: {
@@ -371,6 +388,25 @@ const CASES = [
     { name: 'report-only-preflight-goes-to-handler', route: 'report', from: 'app', method: 'PUT', body: BODY,
       expect: { browser: 'blocked', log: 'P~' } },
 
+    // ---- Resource Timing (timingAllowOrigin) ---------------------------------
+    // A cross-origin page sees a resource's timing details only when the
+    // response passes the TAO check (W3C Resource Timing "timing allow check",
+    // Fetch "TAO check"); otherwise transferSize, requestStart, responseStart
+    // are 0. timingAllowOrigin sends Timing-Allow-Origin with the
+    // Access-Control-Allow-Origin value on allowed actual responses only.
+    { name: 'timing-allow-origin-details-visible', route: 'timing', from: 'app', method: 'GET', timing: true,
+      expect: { browser: 'ok', status: 200, log: 'A', timing: 'visible' } },
+    { name: 'timing-allow-origin-denied-origin-hidden', route: 'timing', from: 'other', method: 'GET',
+      timing: true,
+      expect: { browser: 'blocked', log: 'A!origin-not-allowed', timing: 'hidden' } },
+    { name: 'timing-allow-origin-star-any-origin-visible', route: 'timingpublic', from: 'other', method: 'GET',
+      timing: true,
+      expect: { browser: 'ok', status: 200, log: 'A', timing: 'visible' } },
+    // CORS alone (no timingAllowOrigin): the response is readable, its timing is not
+    { name: 'timing-cors-without-timing-allow-origin-hidden', route: 'main', from: 'app', method: 'GET',
+      timing: true,
+      expect: { browser: 'ok', status: 200, log: 'A', timing: 'hidden' } },
+
     // ---- Private / Local Network Access ------------------------------------
     // Chromium 156 sends no Private Network Access preflights any more: a page
     // on a public address reaching loopback needs the Local Network Access
@@ -392,4 +428,25 @@ const CASES = [
       expect: { browser: 'ok', status: 200, log: 'P A' } },
 ];
 
-module.exports = { ORIGINS, policies, CASES };
+// The cases also run against Apache httpd with mod_cors as a second host
+// (run.js --host apache): every case whose outcome does not depend on the demo
+// server's own handlers (report-only handler answers, Local Network Access).
+const APACHE_CASES = [
+    'simple-get-allowed', 'simple-get-denied-origin', 'simple-get-xhr-allowed',
+    'simple-get-xhr-denied-origin', 'simple-post-text-plain-allowed',
+    'simple-post-denied-still-reaches-server', 'simple-head-allowed', 'simple-get-api-localhost-name',
+    'error-404-carries-cors-headers', 'error-401-carries-cors-headers',
+    'preflight-put-allowed', 'preflight-delete-allowed', 'preflight-patch-allowed',
+    'preflight-put-denied-origin', 'preflight-method-not-listed',
+    'header-custom-allowed', 'header-custom-denied', 'header-authorization-not-listed',
+    'cred-include-echoed-origin', 'cred-include-preflight-put', 'cred-include-star-public-blocked',
+    'cred-include-without-allow-credentials', 'public-get-any-origin',
+    'expose-listed-readable', 'expose-unlisted-unreadable',
+    'wild-one-label', 'wild-apex-denied', 'wild-lookalike-denied', 'port-wildcard-second-port',
+    'regex-allowed', 'regex-denied', 'null-origin-listed', 'null-origin-not-listed',
+    'preflight-status-204-allowed', 'reject-status-200-still-rejected', 'reject-method-never-sends-actual',
+    'timing-allow-origin-details-visible', 'timing-allow-origin-denied-origin-hidden',
+    'timing-allow-origin-star-any-origin-visible', 'timing-cors-without-timing-allow-origin-hidden',
+];
+
+module.exports = { ORIGINS, policies, CASES, APACHE_CASES };

@@ -28,17 +28,19 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const http = require('http');
+const net = require('net');
 const { spawn, spawnSync } = require('child_process');
 
 const HERE = __dirname;
-const { ORIGINS, policies: makePolicies, CASES } = require('./cases.js');
+const { ORIGINS, policies: makePolicies, CASES, APACHE_CASES } = require('./cases.js');
 
 // ---------------------------------------------------------------------------
 // Arguments
 
 function parseArgs(argv) {
     const a = { server: null, corsEval: null, oracle: null, nodeDir: null, chromium: '/usr/bin/chromium',
-                firefox: '/usr/bin/firefox-esr', engine: 'chromium', only: null, list: false };
+                firefox: '/usr/bin/firefox-esr', engine: 'chromium', only: null, list: false,
+                host: 'demo', apache: '/usr/sbin/apache2', module: null, apacheModules: '/usr/lib/apache2/modules' };
     for (let i = 2; i < argv.length; i++) {
         const k = argv[i];
         const next = () => {
@@ -55,18 +57,27 @@ function parseArgs(argv) {
         else if (k === '--engine') a.engine = next();
         else if (k === '--only') a.only = new RegExp(next());
         else if (k === '--list') a.list = true;
+        else if (k === '--host') a.host = next();
+        else if (k === '--apache') a.apache = next();
+        else if (k === '--module') a.module = path.resolve(next());
+        else if (k === '--apache-modules') a.apacheModules = next();
         else usage(`unknown argument ${k}`);
     }
     if (a.engine !== 'chromium' && a.engine !== 'firefox')
         usage('--engine is chromium or firefox');
-    if (!a.list && (!a.server || !a.corsEval || !a.oracle))
+    if (a.host !== 'demo' && a.host !== 'apache')
+        usage('--host is demo or apache');
+    if (!a.list && a.host === 'demo' && (!a.server || !a.corsEval || !a.oracle))
         usage('--server, --cors-eval and --oracle are required');
+    if (!a.list && a.host === 'apache' && (!a.module || !a.corsEval || !a.oracle))
+        usage('--host apache needs --module PATH/mod_cors.so, --cors-eval and --oracle');
     return a;
 }
 
 function usage(msg) {
     process.stderr.write(`run.js: ${msg}\nusage: node run.js --server PATH --cors-eval PATH --oracle PATH ` +
                          `[--engine chromium|firefox] [--node-dir DIR] ` +
+                         `[--host demo|apache --module mod_cors.so [--apache PATH] [--apache-modules DIR]] ` +
                          `[--chromium PATH] [--firefox PATH] [--only REGEX] [--list]\n`);
     process.exit(2);
 }
@@ -294,9 +305,10 @@ function startDemoServer(bin, args, stderrLines) {
 }
 
 class RequestLog {
-    constructor(file) {
+    constructor(file, parse = JSON.parse) {
         this.file = file;
         this.seen = 0;
+        this.parse = parse;
     }
     all() {
         if (!fs.existsSync(this.file))
@@ -318,10 +330,141 @@ class RequestLog {
             }
         }
         const lines = this.all();
-        const fresh = lines.slice(this.seen).map(l => JSON.parse(l));
+        const fresh = lines.slice(this.seen).map(l => this.parse(l));
         this.seen = lines.length;
         return fresh;
     }
+}
+
+// ---------------------------------------------------------------------------
+// Apache httpd as the host (--host apache): mod_cors with the same policies,
+// one <Location> per route, a request log in the demo server's JSON shape
+// written by mod_log_config from the module's request notes, and an
+// in-process upstream (mod_proxy) that answers every method under /anything/.
+
+function startUpstream() {
+    const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+            res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' });
+            res.end(req.method === 'HEAD' ? undefined : `${req.method} ${req.url}\n`);
+        });
+    });
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            atCleanup(() => new Promise(r => {
+                server.closeAllConnections();
+                server.close(() => r());
+            }));
+            resolve(server.address().port);
+        });
+    });
+}
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const s = net.createServer();
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => {
+            const port = s.address().port;
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+async function waitPort(port, child, ms) {
+    const t0 = Date.now();
+    while (Date.now() - t0 < ms) {
+        if (child.exitCode !== null || child.signalCode !== null)
+            return false;
+        const ok = await new Promise(r => {
+            const c = net.connect(port, '127.0.0.1', () => { c.destroy(); r(true); });
+            c.on('error', () => r(false));
+        });
+        if (ok)
+            return true;
+        await sleep(50);
+    }
+    return false;
+}
+
+// policyFile: route name -> JSON file. Returns the port and the log reader.
+async function startApache(args, dir, policyFile, logFile, stderrLines) {
+    const upPort = await startUpstream();
+    const port = await freePort();
+    fs.chmodSync(dir, 0o755);
+    fs.mkdirSync(path.join(dir, 'www'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'htpasswd'), '');
+    // the route of each policy file, as the demo server logs it
+    const routeOf = {};
+    const q = JSON.stringify;
+    const locations = [];
+    for (const [name, file] of Object.entries(policyFile)) {
+        if (name === 'main') {
+            routeOf[file] = 'main';
+            continue;
+        }
+        routeOf[file] = `/anything/${name}/`;
+        locations.push(`<Location /anything/${name}/>\n    CorsPolicy ${q(file)}\n</Location>`);
+        if (name === 'authstar') {
+            const priv = path.join(path.dirname(file), 'private.json');
+            fs.copyFileSync(file, priv);
+            routeOf[priv] = '/private';
+            locations.push(`<Location /private>\n    CorsPolicy ${q(priv)}\n    AuthType Basic\n` +
+                           `    AuthName private\n    AuthUserFile ${q(path.join(dir, 'htpasswd'))}\n` +
+                           `    Require valid-user\n</Location>`);
+        }
+    }
+    const mods = ['mpm_event', 'authz_core', 'authn_core', 'authn_file', 'authz_user', 'auth_basic',
+                  'proxy', 'proxy_http']
+        .map(m => `LoadModule ${m}_module ${args.apacheModules}/mod_${m}.so`).join('\n');
+    const json = '{\\"method\\":\\"%m\\",\\"path\\":\\"%U\\",\\"origin\\":\\"%{Origin}i\\",' +
+        '\\"status\\":%>s,\\"decision\\":\\"%{cors-decision}n\\",\\"allowed\\":%{cors-allowed}n,' +
+        '\\"reason\\":\\"%{cors-reason}n\\",\\"reportOnly\\":%{cors-report-only}n,' +
+        '\\"policy\\":\\"%{cors-policy}n\\"}';
+    const conf = [
+        `ServerRoot ${q(dir)}`, 'ServerName 127.0.0.1', `Listen 127.0.0.1:${port}`,
+        `PidFile ${q(path.join(dir, 'run', 'httpd.pid'))}`, `DefaultRuntimeDir ${q(path.join(dir, 'run'))}`,
+        `Mutex file:${path.join(dir, 'run')} default`, `ErrorLog ${q(path.join(dir, 'error.log'))}`,
+        'LogLevel warn', mods, `LoadModule cors_module ${q(args.module)}`,
+        process.getuid && process.getuid() === 0 ? 'User www-data\nGroup www-data' : '',
+        `LogFormat "${json}" corsjson`, `CustomLog ${q(logFile)} corsjson`,
+        `DocumentRoot ${q(path.join(dir, 'www'))}`,
+        `<Directory ${q(path.join(dir, 'www'))}>\n    Require all granted\n</Directory>`,
+        `ProxyPass /anything/ http://127.0.0.1:${upPort}/anything/`,
+        `CorsPolicy ${q(policyFile.main)}`,
+        ...locations, '',
+    ].join('\n');
+    const confFile = path.join(dir, 'httpd.conf');
+    fs.writeFileSync(confFile, conf);
+    const child = spawn(args.apache, ['-d', dir, '-f', confFile, '-DFOREGROUND'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    atCleanup(() => stopChild(child, 'apache2'));
+    process.on('exit', () => {
+        if (child.exitCode === null && child.signalCode === null) {
+            try {
+                process.kill(child.pid, 'SIGKILL');
+            } catch (e) { /* gone */ }
+        }
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+        stream.setEncoding('utf8');
+        stream.on('data', d => stderrLines.push(...d.split('\n').filter(Boolean)));
+    }
+    if (!await waitPort(port, child, 15000)) {
+        const log = fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : '';
+        throw new Error(`apache2 did not start\n${stderrLines.join('\n')}\n${log}`);
+    }
+    // "-" is what mod_log_config writes for a missing value
+    const parse = line => {
+        const l = JSON.parse(line.replace(/:-([,}])/g, ':null$1'));
+        if (l.origin === '-')
+            l.origin = null;
+        l.policy = routeOf[l.policy] || l.policy;
+        return l;
+    };
+    return { port, parse };
 }
 
 // ---------------------------------------------------------------------------
@@ -457,6 +600,31 @@ function predict(bin, lines, evals, step, origin) {
     return { browser: 'ok', reached: true, status: lines[actIdx].status, readable };
 }
 
+// What the page's Resource Timing entry shows: 'visible' when the details
+// the timing allow check guards are there (transferSize, requestStart and
+// responseStart non-zero), 'hidden' when there is no entry or they are all
+// zero, 'partial' otherwise (a browser that zeroes some but not all).
+function timingSeen(t) {
+    if (t === null || t === undefined)
+        return 'hidden';
+    const details = [t.transferSize, t.requestStart, t.responseStart];
+    if (details.every(x => x > 0))
+        return 'visible';
+    return details.every(x => x === 0) ? 'hidden' : 'partial';
+}
+
+// The prediction for a step with `timing`: visible when the browser gets the
+// response (libcors' headers pass the CORS check, the oracle's 'response'
+// mode) and the headers pass Fetch's TAO check (fetch-oracle 'timing' mode);
+// hidden otherwise (a blocked request is a network error: no details).
+function timingPredicted(bin, lines, evals, predicted, step, origin) {
+    const actIdx = lines.findIndex(l => l.decision !== 'preflight');
+    if (predicted.browser !== 'ok' || actIdx < 0)
+        return 'hidden';
+    const v = oracle(bin, 'timing', step, origin, lines[actIdx].status, evals[actIdx].headers);
+    return v.visible ? 'visible' : 'hidden';
+}
+
 // ---------------------------------------------------------------------------
 // Main
 
@@ -465,7 +633,12 @@ async function main() {
     // Cases run grouped by the page they start from (in table order within a
     // group): each change of site costs Chromium a new renderer process.
     const order = [...new Set(CASES.map(c => c.from))];
+    for (const name of APACHE_CASES) {
+        if (!CASES.some(c => c.name === name))
+            throw new Error(`APACHE_CASES names an unknown case ${name}`);
+    }
     const selected = CASES.filter(c => !args.only || args.only.test(c.name))
+        .filter(c => args.host !== 'apache' || APACHE_CASES.includes(c.name))
         .map((c, i) => [order.indexOf(c.from), i, c])
         .sort((a, b) => a[0] - b[0] || a[1] - b[1])
         .map(x => x[2]);
@@ -526,8 +699,17 @@ async function main() {
     const logFile = path.join(tmpRoot, 'requests.jsonl');
     serverArgs.push('--log', logFile);
     const serverStderr = [];
-    const { port: apiPort } = await startDemoServer(args.server, serverArgs, serverStderr);
-    const log = new RequestLog(logFile);
+    let apiPort, log;
+    if (args.host === 'apache') {
+        fs.chmodSync(tmpRoot, 0o755);   // apache2's children run as www-data
+        const a = await startApache(args, tmp('apache'), policyFile, logFile, serverStderr);
+        apiPort = a.port;
+        log = new RequestLog(logFile, a.parse);
+        console.log(`# host: Apache httpd with mod_cors (${APACHE_CASES.length} marked cases)`);
+    } else {
+        apiPort = (await startDemoServer(args.server, serverArgs, serverStderr)).port;
+        log = new RequestLog(logFile);
+    }
     const apiBase = { ip: `http://127.0.0.1:${apiPort}`, name: `http://api.localhost:${apiPort}` };
 
     // The browser
@@ -568,6 +750,7 @@ async function main() {
 
     console.log(`1..${selected.length}`);
     let reasonsChecked = 0;
+    let timingChecked = 0;
     let failed = 0;
     let n = 0;
     for (const c of selected) {
@@ -595,7 +778,7 @@ async function main() {
         const want = k => (i => (Array.isArray(expect[k]) ? expect[k][i] : expect[k]));
         const step = {
             url, via: c.via || 'fetch', method: c.method, headers: c.headers || {}, body: c.body,
-            credentials: c.credentials, read: c.read || [],
+            credentials: c.credentials, read: c.read || [], timing: Boolean(c.timing),
         };
         try {
             const frame = await frameFor(c.from);
@@ -674,6 +857,22 @@ async function main() {
                                           `predict ${predicted.readable[name]}`);
                     }
                 }
+                // Resource Timing (cases with `timing`): written vs what the
+                // page saw vs the oracle's CORS check and TAO check of
+                // libcors' headers for the actual response
+                if (step.timing) {
+                    const seen = timingSeen(r.timing);
+                    const wantTiming = want('timing')(i);
+                    const predictedTiming = timingPredicted(args.oracle, lines, evals, predicted, step,
+                                                            originOf(c.from));
+                    if (seen !== wantTiming)
+                        problems.push(`${tag}Resource Timing details ${seen} (${JSON.stringify(r.timing)}), ` +
+                                      `written ${wantTiming}`);
+                    if (seen !== predictedTiming)
+                        problems.push(`${tag}Resource Timing details ${seen}, the oracle predicts ${predictedTiming}`);
+                    notes.push(`${tag}timing: ${seen} ${JSON.stringify(r.timing)}`);
+                    timingChecked++;
+                }
                 notes.push(`${tag}${step.method} ${reqPath} from ${originOf(c.from)}: browser ${observed.browser}` +
                            `${observed.browser === 'ok' ? ' ' + observed.status : ''}; libcors '${logged}'` +
                            (lines.length ? ` (status ${lines.map(l => l.status).join(',')})` : ''));
@@ -709,10 +908,11 @@ async function main() {
             console.log(`#     ${t}`);
     }
     if (serverStderr.length) {
-        console.log('# cors-demo-server stderr:');
+        console.log(`# ${args.host === 'apache' ? 'apache2' : 'cors-demo-server'} stderr:`);
         serverStderr.slice(0, 40).forEach(l => console.log(`#   ${l}`));
     }
     console.log(`# ${reasonsChecked} block reasons stated by ${args.engine} matched the oracle's`);
+    console.log(`# ${timingChecked} Resource Timing entries checked against the TAO check`);
     console.log(`# ${n - failed}/${selected.length} cases passed in ${Date.now() - tStart} ms` +
                 (stopping ? ` (interrupted after ${n})` : ''));
     return failed || stopping || n !== selected.length ? 1 : 0;

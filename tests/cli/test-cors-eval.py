@@ -303,6 +303,17 @@ def test_features_0_2():
         expect(f"enforcePercent {percent}: headers",
                [h[0] for h in obj["headers"]],
                ["Vary"] if report_only else ["Access-Control-Allow-Origin", "Vary"])
+    # Gateway API fidelity: what a cluster would refuse, for Kubernetes documents only
+    rc, out, err = run("--policy", data("gateway-api-fidelity.yaml"), "--check")
+    codes = [m.group(5) for m in map(DIAG_RE.match, out.splitlines()) if m]
+    expect("gateway-api: warnings by code",
+           sorted(c for c in codes if c.startswith("gateway-api-")),
+           sorted(["gateway-api-origin-pattern"] * 4 + ["gateway-api-method-not-in-enum"] * 2 +
+                  ["gateway-api-max-age"] + ["gateway-api-extension-key"] * 2))
+    expect("gateway-api: valid without --strict", rc, 0)
+    rc, out, err = run("--policy", data("gateway-api-fidelity.yaml"), "--check", "--strict")
+    check("gateway-api: --strict refuses", rc == 1 and
+          "20:13: error: gateway-api-extension-key: 'reportOnly'" in out, out)
     rc, out, err = run("--policy", "-", "--check",
                        stdin=b'{"allowOrigins": ["*"], "enforcePercent": 150}')
     check("enforcePercent out of range: exit 1 and a diagnostic",

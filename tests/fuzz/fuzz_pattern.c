@@ -3,7 +3,8 @@
  * canonicalising parser behind allowOrigins.
  *
  * Invariants: the diagnostic message is NUL-terminated inside its buffer and
- * not empty on error; an accepted pattern has a canonical text free of CR/LF/NUL
+ * not empty on error (on success it is empty or names the canonical form, and
+ * empty for the canonical form itself); an accepted pattern has a canonical text free of CR/LF/NUL
  * that parses again to the same pattern (idempotent); an exact pattern's
  * canonical text is a valid request origin (else the entry could never
  * match); wildcard parts are consistent with the canonical text.
@@ -31,7 +32,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * bytes before a message reaches the diagnostics list) */
     if (code != 0) {
         FUZZ_CHECK(code == CORS_DIAG_ORIGIN_MALFORMED || code == CORS_DIAG_ORIGIN_WILDCARD_MISPLACED ||
-                       code == CORS_DIAG_ORIGIN_NOT_ASCII,
+                       code == CORS_DIAG_ORIGIN_NOT_ASCII || code == CORS_DIAG_ORIGIN_HOST_TOO_LONG ||
+                       code == CORS_DIAG_ORIGIN_FILE_SCHEME ||
+                       code == CORS_DIAG_ORIGIN_PUNYCODE_INVALID,
                    "unexpected code %d", (int)code);
         FUZZ_CHECK(ml > 0, "error %d without a message", (int)code);
         return 0;
@@ -83,6 +86,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t cl = c.len;
     enum cors_diag_code again = corsp_pattern_parse(copy, cl, &second, msg, sizeof msg);
     FUZZ_CHECK(again == 0, "canonical \"%.*s\" refused: %s", (int)cl, copy, msg);
+    /* the canonical form is what browsers send: no origin-not-canonical message */
+    FUZZ_CHECK(msg[0] == '\0', "canonical \"%.*s\" reported as not canonical: %s", (int)cl, copy,
+               msg);
     FUZZ_CHECK(second.kind == first.kind, "kind changed");
     FUZZ_CHECK(second.canonical.len == cl && memcmp(second.canonical.ptr, copy, cl) == 0,
                "not idempotent: \"%.*s\" -> \"%.*s\"", (int)cl, copy, (int)second.canonical.len,

@@ -71,6 +71,18 @@ allowOrigins: [https://other.example, https://app.example]
 enforcePercent: 50
 """
 
+# forwardAllowedPreflights: the location's content (an upstream, "return")
+# answers allowed preflights and the module adds the policy's headers;
+# timingAllowOrigin: allowed actual responses get Timing-Allow-Origin
+FORWARD_POLICY = """\
+allowOrigins: [https://app.example]
+allowMethods: [GET, PUT]
+allowHeaders: [X-Custom]
+maxAge: 600
+forwardAllowedPreflights: true
+timingAllowOrigin: true
+"""
+
 # private network access: http://localhost:* is the second entry
 PNA_POLICY = """\
 allowOrigins: [https://app.example, "http://localhost:*"]
@@ -349,6 +361,11 @@ http {{
         location /reload/ {{ cors_policy policies/reload.yaml; alias {t}/www/; }}
         location /pna/ {{ cors_policy policies/pna.yaml; alias {t}/www/; }}
         location /rollout/ {{ cors_policy policies/rollout.yaml; alias {t}/www/; }}
+        location /forward/ {{
+            cors_policy policies/forward.yaml;
+            proxy_pass http://127.0.0.1:{up}/;
+        }}
+        location = /forward-return {{ cors_policy policies/forward.yaml; return 204; }}
 
         # add_header Access-Control-* next to a policy: the decision wins
         # (the module's header filter runs after the headers filter)
@@ -591,6 +608,52 @@ def run_requests(tap, env):
     r = env.curl("/rollout/file.txt", headers=["Origin: " + APP])
     tap.eq((r.status, r.cors()), (200, [("vary", "Origin")]),
            "enforcePercent 50, origin outside the share: report-only, only Vary: Origin")
+
+    # forwardAllowedPreflights: an allowed preflight goes to the upstream,
+    # whose own Access-Control-* are removed and whose Vary is merged
+    fwd_pre = sorted([("access-control-allow-headers", "x-custom"),
+                      ("access-control-allow-methods", "GET,PUT"),
+                      ("access-control-allow-origin", APP),
+                      ("access-control-max-age", "600")])
+    fwd_req = ["Origin: " + APP, "Access-Control-Request-Method: PUT",
+               "Access-Control-Request-Headers: x-custom"]
+    r = env.curl("/forward/ok", "OPTIONS", fwd_req)
+    tap.eq((r.status, r.get("x-upstream"), r.body, r.get("timing-allow-origin"), r.cors()),
+           (200, "1", b"upstream /ok\n", None,
+            sorted(fwd_pre + [("vary", "Accept-Encoding, " + PREFLIGHT_VARY)])),
+           "forwardAllowedPreflights, proxy: the upstream answers OPTIONS, "
+           "the policy's headers replace its own")
+    r = env.curl("/forward/ok", "OPTIONS",
+                 ["Origin: " + EVIL, "Access-Control-Request-Method: PUT"])
+    tap.eq((r.status, r.get("x-upstream"), r.body, r.cors()),
+           (403, None, b"", [("vary", PREFLIGHT_VARY)]),
+           "forwardAllowedPreflights, proxy, other origin: 403 from the module, "
+           "never forwarded")
+    r = env.curl("/forward-return", "OPTIONS", fwd_req)
+    tap.eq((r.status, r.cors()), (204, sorted(fwd_pre + [("vary", PREFLIGHT_VARY)])),
+           "forwardAllowedPreflights, \"return 204\": the location's answer, "
+           "the policy's headers")
+    # "return" runs in the rewrite phase, before the module's PREACCESS
+    # handler: a refused preflight also gets the location's 204, with only
+    # Vary, so the browser still refuses it (no Access-Control-Allow-Origin)
+    r = env.curl("/forward-return", "OPTIONS",
+                 ["Origin: " + EVIL, "Access-Control-Request-Method: PUT"])
+    tap.eq((r.status, r.cors()), (204, [("vary", PREFLIGHT_VARY)]),
+           "\"return 204\", other origin: the location's answer, only Vary")
+
+    # timingAllowOrigin: Timing-Allow-Origin = Access-Control-Allow-Origin
+    r = env.curl("/forward/ok", headers=["Origin: " + APP])
+    tap.eq((r.status, r.get("timing-allow-origin"), r.cors()),
+           (200, APP, [("access-control-allow-origin", APP),
+                       ("vary", "Accept-Encoding, Origin")]),
+           "timingAllowOrigin, allowed origin: Timing-Allow-Origin echoes the origin")
+    r = env.curl("/forward/ok", headers=["Origin: " + EVIL])
+    tap.eq((r.status, r.get("timing-allow-origin"), r.cors()),
+           (200, None, [("vary", "Accept-Encoding, Origin")]),
+           "timingAllowOrigin, other origin: no Timing-Allow-Origin")
+    r = env.curl("/proxy/ok", headers=["Origin: " + APP])
+    tap.eq(r.get("timing-allow-origin"), None,
+           "a policy without timingAllowOrigin: no Timing-Allow-Origin")
 
     # return 404 (rewrite phase, before the module's phase handler)
     r = env.curl("/gone", headers=["Origin: " + APP])
@@ -988,6 +1051,7 @@ def main():
         env.write("policies/reload.yaml", RELOAD_POLICY_1)
         env.write("policies/pna.yaml", PNA_POLICY)
         env.write("policies/rollout.yaml", ROLLOUT_POLICY)
+        env.write("policies/forward.yaml", FORWARD_POLICY)
 
         upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
         threading.Thread(target=upstream.serve_forever, daemon=True).start()

@@ -657,10 +657,9 @@ START_TEST(regex_limit_reason_is_reported)
 END_TEST
 
 /*
- * The match limits bound each regex, not the policy: the cost of a near-miss
- * grows with the number of pathological regexes (measured on the dev machine,
- * plain build: 100 regexes of this shape take ~28 ms per request with JIT,
- * ~140 ms without). 50 of them must still answer within the bound.
+ * One budget per request, shared by every regex of the policy (before 0.2
+ * each regex had its own limit: 100 regexes of this shape took ~28 ms per
+ * request with JIT, ~140 ms without). 50 of them answer origin-regex-limit.
  */
 START_TEST(many_pathological_regexes)
 {
@@ -685,6 +684,81 @@ START_TEST(many_pathological_regexes)
     evaluate(p, &rq, &out);
     ck_assert_int_eq(out.r.reason, CORS_REASON_ORIGIN_REGEX_LIMIT);
     ck_assert_uint_eq(count_allow_headers(&out), 0);
+    cors_policy_unref(p);
+}
+END_TEST
+
+/*
+ * Catastrophic regexes with the origins that make them backtrack: one request
+ * costs at most the fixed regex budget (docs/decisions.md "Regex origins":
+ * under 100 us on the development machine with and without JIT), whatever
+ * the number of regexes. The bound checked here is REDOS_BOUND_SECONDS (the
+ * best of 3 runs, for a shared machine), scaled like bound().
+ */
+#define REDOS_BOUND_SECONDS 0.005
+
+static const struct {
+    const char *regex; /* a printf format with %d for the entry number when count > 1 */
+    int count;
+    const char *origin;
+} redos_cases[] = {
+    /* the example: 0.4-1 ms per request before the budget */
+    {"https://(a|aa)+(b|bb)*x\\.test", 1, "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {"https://(a|aa)+(b|bb)*x\\.test", 1, "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test"},
+    /* 1 000 of them under one key: 28-41 ms with JIT before */
+    {"https://(a|aa)+(b|bb)*x%d\\.test", 1000,
+     "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test"},
+    /* 1 000 without a key: several compiled groups share the budget */
+    {"https://(a|aa)+(b|bb)*x%d.*", 1000, "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test"},
+    {"https://(a+)+\\.example\\.com", 1,
+     "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-.example.com"},
+    {"https://(\\w+\\d*)+\\.example\\.com", 1,
+     "https://a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a-.example.com"},
+    {"https://(.*a){12}\\.example\\.com", 1,
+     "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com"},
+    {"https://(.*a){12}x%d\\.example\\.com", 200,
+     "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com"},
+};
+
+START_TEST(catastrophic_regex_bounded)
+{
+    unsigned flags = _i % 2 ? CORS_BUILD_NO_JIT : 0;
+    int c = _i / 2;
+    struct cors_policy_builder *b = cors_policy_builder_new(NULL);
+    ck_assert_ptr_nonnull(b);
+    char re[128];
+    const char *pat = redos_cases[c].regex, *at = strstr(pat, "%d");
+    for (int i = 0; i < redos_cases[c].count; i++) {
+        if (at != NULL)
+            snprintf(re, sizeof re, "%.*s%d%s", (int)(at - pat), pat, i, at + 2);
+        else
+            snprintf(re, sizeof re, "%s", pat);
+        ck_assert_int_eq(cors_policy_builder_add_origin_regex(b, cors_str_from_cstr(re)), CORS_OK);
+    }
+    enum cors_status st;
+    struct cors_policy *p = cors_policy_build(b, flags, NULL, &st);
+    cors_policy_builder_free(b);
+    ck_assert_msg(p != NULL, "%s: %s", redos_cases[c].regex, cors_status_name(st));
+    struct cors_str o = cors_str_from_cstr(redos_cases[c].origin);
+    struct cors_request rq = actual(&o, 1);
+    struct outcome out;
+    evaluate(p, &rq, &out); /* the checks every evaluation gets */
+    double best = 1e9;
+    for (int run = 0; run < 3; run++) {
+        double t0 = now();
+        cors_evaluate(p, &rq, out.h, CORS_HEADERS_MAX, &out.r);
+        double dt = now() - t0;
+        best = dt < best ? dt : best;
+    }
+    double limit = REDOS_BOUND_SECONDS * bound() / BOUND_SECONDS;
+    if (getenv("HOSTILE_TIMES"))
+        fprintf(stderr, "%s x%d %s: %.1f us %s\n", redos_cases[c].regex, redos_cases[c].count,
+                flags ? "no JIT" : "JIT", best * 1e6, cors_reason_name(out.r.reason));
+    ck_assert_msg(best < limit, "%s x%d on %s: %.3f ms (bound %.3f ms)", redos_cases[c].regex,
+                  redos_cases[c].count, redos_cases[c].origin, best * 1e3, limit * 1e3);
+    ck_assert(!out.r.allowed);
+    ck_assert(out.r.reason == CORS_REASON_ORIGIN_REGEX_LIMIT ||
+              out.r.reason == CORS_REASON_ORIGIN_NOT_ALLOWED);
     cors_policy_unref(p);
 }
 END_TEST
@@ -719,6 +793,8 @@ hostile_suite(void)
                         (int)(2 * sizeof evil_regexes / sizeof evil_regexes[0]));
     tcase_add_test(t, regex_limit_reason_is_reported);
     tcase_add_loop_test(t, many_pathological_regexes, 0, 2);
+    tcase_add_loop_test(t, catastrophic_regex_bounded, 0,
+                        (int)(2 * sizeof redos_cases / sizeof redos_cases[0]));
     suite_add_tcase(s, t);
     return s;
 }

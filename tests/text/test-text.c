@@ -452,6 +452,103 @@ START_TEST(keys_0_2)
 }
 END_TEST
 
+/* Gateway API fidelity (README "Text policies", cors.h gateway-api-*
+ * codes): in a Kubernetes document, what the HTTPCORSFilter CRD refuses or
+ * prunes is a warning with its own code and position (an error under strict
+ * mode); the same mapping as a bare policy gets none of them. */
+static const struct {
+    enum cors_diag_code code;
+    uint32_t line, column;
+} fidelity_expected[] = {
+    { CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 14, 17 },     /* http://localhost:* */
+    { CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 15, 17 },     /* null */
+    { CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 16, 17 },     /* IPv6 */
+    { CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 17, 17 },     /* another scheme */
+    { CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM, 18, 38 }, /* patch */
+    { CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM, 18, 45 }, /* PROPFIND */
+    { CORS_DIAG_GATEWAY_API_MAX_AGE, 19, 21 },            /* a duration */
+    { CORS_DIAG_GATEWAY_API_EXTENSION_KEY, 20, 13 },      /* reportOnly, even false */
+    { CORS_DIAG_GATEWAY_API_EXTENSION_KEY, 21, 13 },      /* timingAllowOrigin */
+};
+
+static size_t
+count_gateway_api(const struct cors_diagnostics *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cors_diagnostics_count(d); i++) {
+        enum cors_diag_code c = cors_diagnostics_get(d, i)->code;
+        n += c >= CORS_DIAG_GATEWAY_API_EXTENSION_KEY && c <= CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN;
+    }
+    return n;
+}
+
+START_TEST(gateway_api_fidelity)
+{
+    size_t len;
+    char *text = read_data("gateway-api-fidelity.yaml", &len);
+    struct loaded l = load(text, len, 0);
+    ck_assert_int_eq(l.load_status, CORS_OK);
+    ck_assert_ptr_nonnull(l.policy); /* libcors itself accepts every entry */
+    for (size_t i = 0; i < sizeof fidelity_expected / sizeof fidelity_expected[0]; i++)
+        assert_diag_at(l.diags, fidelity_expected[i].code, fidelity_expected[i].line,
+                       fidelity_expected[i].column);
+    ck_assert_uint_eq(count_gateway_api(l.diags),
+                      sizeof fidelity_expected / sizeof fidelity_expected[0]);
+    const struct cors_diagnostic *d = find_diag(l.diags, CORS_DIAG_GATEWAY_API_EXTENSION_KEY);
+    ck_assert_int_eq(d->severity, CORS_SEVERITY_WARNING);
+    ck_assert_str_eq(cors_diag_code_name(d->code), "gateway-api-extension-key");
+    loaded_free(&l);
+
+    /* strict: errors, the document is refused as a cluster would */
+    l = load(text, len, CORS_BUILD_STRICT);
+    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
+    d = find_diag(l.diags, CORS_DIAG_GATEWAY_API_MAX_AGE);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(d->severity, CORS_SEVERITY_ERROR);
+    loaded_free(&l);
+    free(text);
+
+    /* the same mapping as a bare policy: extensions are welcome */
+    l = load_ok("allowOrigins: [\"https://app.example\", \"http://localhost:*\", \"null\"]\n"
+                "allowMethods: [GET, patch, PROPFIND]\n"
+                "maxAge: 10m\n"
+                "reportOnly: false\n");
+    ck_assert_uint_eq(count_gateway_api(l.diags), 0);
+    loaded_free(&l);
+}
+END_TEST
+
+START_TEST(gateway_api_limits)
+{
+    /* 65 origins, 10 methods, 65 headers, maxAge 0 in an AgentgatewayPolicy */
+    char text[16384];
+    size_t n = (size_t)snprintf(text, sizeof text,
+                                "apiVersion: agentgateway.dev/v1alpha1\n"
+                                "kind: AgentgatewayPolicy\n"
+                                "metadata: {name: limits, namespace: test}\n"
+                                "spec:\n"
+                                "  traffic:\n"
+                                "    cors:\n"
+                                "      maxAge: 0\n"
+                                "      allowMethods: [GET, HEAD, POST, PUT, DELETE, OPTIONS, "
+                                "PATCH, GET, HEAD, POST]\n"
+                                "      allowOrigins:\n");
+    for (int i = 0; i < 65; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "        - \"https://o%d.example\"\n", i);
+    n += (size_t)snprintf(text + n, sizeof text - n, "      allowHeaders:\n");
+    for (int i = 0; i < 65; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "        - x-h%d\n", i);
+    ck_assert_uint_lt(n, sizeof text);
+    struct loaded l = load(text, n, 0);
+    assert_diag_at(l.diags, CORS_DIAG_GATEWAY_API_MAX_AGE, 7, 15);
+    assert_diag_at(l.diags, CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES, 8, 7);  /* 10 methods */
+    assert_diag_at(l.diags, CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES, 9, 7);  /* 65 origins */
+    assert_diag_at(l.diags, CORS_DIAG_GATEWAY_API_TOO_MANY_ENTRIES, 75, 7); /* 65 headers */
+    ck_assert_uint_eq(count_gateway_api(l.diags), 4);
+    loaded_free(&l);
+}
+END_TEST
+
 START_TEST(load_text_strict_flag)
 {
     /* cors_policy_builder_load_text() takes the build flags (cors.h): under
@@ -1472,6 +1569,8 @@ text_suite(void)
     tcase_add_test(tc, load_failure_is_sticky);
     tcase_add_test(tc, load_text_strict_flag);
     tcase_add_test(tc, keys_0_2);
+    tcase_add_test(tc, gateway_api_fidelity);
+    tcase_add_test(tc, gateway_api_limits);
     tcase_add_test(tc, load_adds_to_builder);
     tcase_add_test(tc, new_from_text_reports_everything);
     tcase_add_test(tc, tags_and_quoting);

@@ -526,6 +526,134 @@ START_TEST(test_origin_not_ascii)
 }
 END_TEST
 
+/* Configured origins no browser sends (docs/decisions.md "Origins"): errors
+ * with their own codes, since such an entry can never match. */
+static char long_host[300], long_label[100], long_wild[300];
+
+/* Appends n bytes 'a' to the string in buf. */
+static void
+append_a(char *buf, size_t n)
+{
+    size_t len = strlen(buf);
+    memset(buf + len, 'a', n);
+    buf[len + n] = '\0';
+}
+
+static void
+make_long_origins(void)
+{
+    /* 254 bytes of host: four labels of 62 and "ab" */
+    strcpy(long_host, "https://");
+    for (int i = 0; i < 4; i++) {
+        append_a(long_host, 62);
+        strcat(long_host, ".");
+    }
+    strcat(long_host, "ab");
+    /* a 64-byte label */
+    strcpy(long_label, "https://");
+    append_a(long_label, 64);
+    strcat(long_label, ".example");
+    /* a wildcard suffix of 252 bytes: with one label before it, 254 */
+    strcpy(long_wild, "https://*.");
+    for (int i = 0; i < 3; i++) {
+        append_a(long_wild, 62);
+        strcat(long_wild, ".");
+    }
+    append_a(long_wild, 63);
+}
+
+static const struct {
+    const char *origin; /* NULL: one of the generated long ones, by .which */
+    int which;
+    enum cors_diag_code code;
+    const char *why;
+} never_sent[] = {
+    {NULL, 0, CORS_DIAG_ORIGIN_HOST_TOO_LONG, "RFC 1035 2.3.4: a name is at most 253 bytes"},
+    {NULL, 1, CORS_DIAG_ORIGIN_HOST_TOO_LONG, "RFC 1035 2.3.4: a label is at most 63 bytes"},
+    {NULL, 2, CORS_DIAG_ORIGIN_HOST_TOO_LONG, "a wildcard whose matches would pass 253 bytes"},
+    {"file://", 0, CORS_DIAG_ORIGIN_FILE_SCHEME, "Fetch: file: URLs have an opaque origin"},
+    {"file://localhost", 0, CORS_DIAG_ORIGIN_FILE_SCHEME, "a file origin with a host"},
+    {"FILE://host", 0, CORS_DIAG_ORIGIN_FILE_SCHEME, "the scheme in any case"},
+    {"http://xn--f", 0, CORS_DIAG_ORIGIN_PUNYCODE_INVALID, "RFC 3492: 'f' ends mid-number"},
+    {"https://xn--.example", 0, CORS_DIAG_ORIGIN_PUNYCODE_INVALID, "RFC 5891 4.4: empty A-label"},
+    {"https://xn--abc-.example", 0, CORS_DIAG_ORIGIN_PUNYCODE_INVALID,
+     "RFC 5891 4.4: decodes to ASCII only"},
+    {"https://*.xn--f.example", 0, CORS_DIAG_ORIGIN_PUNYCODE_INVALID, "in a wildcard suffix"},
+};
+
+START_TEST(test_origin_never_sent)
+{
+    make_long_origins();
+    const char *o = never_sent[_i].origin;
+    if (o == NULL)
+        o = never_sent[_i].which == 0 ? long_host : never_sent[_i].which == 1 ? long_label
+                                                                               : long_wild;
+    ck_assert(strlen(long_wild) == 10 + 252);
+    struct policy_spec s = {.origins = (const char *const[]){"https://fine.example", o, NULL}};
+    struct cors_diagnostics *d = spec_build_fails(&s, 0);
+    ck_assert_msg(diag_find(d, never_sent[_i].code, 1) != NULL, "%s: %s", never_sent[_i].why, o);
+    assert_diag(d, never_sent[_i].code, CORS_SEVERITY_ERROR, CORS_FIELD_ALLOW_ORIGINS, 1);
+    cors_diagnostics_free(d);
+}
+END_TEST
+
+/* The limits themselves and valid A-labels build cleanly. */
+START_TEST(test_origin_dns_limits_ok)
+{
+    char host253[300] = "https://", label63[100] = "https://";
+    for (int i = 0; i < 4; i++) {
+        append_a(host253, 62);
+        strcat(host253, ".");
+    }
+    strcat(host253, "a");
+    ck_assert_uint_eq(strlen(host253) - 8, 253);
+    append_a(label63, 63);
+    strcat(label63, ".example");
+    expect_clean(&(struct policy_spec){.origins = (const char *const[]){host253, label63,
+                                                                         "https://xn--bcher-kva.example",
+                                                                         "https://xn--80ak6aa92e.com",
+                                                                         NULL}});
+}
+END_TEST
+
+/* Spellings that are normalised: a warning naming what browsers send
+ * (strict: an error); the policy matches the canonical form. */
+static const struct {
+    const char *written;
+    const char *canonical;
+    const char *what;
+} not_canonical[] = {
+    {"https://example.com:443", "https://example.com", "an explicit default port"},
+    {"http://example.com:80", "http://example.com", "an explicit default port"},
+    {"HTTPS://Example.COM", "https://example.com", "upper case"},
+    {"https://example.com:08080", "https://example.com:8080", "a leading zero in the port"},
+    {"http://[0:0:0:0:0:0:0:1]:8080", "http://[::1]:8080", "an IPv6 address not in its"},
+    {"http://[::ffff:127.0.0.1]", "http://[::ffff:7f00:1]", "an IPv6 address not in its"},
+    {"https://*.Example.com:443", "https://*.example.com", "upper case, an explicit default"},
+    {"NULL", "null", "lower case"},
+};
+
+START_TEST(test_origin_not_canonical)
+{
+    struct policy_spec s = {.origins = (const char *const[]){"https://fine.example",
+                                                             not_canonical[_i].written, NULL}};
+    expect_warning(&s, CORS_DIAG_ORIGIN_NOT_CANONICAL, CORS_FIELD_ALLOW_ORIGINS, 1);
+    struct cors_diagnostics *d = spec_build_ok_diags(&s, 0);
+    const struct cors_diagnostic *x = diag_find(d, CORS_DIAG_ORIGIN_NOT_CANONICAL, 1);
+    ck_assert_msg(strstr(x->message.ptr, not_canonical[_i].canonical) != NULL &&
+                      strstr(x->message.ptr, not_canonical[_i].what) != NULL,
+                  "%s: %s", not_canonical[_i].written, x->message.ptr);
+    cors_diagnostics_free(d);
+    /* the canonical form is what the policy holds */
+    struct cors_policy *p = spec_try_build(&s, 0, NULL, NULL);
+    ck_assert_ptr_nonnull(p);
+    struct cors_str e = cors_policy_entry(p, CORS_FIELD_ALLOW_ORIGINS, 1);
+    ck_assert_uint_eq(e.len, strlen(not_canonical[_i].canonical));
+    ck_assert(memcmp(e.ptr, not_canonical[_i].canonical, e.len) == 0);
+    cors_policy_unref(p);
+}
+END_TEST
+
 START_TEST(test_star_mixed)
 {
     struct cors_diagnostics *d;
@@ -1015,6 +1143,11 @@ builder_suite(void)
                         (int)(sizeof misplaced_patterns / sizeof misplaced_patterns[0]));
     tcase_add_test(tc, test_origin_not_ascii);
     tcase_add_test(tc, test_star_mixed);
+    tcase_add_loop_test(tc, test_origin_never_sent, 0,
+                        (int)(sizeof never_sent / sizeof never_sent[0]));
+    tcase_add_test(tc, test_origin_dns_limits_ok);
+    tcase_add_loop_test(tc, test_origin_not_canonical, 0,
+                        (int)(sizeof not_canonical / sizeof not_canonical[0]));
     tcase_add_test(tc, test_origin_warnings);
     tcase_add_test(tc, test_public_suffix_wildcard);
     tcase_add_test(tc, test_regex_invalid);

@@ -140,7 +140,9 @@ START_TEST(test_diag_code_names)
         D(HEADER_INVALID, 10), D(MAX_AGE_OUT_OF_RANGE, 11), D(STATUS_INVALID, 12),
         D(TEXT_SYNTAX, 13), D(TEXT_UNKNOWN_KEY, 14), D(TEXT_WRONG_TYPE, 15),
         D(TEXT_NO_POLICY, 16), D(TEXT_UNSUPPORTED, 17), D(TEXT_DUPLICATE_KEY, 18),
-        D(TEXT_TOO_LARGE, 19),
+        D(TEXT_TOO_LARGE, 19), D(BUILDER_CALL_FAILED, 20), D(REGEX_UNSUPPORTED, 21),
+        D(ORIGIN_HOST_TOO_LONG, 22), D(ORIGIN_FILE_SCHEME, 23), D(ORIGIN_PUNYCODE_INVALID, 24),
+        D(PERCENT_OUT_OF_RANGE, 25),
         D(ORIGIN_STAR_WITH_CREDENTIALS, 100), D(ORIGIN_NULL, 101),
         D(ORIGIN_INSECURE_WITH_CREDENTIALS, 102), D(ORIGIN_WILDCARD_WITH_CREDENTIALS, 103),
         D(EXPOSE_STAR_WITH_CREDENTIALS, 104), D(HEADER_FORBIDDEN, 105),
@@ -148,7 +150,11 @@ START_TEST(test_diag_code_names)
         D(NO_ORIGINS, 109), D(MAX_AGE_ABOVE_CHROMIUM_CAP, 110),
         D(MAX_AGE_ABOVE_FIREFOX_CAP, 111), D(REGEX_UNESCAPED_DOT, 112), D(REGEX_NO_SCHEME, 113),
         D(REGEX_MATCHES_CANARY, 114), D(ORIGIN_PUBLIC_SUFFIX_WILDCARD, 115),
-        D(DUPLICATE_ENTRY, 116), D(TEXT_BOTH_LEVELS, 117),
+        D(DUPLICATE_ENTRY, 116), D(TEXT_BOTH_LEVELS, 117), D(REGEX_BACKTRACKING, 118),
+        D(ORIGIN_NOT_CANONICAL, 119), D(ORIGIN_PREDICATE_UNREACHABLE, 120),
+        D(GATEWAY_API_EXTENSION_KEY, 121), D(GATEWAY_API_TOO_MANY_ENTRIES, 122),
+        D(GATEWAY_API_METHOD_NOT_IN_ENUM, 123), D(GATEWAY_API_MAX_AGE, 124),
+        D(GATEWAY_API_ORIGIN_PATTERN, 125),
     };
     size_t n = sizeof all / sizeof all[0];
     for (size_t i = 0; i < n; i++) {
@@ -169,7 +175,7 @@ START_TEST(test_diag_code_names)
         for (size_t j = 0; j < i; j++)
             ck_assert_str_ne(cors_diag_code_name(all[i].c), cors_diag_code_name(all[j].c));
     }
-    static const int unknown[] = { 0, 21, 99, 118, 1000, -1 };
+    static const int unknown[] = { 0, 26, 99, 126, 130, 1000, -1 };
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         ck_assert_str_eq(cors_diag_code_name((enum cors_diag_code)unknown[i]), "unknown");
         ck_assert_ptr_nonnull(cors_diag_code_summary((enum cors_diag_code)unknown[i]));

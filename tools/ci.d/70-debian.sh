@@ -4,7 +4,9 @@
 # (lintian: any error fails), installs them, and checks what a user gets:
 #   - tests/abi/consumer.c builds against libcors-dev with pkg-config only and runs;
 #   - cors-eval (cors-tools) evaluates the seed guide's policy;
-#   - nginx loads the module through the package's load snippet (nginx -t).
+#   - nginx loads the module through the package's load snippet (nginx -t);
+#   - Apache loads mod_cors, enabled by the package (a2enmod), with its default
+#     configuration (apache2ctl -t, -M).
 # The packages are purged again at the end (the machine is shared). Packages needed:
 # tools/deps.d/80-debian.txt. The .debs are left in build-deb/.
 set -euo pipefail
@@ -31,7 +33,7 @@ lintian --fail-on error --tag-display-limit 0 "$out"/libcors_*.changes >"$out/li
   { cat "$out/lintian.log"; echo "70-debian: lintian found errors" >&2; exit 1; }
 echo "70-debian: lintian: $(grep -c '^[EW]:' "$out/lintian.log" || true) errors and warnings"
 
-pkgs=(libcors0.2 libcors-dev cors-tools libnginx-mod-http-cors)
+pkgs=(libcors0.2 libcors-dev cors-tools libnginx-mod-http-cors libapache2-mod-cors)
 debs=()
 for p in "${pkgs[@]}"; do debs+=("$out/${p}_"*.deb); done
 purge() { $sudo apt-get -o DPkg::Lock::Timeout=300 -q -y purge "${pkgs[@]}" >/dev/null 2>&1 || true; }
@@ -77,4 +79,11 @@ NGX
   { cat "$conf/nginx-t.log"; echo "70-debian: nginx -t failed" >&2; exit 1; }
 grep -q "test is successful" "$conf/nginx-t.log"
 echo "70-debian: nginx -t loads the packaged module: $(grep -c load_module "$link") load_module line"
+# Apache: the package ran a2enmod cors; the default configuration loads it
+[ -L /etc/apache2/mods-enabled/cors.load ] ||
+  { echo "70-debian: the package did not enable mod_cors (a2enmod)" >&2; exit 1; }
+apache2ctl -t >"$conf/apache-t.log" 2>&1 || { cat "$conf/apache-t.log"; echo "70-debian: apache2ctl -t failed" >&2; exit 1; }
+apache2ctl -M 2>/dev/null | grep -q 'cors_module' ||
+  { echo "70-debian: apache2ctl -M does not list cors_module" >&2; exit 1; }
+echo "70-debian: Apache loads the packaged mod_cors (apache2ctl -t and -M)"
 echo "70-debian: total $((SECONDS - t0)) s"

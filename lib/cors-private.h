@@ -55,22 +55,43 @@ extern const unsigned char corsp_tchar[256];
 /* ASCII lower-case mapping of every byte. */
 extern const unsigned char corsp_lower[256];
 
-/* Unaligned little-endian loads. corsp_load_small() packs the n (< 8) bytes at
- * p into a word without reading outside them (overlapping loads: a function of
- * the bytes and n, injective for a given n). */
+/* Unaligned little-endian loads: the byte at p is the word's least significant
+ * byte on every host (a byte swap on a big-endian one, nothing on x86-64 or
+ * arm64), so a mask or shift written for "the first bytes" means the same
+ * thing everywhere. corsp_load_small() packs the n (< 8) bytes at p into a
+ * word without reading outside them (overlapping loads: a function of the
+ * bytes and n, injective for a given n). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define CORSP_LE16(v) __builtin_bswap16(v)
+#define CORSP_LE32(v) __builtin_bswap32(v)
+#define CORSP_LE64(v) __builtin_bswap64(v)
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CORSP_LE16(v) (v)
+#define CORSP_LE32(v) (v)
+#define CORSP_LE64(v) (v)
+#else
+#error "libcors: unknown byte order (__BYTE_ORDER__ is not defined)"
+#endif
 static inline uint64_t
 corsp_load64(const void *p)
 {
     uint64_t v;
     memcpy(&v, p, sizeof(v));
-    return v;
+    return CORSP_LE64(v);
 }
 static inline uint32_t
 corsp_load32(const void *p)
 {
     uint32_t v;
     memcpy(&v, p, sizeof(v));
-    return v;
+    return CORSP_LE32(v);
+}
+static inline uint16_t
+corsp_load16(const void *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof(v));
+    return CORSP_LE16(v);
 }
 static inline uint64_t
 corsp_load_small(const void *data, size_t n)
@@ -78,12 +99,8 @@ corsp_load_small(const void *data, size_t n)
     const unsigned char *p = data;
     if (n >= 4)
         return (uint64_t)corsp_load32(p) | ((uint64_t)corsp_load32(p + n - 4) << 32);
-    if (n >= 2) {
-        uint16_t a, b;
-        memcpy(&a, p, 2);
-        memcpy(&b, p + n - 2, 2);
-        return (uint64_t)a | ((uint64_t)b << 16);
-    }
+    if (n >= 2)
+        return (uint64_t)corsp_load16(p) | ((uint64_t)corsp_load16(p + n - 2) << 16);
     return n ? p[0] : 0;
 }
 

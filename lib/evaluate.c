@@ -268,7 +268,7 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
     }
 
     /* The origin is allowed: the full answer, whatever the method and header
-     * verdicts (the browser enforces them; DESIGN §4). */
+     * verdicts (the browser enforces them; docs/semantics.md §4.2). */
     res->call_handler = p->forward_allowed;
     res->status = p->forward_allowed ? 0 : p->preflight_status;
     emit(o, h_allow_origin, p->public_star ? v_star : req->origins[0], CORS_HEADER_SET);

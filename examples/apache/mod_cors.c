@@ -304,7 +304,7 @@ static const command_rec cors_cmds[] = {
                   "\"off\": no CORS handling in this section"),
     AP_INIT_FLAG("CorsStrict", cors_set_strict, NULL, RSRC_CONF | ACCESS_CONF,
                  "on: CORS policy warnings are errors (default off)"),
-    {NULL},
+    { .name = NULL }, /* the end (designated: no -Wmissing-field-initializers) */
 };
 
 static int

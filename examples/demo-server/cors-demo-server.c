@@ -1261,7 +1261,8 @@ on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     }
 }
 
-static void
+/* fmt comes from libmicrohttpd: a printf format (checked as one by -Wformat=2) */
+__attribute__((format(printf, 2, 0))) static void
 mhd_logger(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;

@@ -4,13 +4,16 @@ tenants file gains it, SIGHUP, and it is allowed by the predicate; a broken
 tenants file keeps the old tenants."""
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-exe = sys.argv[1]
+# a cross build runs it through the exe wrapper (qemu-user-static), which meson test
+# passes on as MESON_EXE_WRAPPER (binfmt_misc is not there in every container)
+exe = shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + [sys.argv[1]]
 failures = []
 passed = 0
 
@@ -32,7 +35,7 @@ with tempfile.TemporaryDirectory() as d:
     with open(tenants, "w") as f:
         f.write("# tenants\nhttps://tenant-1.example\n")
     errlog = open(os.path.join(d, "stderr"), "w+")
-    proc = subprocess.Popen([exe, "--policy", policy, "--tenants", tenants],
+    proc = subprocess.Popen([*exe, "--policy", policy, "--tenants", tenants],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errlog,
                             text=True)
 

@@ -14,6 +14,9 @@
 #   --addon-dir DIR      the module's sources and config (default: this
 #                        script's directory; the tests build a variant)
 #
+# Environment: LIBCORS_NGINX_RPATH=no links without an rpath to libcors's
+# directory (for a distribution package, whose libcors is in the system's).
+#
 # Needs: nginx-dev (/usr/share/nginx/src), bash, make, dpkg-dev, pkg-config.
 set -euo pipefail
 
@@ -24,7 +27,7 @@ output=
 libcors_build=
 
 usage() {
-    sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit 2
 }
 
@@ -72,7 +75,7 @@ ld_opt="$(dpkg-buildflags --get LDFLAGS) -fPIC"
 # configure takes a few seconds: run it only when something it reads changed
 stamp="$builddir/cors-configure.stamp"
 want=$(printf '%s\n' "$cc_opt" "$ld_opt" "${NGX_CONF_FLAGS[@]}" "$here" \
-         "$LIBCORS_PC" "$(pkg-config --cflags --libs "$LIBCORS_PC")" \
+         "$LIBCORS_PC" "$(pkg-config --cflags --libs "$LIBCORS_PC")" "${LIBCORS_NGINX_RPATH:-yes}" \
          "$(cksum < "$here/config")" "$(cksum < "$src/conf_flags")")
 
 if [ ! -f "$builddir/Makefile" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then

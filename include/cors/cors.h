@@ -42,18 +42,29 @@ extern "C" {
 /** The version as one comparable number: 0xMMmmuu. @since 0.1 */
 #define CORS_VERSION_HEX                                                       \
     ((CORS_VERSION_MAJOR << 16) | (CORS_VERSION_MINOR << 8) | CORS_VERSION_MICRO)
-/** True when the headers are at least version x.y.z. @since 0.1 */
+/**
+ * True when the headers are at least version x.y.z.
+ * @param x major version
+ * @param y minor version
+ * @param z micro version
+ * @since 0.1
+ */
 #define CORS_VERSION_AT_LEAST(x, y, z)                                         \
     (CORS_VERSION_HEX >= (((x) << 16) | ((y) << 8) | (z)))
 
 /**
  * The version of the library the program runs with, as CORS_VERSION_HEX.
  * It may differ from the headers the program was compiled with.
+ * @return 0xMMmmuu, e.g. 0x000200 for 0.2.0.
  * @since 0.1
  */
 uint32_t cors_version(void);
 
-/** The run-time library version as a static string such as "0.2.0". @since 0.1 */
+/**
+ * The run-time library version as a string.
+ * @return A static NUL-terminated string such as "0.2.0" (never freed).
+ * @since 0.1
+ */
 const char *cors_version_string(void);
 
 /** @} */
@@ -76,14 +87,23 @@ const char *cors_version_string(void);
  * @since 0.1
  */
 struct cors_str {
-    const char *ptr;
-    size_t len;
+    const char *ptr; /**< the first byte; NULL: absent. Owned by whoever made the slice */
+    size_t len;      /**< the number of bytes; no NUL terminator is read */
 };
 
-/** A slice of a string literal, for tests and examples. @since 0.1 */
+/**
+ * A slice of a string literal, for tests and examples.
+ * @param literal a string literal (its length is known at compile time)
+ * @since 0.1
+ */
 #define CORS_STR(literal) ((struct cors_str){ (literal), sizeof(literal) - 1 })
 
-/** A slice of a NUL-terminated string; NULL gives an absent slice. @since 0.1 */
+/**
+ * A slice of a NUL-terminated string.
+ * @param s the string, borrowed (NULL gives an absent slice)
+ * @return A slice of s's bytes without the NUL; it points into s.
+ * @since 0.1
+ */
 static inline struct cors_str
 cors_str_from_cstr(const char *s)
 {
@@ -103,8 +123,11 @@ cors_str_from_cstr(const char *s)
  * @since 0.1
  */
 struct cors_allocator {
+    /** Allocates size bytes aligned for any object; NULL on failure. */
     void *(*malloc_fn)(size_t size, void *user_data);
+    /** Frees a block of malloc_fn (never called with NULL). */
     void (*free_fn)(void *ptr, void *user_data);
+    /** Passed to both functions; owned by the caller. */
     void *user_data;
 };
 
@@ -121,7 +144,12 @@ enum cors_status {
     CORS_E_UNSUPPORTED = 5,        /**< the library was built without this feature */
 };
 
-/** The stable name of a status, e.g. "nospace"; "unknown" for other values. @since 0.1 */
+/**
+ * The stable name of a status.
+ * @param status any value
+ * @return A static string such as "nospace"; "unknown" for other values.
+ * @since 0.1
+ */
 const char *cors_status_name(enum cors_status status);
 
 /** @} */
@@ -131,6 +159,9 @@ const char *cors_status_name(enum cors_status status);
  *
  * Building a policy (or loading one from text) checks everything and reports
  * every problem, not just the first, into a caller-owned diagnostics list.
+ *
+ * Thread safety: a list is used by one thread at a time; the name and summary
+ * functions are thread-safe.
  * @{
  */
 
@@ -165,7 +196,13 @@ enum cors_field {
     CORS_FIELD_ORIGIN_PREDICATE = 16,           /**< "originPredicate": the C predicate (0.2) */
 };
 
-/** The text-policy key of a field, e.g. "allowOrigins"; "" for CORS_FIELD_NONE. @since 0.1 */
+/**
+ * The text-policy key of a field.
+ * @param field any value
+ * @return A static string such as "allowOrigins"; "" for CORS_FIELD_NONE,
+ *         "unknown" for other values.
+ * @since 0.1
+ */
 const char *cors_field_name(enum cors_field field);
 
 /*
@@ -232,10 +269,20 @@ enum cors_diag_code {
     CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN = 125,     /**< an origin the CRD's pattern refuses (':*', null, IPv6, ...) */
 };
 
-/** Stable name of a diagnostic code, e.g. "origin-malformed"; "unknown" otherwise. @since 0.1 */
+/**
+ * The stable name of a diagnostic code.
+ * @param code any value
+ * @return A static string such as "origin-malformed"; "unknown" for other values.
+ * @since 0.1
+ */
 const char *cors_diag_code_name(enum cors_diag_code code);
 
-/** One-line description of a diagnostic code (static string). @since 0.1 */
+/**
+ * A one-line description of a diagnostic code.
+ * @param code any value
+ * @return A static string; "unknown" for other values.
+ * @since 0.1
+ */
 const char *cors_diag_code_summary(enum cors_diag_code code);
 
 /**
@@ -244,9 +291,9 @@ const char *cors_diag_code_summary(enum cors_diag_code code);
  * @since 0.1
  */
 struct cors_diagnostic {
-    enum cors_diag_code code;
+    enum cors_diag_code code;    /**< what was found (cors_diag_code_name()) */
     enum cors_severity severity; /**< ERROR under CORS_BUILD_STRICT even for warning codes */
-    enum cors_field field;
+    enum cors_field field;       /**< the setting it is about; CORS_FIELD_NONE for the whole */
     size_t index;        /**< entry index in a list field; SIZE_MAX when not about one entry */
     uint32_t line;       /**< 1-based line in the source text; 0 when unknown */
     uint32_t column;     /**< 1-based column in the source text; 0 when unknown */
@@ -257,25 +304,52 @@ struct cors_diagnostic {
 /** A caller-owned list of diagnostics. @since 0.1 */
 struct cors_diagnostics;
 
-/** A new empty list; NULL on allocation failure. @since 0.1 */
+/**
+ * A new empty list.
+ * @param alloc the allocator of the list (copied); NULL: malloc() and free()
+ * @return The list, owned by the caller (cors_diagnostics_free()); NULL on
+ *         allocation failure.
+ * @since 0.1
+ */
 CORS_WARN_UNUSED_RESULT struct cors_diagnostics *
 cors_diagnostics_new(const struct cors_allocator *alloc);
 
-/** Frees the list; NULL is a no-op. @since 0.1 */
+/**
+ * Frees the list and every diagnostic in it.
+ * @param diags the list; NULL is a no-op
+ * @since 0.1
+ */
 void cors_diagnostics_free(struct cors_diagnostics *diags);
 
-/** Removes every diagnostic (keeps the memory for reuse). @since 0.1 */
+/**
+ * Removes every diagnostic (keeps the memory for reuse).
+ * @param diags the list; NULL is a no-op
+ * @since 0.1
+ */
 void cors_diagnostics_clear(struct cors_diagnostics *diags);
 
-/** Number of diagnostics. @since 0.1 */
+/**
+ * The number of diagnostics.
+ * @param diags the list (NULL: 0)
+ * @return The count.
+ * @since 0.1
+ */
 size_t cors_diagnostics_count(const struct cors_diagnostics *diags);
 
-/** Number of diagnostics with severity ERROR. @since 0.1 */
+/**
+ * The number of diagnostics with severity ERROR.
+ * @param diags the list (NULL: 0)
+ * @return The count.
+ * @since 0.1
+ */
 size_t cors_diagnostics_error_count(const struct cors_diagnostics *diags);
 
 /**
- * The i-th diagnostic, in the order found; NULL if i is out of range. Valid
- * until the list is cleared, appended to, or freed.
+ * The i-th diagnostic, in the order found.
+ * @param diags the list
+ * @param i index, 0 to cors_diagnostics_count() - 1
+ * @return The diagnostic, owned by the list and valid until the list is
+ *         cleared, appended to, or freed; NULL if i is out of range.
  * @since 0.1
  */
 const struct cors_diagnostic *
@@ -283,7 +357,17 @@ cors_diagnostics_get(const struct cors_diagnostics *diags, size_t i);
 
 /**
  * Appends a diagnostic. Meant for hosts and loaders that validate their own
- * configuration around libcors and want one list; the message is copied.
+ * configuration around libcors and want one list.
+ * @param diags the list
+ * @param code the diagnostic code
+ * @param severity its severity
+ * @param field the setting it is about (CORS_FIELD_NONE: the whole)
+ * @param index the entry index in a list field; SIZE_MAX when not about one entry
+ * @param line 1-based line in the host's text; 0 when unknown
+ * @param column 1-based column in the host's text; 0 when unknown
+ * @param message the message, borrowed for the call (the list keeps a copy)
+ * @return CORS_OK, CORS_E_INVALID_ARGUMENT (diags NULL or an invalid slice) or
+ *         CORS_E_NOMEM.
  * @since 0.1
  */
 enum cors_status
@@ -309,17 +393,32 @@ cors_diagnostics_add(struct cors_diagnostics *diags, enum cors_diag_code code,
  * call's status and a CORS_DIAG_BUILDER_CALL_FAILED diagnostic naming the
  * call. A caller may therefore ignore the setters' results and check once, at
  * the build: no policy is ever built with an entry silently missing.
+ *
+ * Thread safety: a builder is used by one thread at a time; different
+ * builders are independent.
  * @{
  */
 
 /** An opaque, mutable, single-threaded policy builder. @since 0.1 */
 struct cors_policy_builder;
 
-/** A new builder with Gateway-API-free defaults (no origins, statuses 200/403). @since 0.1 */
+/**
+ * A new builder with the defaults of a policy built in code: no origins, no
+ * methods, headers or maxAge, preflightStatus 200, rejectStatus 403.
+ * @param alloc the allocator of the builder and of the policies it builds
+ *        (copied); NULL: malloc() and free()
+ * @return The builder, owned by the caller (cors_policy_builder_free()); NULL
+ *         on allocation failure.
+ * @since 0.1
+ */
 CORS_WARN_UNUSED_RESULT struct cors_policy_builder *
 cors_policy_builder_new(const struct cors_allocator *alloc);
 
-/** Frees the builder; NULL is a no-op. Policies built from it are unaffected. @since 0.1 */
+/**
+ * Frees the builder. Policies built from it are unaffected.
+ * @param builder the builder; NULL is a no-op
+ * @since 0.1
+ */
 void cors_policy_builder_free(struct cors_policy_builder *builder);
 
 /**
@@ -328,24 +427,56 @@ void cors_policy_builder_free(struct cors_policy_builder *builder);
  * a subdomain wildcard (a host "*.example.com" after "https://": one or more
  * whole labels, never the apex), any host of a scheme (the host "*"), a port
  * wildcard ("http://localhost:*"), "*" or "null".
+ * @param builder the builder
+ * @param origin the pattern, borrowed for the call (the builder keeps a copy)
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT (NULL builder or invalid slice) or
+ *         CORS_E_NOMEM, both sticky (see the group).
  * @since 0.1
  */
 enum cors_status
 cors_policy_builder_add_origin(struct cors_policy_builder *builder, struct cors_str origin);
 
-/** Adds a PCRE2 pattern to allowOriginRegex (matched against the whole origin). @since 0.1 */
+/**
+ * Adds a PCRE2 pattern to allowOriginRegex (matched against the whole origin).
+ * @param builder the builder
+ * @param pattern the pattern, borrowed for the call (the builder keeps a copy)
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT (NULL builder or invalid slice) or
+ *         CORS_E_NOMEM, both sticky (see the group).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_add_origin_regex(struct cors_policy_builder *builder, struct cors_str pattern);
 
-/** Adds a method token (case-sensitive) or "*" to allowMethods. @since 0.1 */
+/**
+ * Adds a method token (case-sensitive) or "*" to allowMethods.
+ * @param builder the builder
+ * @param method the method, borrowed for the call (the builder keeps a copy)
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT (NULL builder or invalid slice) or
+ *         CORS_E_NOMEM, both sticky (see the group).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_add_method(struct cors_policy_builder *builder, struct cors_str method);
 
-/** Adds a header name (case-insensitive) or "*" to allowHeaders. @since 0.1 */
+/**
+ * Adds a header name (case-insensitive) or "*" to allowHeaders.
+ * @param builder the builder
+ * @param name the name, borrowed for the call (the builder keeps a copy)
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT (NULL builder or invalid slice) or
+ *         CORS_E_NOMEM, both sticky (see the group).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_add_allow_header(struct cors_policy_builder *builder, struct cors_str name);
 
-/** Adds a header name or "*" to exposeHeaders. @since 0.1 */
+/**
+ * Adds a header name or "*" to exposeHeaders.
+ * @param builder the builder
+ * @param name the name, borrowed for the call (the builder keeps a copy)
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT (NULL builder or invalid slice) or
+ *         CORS_E_NOMEM, both sticky (see the group).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_add_expose_header(struct cors_policy_builder *builder, struct cors_str name);
 
@@ -355,32 +486,71 @@ cors_policy_builder_add_expose_header(struct cors_policy_builder *builder, struc
 /**
  * Sets maxAge in seconds (0 sends "Access-Control-Max-Age: 0": no caching),
  * or CORS_MAX_AGE_UNSET. Values outside 0..2147483647 are reported by the build.
+ * @param builder the builder
+ * @param seconds the value
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
  * @since 0.1
  */
 enum cors_status
 cors_policy_builder_set_max_age(struct cors_policy_builder *builder, int64_t seconds);
 
-/** Sets allowCredentials (default false). @since 0.1 */
+/**
+ * Sets allowCredentials (default false).
+ * @param builder the builder
+ * @param allow the value
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_set_allow_credentials(struct cors_policy_builder *builder, bool allow);
 
-/** Sets allowPrivateNetwork (default false). @since 0.1 */
+/**
+ * Sets allowPrivateNetwork (default false).
+ * @param builder the builder
+ * @param allow the value
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_set_allow_private_network(struct cors_policy_builder *builder, bool allow);
 
-/** Sets preflightStatus: 200 (default) or 204. @since 0.1 */
+/**
+ * Sets preflightStatus: 200 (default) or 204; other values are reported by the build.
+ * @param builder the builder
+ * @param status the HTTP status
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_set_preflight_status(struct cors_policy_builder *builder, int status);
 
-/** Sets rejectStatus: 403 (default), 200 or 204. @since 0.1 */
+/**
+ * Sets rejectStatus: 403 (default), 200 or 204; other values are reported by the build.
+ * @param builder the builder
+ * @param status the HTTP status
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_set_reject_status(struct cors_policy_builder *builder, int status);
 
-/** Sets forwardRejectedPreflights (default false). @since 0.1 */
+/**
+ * Sets forwardRejectedPreflights (default false).
+ * @param builder the builder
+ * @param forward the value
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_set_forward_rejected_preflights(struct cors_policy_builder *builder, bool forward);
 
-/** Sets reportOnly (default false). @since 0.1 */
+/**
+ * Sets reportOnly (default false).
+ * @param builder the builder
+ * @param report_only the value
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
+ * @since 0.1
+ */
 enum cors_status
 cors_policy_builder_set_report_only(struct cors_policy_builder *builder, bool report_only);
 
@@ -390,6 +560,9 @@ cors_policy_builder_set_report_only(struct cors_policy_builder *builder, bool re
  * an answered preflight would get, so that the application answers OPTIONS
  * itself and the host adds the headers to its answer. The counterpart of
  * forwardRejectedPreflights.
+ * @param builder the builder
+ * @param forward the value
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
  * @since 0.2
  */
 enum cors_status
@@ -401,6 +574,9 @@ cors_policy_builder_set_forward_allowed_preflights(struct cors_policy_builder *b
  * Access-Control-Allow-Origin also gets Timing-Allow-Origin with the same
  * value, so that Resource Timing details are visible to exactly the origins
  * the policy trusts.
+ * @param builder the builder
+ * @param allow the value
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
  * @since 0.2
  */
 enum cors_status
@@ -412,6 +588,9 @@ cors_policy_builder_set_timing_allow_origin(struct cors_policy_builder *builder,
  * report-only for the others (result.report_only), for a sticky roll-out.
  * The share is chosen by cors_origin_bucket() of the request's Origin, so one
  * origin gets the same treatment on every request and on every host.
+ * @param builder the builder
+ * @param percent the share, 0 to 100
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
  * @since 0.2
  */
 enum cors_status
@@ -420,7 +599,9 @@ cors_policy_builder_set_enforce_percent(struct cors_policy_builder *builder, int
 /**
  * The roll-out bucket of an origin, 0 to 99: FNV-1a (32-bit) of the Origin
  * value's bytes, modulo 100. A request is enforced when its bucket is below
- * enforcePercent. Stable across versions, hosts and platforms.
+ * enforcePercent. Stable across versions, hosts and platforms. Thread-safe.
+ * @param origin the raw Origin value, borrowed for the call
+ * @return The bucket, 0 to 99.
  * @since 0.2
  */
 unsigned cors_origin_bucket(struct cors_str origin);
@@ -434,7 +615,10 @@ unsigned cors_origin_bucket(struct cors_str origin);
  * Vary: Origin; result.matched_field is CORS_FIELD_ORIGIN_PREDICATE). It is
  * called from any thread at once, during cors_evaluate(), so it must be
  * thread-safe, must not block, and must not call back into libcors with the
- * same policy's builder. origin is borrowed for the call.
+ * same policy's builder.
+ * @param user_data the pointer given to cors_policy_builder_set_origin_predicate()
+ * @param origin the request origin, borrowed for the call
+ * @return true when the origin is allowed.
  * @since 0.2
  */
 typedef bool (*cors_origin_predicate)(void *user_data, struct cors_str origin);
@@ -445,6 +629,10 @@ typedef bool (*cors_origin_predicate)(void *user_data, struct cors_str origin);
  * is never asked (every origin is already allowed) and the build warns
  * (origin-predicate-unreachable). Under reportOnly it is asked like the
  * static entries, for the verdict.
+ * @param builder the builder
+ * @param predicate the function; NULL: none
+ * @param user_data passed to predicate; owned by the caller
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
  * @since 0.2
  */
 enum cors_status
@@ -455,6 +643,10 @@ cors_policy_builder_set_origin_predicate(struct cors_policy_builder *builder,
  * Sets the source position (1-based line and column; 0 = unknown) attached to
  * the entries and settings added after this call, so that diagnostics about
  * them point into the host's configuration text.
+ * @param builder the builder
+ * @param line 1-based line; 0 = unknown
+ * @param column 1-based column; 0 = unknown
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT for a NULL builder (sticky).
  * @since 0.1
  */
 enum cors_status
@@ -464,6 +656,10 @@ cors_policy_builder_set_position(struct cors_policy_builder *builder, uint32_t l
  * Sets a free-form description of where the policy comes from (for example
  * "HTTPRoute httpbin/httpbin, document 1"); the policy keeps a copy
  * (cors_policy_source()). Default: empty.
+ * @param builder the builder
+ * @param source the description, borrowed for the call
+ * @return CORS_OK; CORS_E_INVALID_ARGUMENT (NULL builder or invalid slice) or
+ *         CORS_E_NOMEM, both sticky (see the group).
  * @since 0.1
  */
 enum cors_status
@@ -472,7 +668,8 @@ cors_policy_builder_set_source(struct cors_policy_builder *builder, struct cors_
 /**
  * The status of the first builder call that failed (CORS_OK when none did):
  * the status every cors_policy_build() on this builder will return.
- * CORS_E_INVALID_ARGUMENT for a NULL builder.
+ * @param builder the builder
+ * @return That status; CORS_E_INVALID_ARGUMENT for a NULL builder.
  * @since 0.2
  */
 enum cors_status
@@ -493,7 +690,14 @@ struct cors_policy;
  * if there is any error (or, with CORS_BUILD_STRICT, any warning), when out of
  * memory, or when an earlier call on the builder failed (sticky errors: the
  * status is that call's, and diags gets a CORS_DIAG_BUILDER_CALL_FAILED
- * naming it). The status is available through status_out, which may be NULL.
+ * naming it). The builder is not changed and may build again.
+ * @param builder the builder (read only)
+ * @param flags cors_build_flags, or-ed
+ * @param diags the list every problem found is appended to; may be NULL
+ * @param status_out receives CORS_OK, CORS_E_INVALID_ARGUMENT, CORS_E_NOMEM,
+ *        CORS_E_INVALID_POLICY or the sticky status; may be NULL
+ * @return The policy with one reference, owned by the caller
+ *         (cors_policy_unref()); NULL on failure.
  * @since 0.1
  */
 CORS_WARN_UNUSED_RESULT struct cors_policy *
@@ -522,11 +726,17 @@ cors_policy_build(const struct cors_policy_builder *builder, unsigned flags,
  * errors too, exactly as in cors_policy_new_from_text(). Pass the same flags
  * to cors_policy_build().
  *
- * Returns CORS_OK, CORS_E_INVALID_POLICY (see diags), CORS_E_UNSUPPORTED
- * (built without libyaml; diags says so) or CORS_E_NOMEM. On failure nothing
- * is added to the builder, and the failure is sticky (cors_policy_build()
- * then fails with the same status).
- * @since 0.1; the flags parameter @since 0.2
+ * On failure nothing is added to the builder, and the failure is sticky
+ * (cors_policy_build() then fails with the same status).
+ * @param builder the builder
+ * @param text the YAML or JSON text, borrowed for the call (the builder keeps
+ *        copies of what it needs)
+ * @param flags the cors_build_flags the policy will be built with (0.2)
+ * @param diags the list problems are appended to, with line and column; may be NULL
+ * @return CORS_OK, CORS_E_INVALID_POLICY (see diags), CORS_E_UNSUPPORTED
+ *         (built without libyaml; diags says so), CORS_E_INVALID_ARGUMENT or
+ *         CORS_E_NOMEM.
+ * @since 0.1; the flags parameter since 0.2
  */
 enum cors_status
 cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_str text,
@@ -534,7 +744,15 @@ cors_policy_builder_load_text(struct cors_policy_builder *builder, struct cors_s
 
 /**
  * Convenience: a new builder, cors_policy_builder_load_text(), then
- * cors_policy_build() with flags. NULL on any error (see diags, status_out).
+ * cors_policy_build() with flags.
+ * @param text the YAML or JSON text, borrowed for the call
+ * @param flags cors_build_flags, or-ed
+ * @param alloc the allocator of the policy (copied); NULL: malloc() and free()
+ * @param diags the list problems are appended to; may be NULL
+ * @param status_out receives the status (as cors_policy_builder_load_text()
+ *        and cors_policy_build() return it); may be NULL
+ * @return The policy with one reference, owned by the caller
+ *         (cors_policy_unref()); NULL on any error.
  * @since 0.1
  */
 CORS_WARN_UNUSED_RESULT struct cors_policy *
@@ -546,11 +764,16 @@ cors_policy_new_from_text(struct cors_str text, unsigned flags,
 
 /**
  * @defgroup policy Policy
+ *
+ * A built policy is immutable: every function of this group and
+ * cors_evaluate() are thread-safe on a policy shared by any number of threads.
  * @{
  */
 
 /**
- * Takes one more reference. Thread-safe (atomic). Returns policy.
+ * Takes one more reference. Thread-safe (atomic).
+ * @param policy the policy (not NULL)
+ * @return policy, for chaining.
  * @since 0.1
  */
 struct cors_policy *cors_policy_ref(struct cors_policy *policy);
@@ -558,11 +781,18 @@ struct cors_policy *cors_policy_ref(struct cors_policy *policy);
 /**
  * Drops one reference; the last one frees the policy. Thread-safe; NULL is a
  * no-op. Slices borrowed from the policy become invalid when it is freed.
+ * @param policy the policy; NULL is a no-op
  * @since 0.1
  */
 void cors_policy_unref(struct cors_policy *policy);
 
-/** The source description given to the builder (policy-owned). @since 0.1 */
+/**
+ * The source description given to the builder. Thread-safe.
+ * @param policy the policy
+ * @return A slice owned by the policy, valid while the caller holds a
+ *         reference; empty when none was given.
+ * @since 0.1
+ */
 struct cors_str cors_policy_source(const struct cors_policy *policy);
 
 /**
@@ -570,6 +800,11 @@ struct cors_str cors_policy_source(const struct cors_policy *policy);
  * applied) as one JSON object in the text-policy shape into buf, NUL-terminated
  * when size > 0, like snprintf. Returns the length the whole text needs (not
  * counting the NUL); the output is complete only when that is < size.
+ * Thread-safe.
+ * @param policy the policy
+ * @param buf the caller's buffer; may be NULL when size is 0
+ * @param size its size in bytes
+ * @return The length of the whole text, without the NUL.
  * @since 0.1
  */
 size_t cors_policy_to_json(const struct cors_policy *policy, char *buf, size_t size);
@@ -580,7 +815,11 @@ size_t cors_policy_to_json(const struct cors_policy *policy, char *buf, size_t s
  * builder or the text received it: what a log line quotes for a result's
  * matched_field and matched_index ("allowed by allowOrigins[3], a wildcard").
  * Policy-owned, valid while the caller holds a reference. An absent slice
- * (ptr NULL) for any other field or an index out of range.
+ * (ptr NULL) for any other field or an index out of range. Thread-safe.
+ * @param policy the policy
+ * @param field CORS_FIELD_ALLOW_ORIGINS or CORS_FIELD_ALLOW_ORIGIN_REGEX
+ * @param index the entry's position, as in result.matched_index
+ * @return The entry's text (see above for the owner).
  * @since 0.2
  */
 struct cors_str cors_policy_entry(const struct cors_policy *policy, enum cors_field field,
@@ -604,11 +843,13 @@ struct cors_request {
     struct cors_str method;
     /** The Origin field lines: 0 = no Origin header; more than 1 is malformed. */
     const struct cors_str *origins;
+    /** The number of entries of origins. */
     size_t origin_count;
     /** Access-Control-Request-Method (ptr NULL: absent). */
     struct cors_str request_method;
     /** Access-Control-Request-Headers field lines (0 = absent). */
     const struct cors_str *request_headers;
+    /** The number of entries of request_headers. */
     size_t request_header_count;
     /** Access-Control-Request-Private-Network (ptr NULL: absent). */
     struct cors_str request_private_network;
@@ -621,7 +862,13 @@ enum cors_decision {
     CORS_DECISION_PREFLIGHT = 2, /**< OPTIONS + Origin + Access-Control-Request-Method */
 };
 
-/** Stable name: "not-cors", "actual", "preflight". @since 0.1 */
+/**
+ * The stable name of a decision.
+ * @param decision any value
+ * @return A static string: "not-cors", "actual", "preflight"; "unknown" for
+ *         other values.
+ * @since 0.1
+ */
 const char *cors_decision_name(enum cors_decision decision);
 
 /**
@@ -644,7 +891,12 @@ enum cors_reason {
     CORS_REASON_ORIGIN_REGEX_LIMIT = 12,      /**< "origin-regex-limit": the request's regex budget ran out before any regex matched */
 };
 
-/** Stable name of a reason, e.g. "origin-not-allowed"; "unknown" otherwise. @since 0.1 */
+/**
+ * The stable name of a reason.
+ * @param reason any value
+ * @return A static string such as "origin-not-allowed"; "unknown" for other values.
+ * @since 0.1
+ */
 const char *cors_reason_name(enum cors_reason reason);
 
 /** Request Origin values longer than this are never allowed. @since 0.1 */
@@ -686,7 +938,9 @@ enum cors_header_op {
 /**
  * True when name (any case) starts with "Access-Control-": a header that
  * CORS_HEADER_REMOVE_ACCESS_CONTROL removes. For hosts that walk their
- * response header list.
+ * response header list. Thread-safe.
+ * @param name a header name, borrowed for the call
+ * @return true for an Access-Control-* name.
  * @since 0.2
  */
 bool cors_is_access_control_header(struct cors_str name);
@@ -700,8 +954,8 @@ bool cors_is_access_control_header(struct cors_str name);
  */
 struct cors_header {
     struct cors_str name;   /**< canonical case, e.g. "Access-Control-Allow-Origin" */
-    struct cors_str value;
-    enum cors_header_op op;
+    struct cors_str value;  /**< the value (see above for its owner) */
+    enum cors_header_op op; /**< what the host does with it */
 };
 
 /**
@@ -716,10 +970,12 @@ struct cors_header {
  * @since 0.1
  */
 struct cors_result {
+    /** How the request was classified. */
     enum cors_decision decision;
     /** The browser will allow the request: origin allowed and, for a
      *  preflight, method, headers and private network allowed. */
     bool allowed;
+    /** Why (cors_reason_name()). */
     enum cors_reason reason;
     /** true: the request goes to the handler (actual and not-CORS requests,
      *  forwarded rejected preflights, report-only mode); the host adds the
@@ -747,6 +1003,7 @@ struct cors_result {
      *  CORS_FIELD_ORIGIN_PREDICATE with index 0. When nothing allowed it:
      *  CORS_FIELD_NONE and SIZE_MAX. @since 0.2 */
     enum cors_field matched_field;
+    /** See matched_field. @since 0.2 */
     size_t matched_index;
 };
 
@@ -761,8 +1018,8 @@ struct cors_result {
  * (replace), APPEND and MERGE_VARY. Fill the request with
  * cors_request_fields_to_request() rather than by hand.
  *
- * Returns CORS_OK; CORS_E_INVALID_ARGUMENT if policy, request or result is
- * NULL; CORS_E_NOSPACE if capacity is too small (result is still filled, and
+ * CORS_E_INVALID_ARGUMENT means that policy, request or result is NULL;
+ * CORS_E_NOSPACE that capacity is too small (result is still filled, and
  * result->header_count says how many entries are needed).
  *
  * Cost of origin regexes (0.2): whatever the number and shape of the
@@ -779,6 +1036,14 @@ struct cors_result {
  * Stack use: up to about 64 KiB when an origin reaches the policy's regexes
  * (PCRE2's JIT stack and match data live on the stack), a few hundred bytes
  * otherwise.
+ * @param policy the policy; the caller holds a reference for the call and as
+ *        long as it uses the headers
+ * @param request the request; its slices are borrowed for the call and, when
+ *        echoed, for as long as the headers are used
+ * @param headers the caller's array the headers are written to
+ * @param capacity its number of entries
+ * @param result receives the outcome; result->headers points to headers
+ * @return CORS_OK, CORS_E_INVALID_ARGUMENT or CORS_E_NOSPACE (see above).
  * @since 0.1
  */
 enum cors_status
@@ -790,7 +1055,12 @@ cors_evaluate(const struct cors_policy *policy, const struct cors_request *reque
  * value (absent or empty allowed), skipping names already present
  * (case-insensitive) and keeping existing ones as they are. Writes the result
  * into out like snprintf (NUL-terminated when size > 0) and returns the length
- * the result needs. If existing is "*", the result is "*".
+ * the result needs. If existing is "*", the result is "*". Thread-safe.
+ * @param existing the response's Vary value, borrowed (ptr NULL: none)
+ * @param addition the names to merge, e.g. a MERGE_VARY header's value
+ * @param out the caller's buffer; may be NULL when size is 0
+ * @param size its size in bytes
+ * @return The length of the merged value, without the NUL.
  * @since 0.1
  */
 size_t cors_merge_vary(struct cors_str existing, struct cors_str addition, char *out, size_t size);
@@ -825,11 +1095,15 @@ size_t cors_merge_vary(struct cors_str existing, struct cors_str addition, char 
  * names need only live for the call, values as long as the cors_request and
  * the result are used. Its members are private: their layout may change in
  * any minor release, so only declare it and pass its address.
+ *
+ * Thread safety: an accumulator belongs to one request, used by one thread at
+ * a time.
  * @{
  */
 
 /** Caller-owned accumulator of a request's CORS fields (members private). @since 0.2 */
 struct cors_request_fields {
+    /** @cond PRIVATE */
     struct cors_str method_;
     struct cors_str origin_[2];
     struct cors_str request_method_;
@@ -839,11 +1113,14 @@ struct cors_request_fields {
     size_t request_method_lines_;
     size_t request_header_lines_;
     size_t request_private_network_lines_;
+    /** @endcond */
 };
 
 /**
  * Starts a request: forgets every field added before. method is the request
- * method as on the wire (borrowed like the values).
+ * method as on the wire.
+ * @param fields the caller's accumulator
+ * @param method the request method, borrowed like the values
  * @since 0.2
  */
 void cors_request_fields_init(struct cors_request_fields *fields, struct cors_str method);
@@ -854,6 +1131,10 @@ void cors_request_fields_init(struct cors_request_fields *fields, struct cors_st
  * Access-Control-Request-Headers, Access-Control-Request-Private-Network),
  * false for any other name (ignored). An absent value (ptr NULL) counts as an
  * empty line.
+ * @param fields the accumulator
+ * @param name the field name in any case, borrowed for the call
+ * @param value the field value, borrowed while the request and result are used
+ * @return true for a field that libcors reads.
  * @since 0.2
  */
 bool cors_request_fields_add(struct cors_request_fields *fields, struct cors_str name,
@@ -863,6 +1144,8 @@ bool cors_request_fields_add(struct cors_request_fields *fields, struct cors_str
  * Fills *request from the fields added so far, with the rules above. The
  * request points into fields (and the host's value bytes): it is valid while
  * fields is neither changed, moved nor gone.
+ * @param fields the accumulator
+ * @param request receives the request
  * @since 0.2
  */
 void cors_request_fields_to_request(const struct cors_request_fields *fields,
@@ -929,7 +1212,7 @@ struct cors_fetch_request {
      *  entries (Headers.append()). Include the Content-Type fetch() derives
      *  from the body (a string body: "text/plain;charset=UTF-8"). */
     const struct cors_fetch_header *headers;
-    size_t header_count;
+    size_t header_count; /**< the number of entries of headers */
     /** The credentials mode. */
     enum cors_fetch_credentials credentials;
     /** The target is in a more private address space than the page
@@ -1040,7 +1323,7 @@ cors_fetch_plan(const struct cors_fetch_request *request, char *buf, size_t size
 struct cors_fetch_response {
     int status;                               /**< the HTTP status code */
     const struct cors_fetch_header *headers;  /**< every field line, in order */
-    size_t header_count;
+    size_t header_count;                      /**< the number of entries of headers */
 };
 
 /** Chromium's cap on Access-Control-Max-Age, in seconds. @since 0.2 */
@@ -1057,6 +1340,7 @@ struct cors_fetch_response {
 struct cors_fetch_verdict {
     /** The browser accepts the response (reason is CORS_FETCH_OK). */
     bool ok;
+    /** Why (cors_fetch_reason_name()). */
     enum cors_fetch_reason reason;
     /** What the reason is about, when it is about one thing: the method or
      *  header name (request-owned) or the Access-Control-Allow-Origin value
@@ -1068,8 +1352,8 @@ struct cors_fetch_verdict {
      *  saturated at 2147483648, or CORS_FETCH_MAX_AGE_DEFAULT), and what
      *  Chromium and Firefox use after their caps. 0 for actual responses. */
     int64_t max_age;
-    int64_t max_age_chromium;
-    int64_t max_age_firefox;
+    int64_t max_age_chromium; /**< max_age as Chromium uses it (capped at 7200) */
+    int64_t max_age_firefox;  /**< max_age as Firefox uses it (capped at 86400) */
 };
 
 /**

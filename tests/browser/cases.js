@@ -1,7 +1,7 @@
 // The libcors Chromium suite: test policies and the case table.
 //
 // Every expected outcome below is written from the Fetch standard
-// (https://fetch.spec.whatwg.org/#http-cors-protocol) and DESIGN.md, never
+// (https://fetch.spec.whatwg.org/#http-cors-protocol) and docs/semantics.md, never
 // copied from what the server answered. For each request step a case states:
 //   browser:  'ok' (fetch resolves / XHR load event) or 'blocked' (fetch rejects
 //             with a TypeError / XHR error event)

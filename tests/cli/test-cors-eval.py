@@ -10,11 +10,14 @@ walk-through as golden outputs.
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
 
-CORS_EVAL = sys.argv[1]
+# a cross build runs it through the exe wrapper (qemu-user-static), which meson test
+# passes on as MESON_EXE_WRAPPER (binfmt_misc is not there in every container)
+CORS_EVAL = shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + [sys.argv[1]]
 DATA = sys.argv[2]
 HAVE_YAML = sys.argv[3] == "1"
 
@@ -23,7 +26,7 @@ count = 0
 
 
 def run(*args, stdin=None):
-    p = subprocess.run([CORS_EVAL, *args], input=stdin, capture_output=True, timeout=60)
+    p = subprocess.run([*CORS_EVAL, *args], input=stdin, capture_output=True, timeout=60)
     return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
 
 

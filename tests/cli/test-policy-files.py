@@ -9,12 +9,15 @@ positions, with test files written to a temporary directory.
 """
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 
-CORS_EVAL = sys.argv[1]
+# a cross build runs it through the exe wrapper (qemu-user-static), which meson test
+# passes on as MESON_EXE_WRAPPER (binfmt_misc is not there in every container)
+CORS_EVAL = shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + [sys.argv[1]]
 DATA = sys.argv[2]
 
 count = 0
@@ -32,7 +35,7 @@ def check(name, cond, detail=""):
 
 
 def run(*args):
-    p = subprocess.run([CORS_EVAL, *args], capture_output=True, timeout=60)
+    p = subprocess.run([*CORS_EVAL, *args], capture_output=True, timeout=60)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 

@@ -176,7 +176,7 @@ check_result_invariants(const struct eval *e, char *msg, size_t msg_size)
     else
         expect_decision = CORS_DECISION_ACTUAL;
     if (r->decision != expect_decision)
-        FAIL("decision %s, expected %s (DESIGN §2)", cors_decision_name(r->decision),
+        FAIL("decision %s, expected %s (docs/semantics.md §2)", cors_decision_name(r->decision),
              cors_decision_name(expect_decision));
     if (r->decision == CORS_DECISION_NOT_CORS && r->reason != CORS_REASON_NOT_CORS)
         FAIL("not-CORS request with reason %s", cors_reason_name(r->reason));

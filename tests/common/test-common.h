@@ -101,7 +101,7 @@ void eval_request(const struct cors_policy *policy, struct eval *e);
 void eval_spec(const struct cors_policy *policy, const struct req_spec *rq, struct eval *e);
 
 /* Checks the invariants every result must satisfy whatever the policy
- * (DESIGN §2-§4, docs/decisions.md, cors.h); on failure writes why into msg. */
+ * (docs/semantics.md §2-§4, docs/decisions.md, cors.h); on failure writes why into msg. */
 bool check_result_invariants(const struct eval *e, char *msg, size_t msg_size);
 
 /* The first header with exactly this (canonical) name, or NULL. */

@@ -456,7 +456,7 @@ check(const struct fixed *f, const struct cors_request *rq, const struct cors_re
     FUZZ_CHECK(acao != NULL, "allowed origin without Access-Control-Allow-Origin (%s)", reason);
     FUZZ_CHECK((acac != NULL) == f->credentials, "credentials header vs policy");
     if (res->decision == CORS_DECISION_PREFLIGHT) {
-        /* the full answer whatever the method/header verdict (DESIGN §4) */
+        /* the full answer whatever the method/header verdict (docs/semantics.md §4.2) */
         FUZZ_CHECK(!res->call_handler && res->status == f->preflight_status,
                    "preflight status %d", res->status);
         FUZZ_CHECK(find(res, "Vary") != NULL, "preflight without Vary");

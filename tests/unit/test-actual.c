@@ -1,5 +1,5 @@
 /*
- * Actual CORS requests (DESIGN §2, §4; docs/decisions.md "Public policies",
+ * Actual CORS requests (docs/semantics.md §2, §4.1, §4.3; docs/decisions.md "Public policies",
  * "Headers and lists"): allowed and rejected origins, credentials, exposed
  * headers, public policies, report-only. The handler always runs.
  *

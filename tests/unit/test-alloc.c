@@ -1,5 +1,5 @@
 /*
- * Allocation (DESIGN §1 "no per-request heap allocation", §8; cors.h
+ * Allocation (docs/semantics.md §1 "no heap allocation per request"; cors.h
  * "cors_evaluate() never allocates"; struct cors_allocator): zero heap
  * allocations per evaluation on every path, proven two ways:
  *  - the policy's own counting allocator sees no call during evaluations;

@@ -1,5 +1,5 @@
 /*
- * Builder and validation (DESIGN §3, §5; docs/decisions.md "Validation
+ * Builder and validation (docs/semantics.md §3, §5; docs/decisions.md "Validation
  * deviations", "Regex origins"): every diagnostic code the builder can
  * produce, with its severity, field and index; strict mode; all problems
  * reported at once; setters copy; positions, source, status_out.
@@ -340,7 +340,7 @@ START_TEST(test_diagnostics_api)
 }
 END_TEST
 
-/* DESIGN §5: "reports every problem", not just the first. */
+/* docs/semantics.md §5: "reports every problem", not just the first. */
 START_TEST(test_all_problems_reported)
 {
     struct policy_spec s = {
@@ -505,7 +505,7 @@ START_TEST(test_origin_wildcard_misplaced)
 }
 END_TEST
 
-/* DESIGN §5: non-ASCII hosts are converted to punycode with libidn2, or an
+/* docs/semantics.md §3.3: non-ASCII hosts are converted to punycode with libidn2, or an
  * error when built without it. */
 START_TEST(test_origin_not_ascii)
 {

@@ -1,7 +1,7 @@
 /*
  * The 17 cases of the Gateway API conformance test HTTPRouteCORS
- * (conformance/tests/httproute-cors.go, as summarised in
- * reference/anchors.md b.3), evaluated against policies built with the
+ * (conformance/tests/httproute-cors.go in the Gateway API repository,
+ * kubernetes-sigs/gateway-api), evaluated against policies built with the
  * library's default options.
  *
  * Acceptance follows the suite's comparison rules

@@ -1,5 +1,5 @@
 /*
- * Requests without an Origin header (DESIGN §2 "not-CORS", §4 Vary;
+ * Requests without an Origin header (docs/semantics.md §2 "not-cors", §4.4 Vary;
  * docs/decisions.md "Public policies"): the handler runs, only Vary: Origin
  * is added (or, for a public policy, the same headers as a CORS response).
  *

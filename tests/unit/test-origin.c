@@ -1,5 +1,5 @@
 /*
- * Origin parsing and matching (DESIGN §3 "Origin patterns", docs/decisions.md
+ * Origin parsing and matching (docs/semantics.md §3.2-§3.4, docs/decisions.md
  * "Origins", "Regex origins"): canonical forms, normalisation of configured
  * patterns, byte-exact request matching, malformed / multiple / too long
  * request origins, null, subdomain / scheme / port wildcards, regexes
@@ -144,6 +144,73 @@ START_TEST(test_malformed_request_origin)
                                            "null"));
     MALFORMED(p, malformed_requests[_i]);
     cors_policy_unref(p);
+}
+END_TEST
+
+/* The scheme's first 8 bytes are compared as one word against "https://" and
+ * "http://" (lib/origin.c); a byte changed anywhere in them must take the same
+ * path as the byte-by-byte parser, on little- and big-endian hosts alike (a
+ * mask built for the wrong byte order once let "Http://" and "1ttp://" through
+ * under "*"). A scheme is a letter then letters, digits, '+', '-', '.'
+ * (RFC 3986 §3.1), lower case in a serialized origin (RFC 6454 §6.1). Each
+ * case: the request Origin, its reason under an exact list, under "*" (with
+ * and without credentials: same verdict). */
+static const struct {
+    const char *origin;
+    enum cors_reason exact, any;
+} scheme_prefix_cases[] = {
+    { "http://x.example", CORS_REASON_ALLOWED, CORS_REASON_ALLOWED }, /* the fast paths */
+    { "https://x.example", CORS_REASON_ALLOWED, CORS_REASON_ALLOWED },
+    { "xttp://x.example", CORS_REASON_ALLOWED, CORS_REASON_ALLOWED }, /* another scheme, configured */
+    { "attp://x.example", CORS_REASON_ORIGIN_NOT_ALLOWED, CORS_REASON_ALLOWED },
+    { "httpx://x.example", CORS_REASON_ORIGIN_NOT_ALLOWED, CORS_REASON_ALLOWED },
+    { "http://y.example", CORS_REASON_ORIGIN_NOT_ALLOWED, CORS_REASON_ALLOWED },
+    { "https://y.example", CORS_REASON_ORIGIN_NOT_ALLOWED, CORS_REASON_ALLOWED },
+    { "Http://x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED }, /* upper case */
+    { "hTtp://x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "htTp://x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "httP://x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "Https://x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "httpS://x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "1ttp://x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED }, /* not a letter first */
+    { "1ttps://x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "http;//x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED }, /* not "://" */
+    { "http:/x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "http:/\\x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "https:/x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "https:///x.example", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED }, /* no host */
+    { "http://", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+    { "https://", CORS_REASON_ORIGIN_MALFORMED, CORS_REASON_ORIGIN_MALFORMED },
+};
+
+START_TEST(test_scheme_prefix)
+{
+    const char *origin = scheme_prefix_cases[_i].origin;
+    struct {
+        struct cors_policy *p;
+        enum cors_reason want;
+        const char *acao; /* ACAO when not allowed; when allowed: the policy's echo */
+        const char *allowed_acao;
+    } pol[3] = {
+        { policy_of(LIST("http://x.example", "https://x.example", "xttp://x.example")),
+          scheme_prefix_cases[_i].exact, NULL, origin },
+        /* public: the headers are the same for everyone, "*" */
+        { policy_of(LIST("*")), scheme_prefix_cases[_i].any, "*", "*" },
+        /* credentialed "*" echoes allowed origins and nothing else */
+        { spec_build(&(struct policy_spec){ .origins = LIST("*"), .credentials = true }),
+          scheme_prefix_cases[_i].any, NULL, origin },
+    };
+    for (int k = 0; k < 3; k++) {
+        struct eval e;
+        eval_spec(pol[k].p, &(struct req_spec){ .method = "GET", .origin = origin }, &e);
+        ck_assert_msg(e.r.reason == pol[k].want, "Origin '%s', policy %d: reason %s, expected %s",
+                      origin, k, cors_reason_name(e.r.reason), cors_reason_name(pol[k].want));
+        bool allowed = pol[k].want == CORS_REASON_ALLOWED;
+        ck_assert_msg(e.r.allowed == allowed, "Origin '%s', policy %d: allowed %d", origin, k,
+                      (int)e.r.allowed);
+        assert_header(&e, H_ACAO, allowed ? pol[k].allowed_acao : pol[k].acao);
+        cors_policy_unref(pol[k].p);
+    }
 }
 END_TEST
 
@@ -510,7 +577,7 @@ START_TEST(test_echo_is_request_bytes)
 END_TEST
 
 /* Differential test: random origins over a small alphabet, compared with a
- * direct reading of the rules (DESIGN §3, decisions.md "Origins"). */
+ * direct reading of the rules (docs/semantics.md §3, decisions.md "Origins"). */
 static uint32_t rng_state = 12345;
 
 static uint32_t
@@ -589,6 +656,8 @@ origin_suite(void)
     tc = tcase_create("request");
     tcase_add_loop_test(tc, test_malformed_request_origin, 0,
                         (int)(sizeof malformed_requests / sizeof malformed_requests[0]));
+    tcase_add_loop_test(tc, test_scheme_prefix, 0,
+                        (int)(sizeof scheme_prefix_cases / sizeof scheme_prefix_cases[0]));
     tcase_add_test(tc, test_embedded_nul);
     tcase_add_test(tc, test_multiple_origins);
     tcase_add_test(tc, test_too_long);

@@ -1,5 +1,5 @@
 /*
- * Preflight requests (DESIGN §2, §4 "Preflight"; docs/decisions.md
+ * Preflight requests (docs/semantics.md §2, §4.2 "Preflights"; docs/decisions.md
  * "Classification", "Preflight verdicts", "Headers and lists"): the success
  * response, verdicts and reasons, malformed request method / headers,
  * rejected origins, statuses, forwarding, private network, report-only.

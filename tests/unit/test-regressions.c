@@ -1,7 +1,7 @@
 /*
- * One regression test per bug class of reference/anchors.md (d.2), "most
- * common bugs and security problems" of CORS libraries. Each test names its
- * class and the issues behind it.
+ * One regression test per common bug class of CORS libraries and gateways
+ * (the bugs that docs/semantics.md's rules exist to prevent). Each test names
+ * its class and the issues behind it.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -322,7 +322,7 @@ static Suite *
 regressions_suite(void)
 {
     Suite *s = suite_create("regressions");
-    TCase *tc = tcase_create("anchors-d2");
+    TCase *tc = tcase_create("bug-classes");
     tcase_add_test(tc, test_d2_01_missing_vary);
     tcase_add_test(tc, test_d2_02_vary_clobbering);
     tcase_add_test(tc, test_d2_03_regex_anchoring_and_dots);

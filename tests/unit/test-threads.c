@@ -1,5 +1,5 @@
 /*
- * Concurrency (DESIGN §1 "immutable, thread-shareable, reference-counted";
+ * Concurrency (docs/semantics.md §1 "immutable, reference-counted";
  * cors.h "cors_evaluate() thread-safe on a shared policy", atomic ref/unref):
  * several threads evaluate one shared policy, each holding its own
  * reference, and every result equals the single-threaded one. The last

@@ -1,5 +1,5 @@
 /*
- * Vary (DESIGN §4 "Vary"; docs/decisions.md "Headers and lists"): which
+ * Vary (docs/semantics.md §4.4 "Vary"; docs/decisions.md "Headers and lists"): which
  * responses carry it and with which names, always as a MERGE_VARY entry;
  * and cors_merge_vary(), which merges without duplicates or clobbering.
  *

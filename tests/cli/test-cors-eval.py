@@ -10,44 +10,26 @@ walk-through as golden outputs.
 import json
 import os
 import re
-import shlex
-import subprocess
 import sys
 import tempfile
 
-# a cross build runs it through the exe wrapper (qemu-user-static), which meson test
-# passes on as MESON_EXE_WRAPPER (binfmt_misc is not there in every container)
-CORS_EVAL = shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + [sys.argv[1]]
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import tap  # noqa: E402  (tests/common/tap.py: check(), expect(), finish(), run())
+
+CORS_EVAL = tap.command(sys.argv[1])
 DATA = sys.argv[2]
 HAVE_YAML = sys.argv[3] == "1"
-
-failures = []
-count = 0
+check = tap.check
+expect = tap.expect
 
 
 def run(*args, stdin=None):
-    p = subprocess.run([*CORS_EVAL, *args], input=stdin, capture_output=True, timeout=60)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+    return tap.run(CORS_EVAL, *args, stdin=stdin)
 
 
 def data(name):
     return os.path.join(DATA, name)
-
-
-def check(name, cond, detail=""):
-    global count
-    count += 1
-    if not cond:
-        failures.append(f"{name}: {detail}")
-        print(f"not ok {count} - {name}")
-        for line in str(detail).splitlines():
-            print(f"# {line}")
-    else:
-        print(f"ok {count} - {name}")
-
-
-def expect(name, got, want):
-    check(name, got == want, f"got {got!r}\n  want {want!r}")
 
 
 PREFLIGHT_VARY = "vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers\n"
@@ -493,11 +475,7 @@ def main():
         test_check()
         test_dump()
         test_invalid_policy_exit_1()
-    print(f"1..{count}")
-    if failures:
-        print(f"# {len(failures)} of {count} checks failed", file=sys.stderr)
-        return 1
-    return 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

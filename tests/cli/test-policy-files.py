@@ -9,34 +9,21 @@ positions, with test files written to a temporary directory.
 """
 import os
 import re
-import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 
-# a cross build runs it through the exe wrapper (qemu-user-static), which meson test
-# passes on as MESON_EXE_WRAPPER (binfmt_misc is not there in every container)
-CORS_EVAL = shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + [sys.argv[1]]
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import tap  # noqa: E402  (tests/common/tap.py: check(), expect(), finish(), run())
+
+CORS_EVAL = tap.command(sys.argv[1])
 DATA = sys.argv[2]
-
-count = 0
-failed = 0
-
-
-def check(name, cond, detail=""):
-    global count, failed
-    count += 1
-    print(("ok" if cond else "not ok") + f" {count} - {name}")
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines():
-            print(f"# {line}")
+check = tap.check
 
 
 def run(*args):
-    p = subprocess.run([*CORS_EVAL, *args], capture_output=True, timeout=60)
-    return p.returncode, p.stdout.decode(), p.stderr.decode()
+    return tap.run(CORS_EVAL, *args)
 
 
 tmp = tempfile.mkdtemp(prefix="cors-eval-test-")
@@ -200,5 +187,4 @@ for args, msg in ((["--test"], "--test needs"), (["--test", passing, "--json"], 
           rc == 2 and msg in err, err)
 
 shutil.rmtree(tmp, ignore_errors=True)
-print(f"1..{count}")
-sys.exit(1 if failed else 0)
+sys.exit(tap.finish())

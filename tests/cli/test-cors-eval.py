@@ -15,17 +15,11 @@ import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import tap  # noqa: E402  (tests/common/tap.py: check(), expect(), finish(), run())
+from tap import check, expect, finish, runner  # noqa: E402  (tests/common/tap.py)
 
-CORS_EVAL = tap.command(sys.argv[1])
+run = runner(sys.argv[1])  # cors-eval
 DATA = sys.argv[2]
 HAVE_YAML = sys.argv[3] == "1"
-check = tap.check
-expect = tap.expect
-
-
-def run(*args, stdin=None):
-    return tap.run(CORS_EVAL, *args, stdin=stdin)
 
 
 def data(name):
@@ -475,7 +469,7 @@ def main():
         test_check()
         test_dump()
         test_invalid_policy_exit_1()
-    return tap.finish()
+    return finish()
 
 
 if __name__ == "__main__":

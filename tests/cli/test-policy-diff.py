@@ -9,24 +9,15 @@ policy), the JSON form and the exit status: 0 when NEW admits nothing new,
 """
 import json
 import os
-import shutil
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import tap  # noqa: E402  (tests/common/tap.py: check(), expect(), finish(), run())
+from tap import check, finish, runner, tmpdir  # noqa: E402  (tests/common/tap.py)
 
-CORS_EVAL = tap.command(sys.argv[1])
+run = runner(sys.argv[1])  # cors-eval
 EXAMPLES = sys.argv[2]
-check = tap.check
-
-
-def run(*args):
-    return tap.run(CORS_EVAL, *args)
-
-
-tmp = tempfile.mkdtemp(prefix="cors-eval-diff-")
+tmp = tmpdir("cors-eval-diff-")
 
 
 def policy(name, **fields):
@@ -160,5 +151,4 @@ for args, msg in ((["--diff", base], "--diff needs two policy files"),
     rc, out, err = run(*args)
     check("usage: " + " ".join(os.path.basename(a) for a in args), rc == 2 and msg in err, err)
 
-shutil.rmtree(tmp, ignore_errors=True)
-sys.exit(tap.finish())
+sys.exit(finish())

@@ -9,24 +9,15 @@ positions, with test files written to a temporary directory.
 """
 import os
 import re
-import shutil
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-import tap  # noqa: E402  (tests/common/tap.py: check(), expect(), finish(), run())
+from tap import check, finish, runner, tmpdir  # noqa: E402  (tests/common/tap.py)
 
-CORS_EVAL = tap.command(sys.argv[1])
+run = runner(sys.argv[1])  # cors-eval
 DATA = sys.argv[2]
-check = tap.check
-
-
-def run(*args):
-    return tap.run(CORS_EVAL, *args)
-
-
-tmp = tempfile.mkdtemp(prefix="cors-eval-test-")
+tmp = tmpdir("cors-eval-test-")
 
 
 def write(name, text):
@@ -186,5 +177,4 @@ for args, msg in ((["--test"], "--test needs"), (["--test", passing, "--json"], 
     check("usage: " + " ".join(a if a != passing else "FILE" for a in args),
           rc == 2 and msg in err, err)
 
-shutil.rmtree(tmp, ignore_errors=True)
-sys.exit(tap.finish())
+sys.exit(finish())

@@ -1,38 +1,49 @@
-"""TAP output and command runs for the Python tests that meson runs with
-protocol 'tap' (tests/cli): one copy of check(), the plan line and the exit
-status.
+"""TAP output and program runs for the Python tests that meson runs with
+protocol 'tap' (tests/cli): one copy of check(), the plan line, the exit
+status, and of running the program under test.
 
     sys.dont_write_bytecode = True  # no __pycache__ in the source tree
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "..", "common"))
-    import tap
+    from tap import check, finish, runner  # noqa: E402
 
-    CORS_EVAL = tap.command(sys.argv[1])
-    rc, out, err = tap.run(CORS_EVAL, "--check")
-    tap.check("exit 0", rc == 0, out + err)
-    sys.exit(tap.finish())
+    run = runner(sys.argv[1])
+    rc, out, err = run("--check")
+    check("exit 0", rc == 0, out + err)
+    sys.exit(finish())
 """
+import atexit
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 
 _count = 0
 _failures = []
 
 
-def command(exe):
-    """The argument list that runs the program exe: a cross build runs it
-    through the exe wrapper (qemu-user-static), which meson test passes on as
-    MESON_EXE_WRAPPER (binfmt_misc is not there in every container)."""
-    return shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + [exe]
+def runner(exe, timeout=60):
+    """A function run(*args, stdin=None) that runs the program exe with args
+    and stdin (bytes or None) and returns (exit status, stdout, stderr), both
+    decoded as UTF-8. A cross build runs exe through the exe wrapper
+    (qemu-user-static), which meson test passes on as MESON_EXE_WRAPPER
+    (binfmt_misc is not there in every container)."""
+    cmd = shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + [exe]
+
+    def run(*args, stdin=None):
+        p = subprocess.run([*cmd, *args], input=stdin, capture_output=True, timeout=timeout)
+        return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+
+    return run
 
 
-def run(cmd, *args, stdin=None, timeout=60):
-    """Runs cmd (a list, e.g. from command()) with args and stdin (bytes or
-    None); returns (exit status, stdout, stderr), both decoded as UTF-8."""
-    p = subprocess.run([*cmd, *args], input=stdin, capture_output=True, timeout=timeout)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+def tmpdir(prefix):
+    """A new temporary directory (its path), removed when the test exits."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def check(name, cond, detail=""):

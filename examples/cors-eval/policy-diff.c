@@ -137,16 +137,36 @@ in_list(struct side *s, yaml_node_t *n, const char *v, bool fold)
     return false;
 }
 
+/* The entries of list l of side s that list ol of side os lacks: counts them,
+ * and prints them when mark is not NULL (JSON strings, or "    mark entry"
+ * lines). */
+static size_t
+only_in(const struct out *o, struct side *s, yaml_node_t *l, struct side *os, yaml_node_t *ol,
+        bool fold, const char *mark)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < list_len(l); i++) {
+        const char *v = list_item(s, l, i);
+        if (in_list(os, ol, v, fold))
+            continue;
+        if (mark != NULL && o->json) {
+            printf("%s", n > 0 ? ", " : "");
+            json_str(v);
+        } else if (mark != NULL) {
+            printf("    %s %s\n", mark, v);
+        }
+        n++;
+    }
+    return n;
+}
+
 /* Entries of a list field only in one side; additions widen the policy. */
 static void
 diff_list(struct out *o, struct side *a, struct side *b, const char *key, bool fold)
 {
     yaml_node_t *la = field(a, key), *lb = field(b, key);
-    size_t added = 0, removed = 0;
-    for (size_t i = 0; i < list_len(lb); i++)
-        added += !in_list(a, la, list_item(b, lb, i), fold);
-    for (size_t i = 0; i < list_len(la); i++)
-        removed += !in_list(b, lb, list_item(a, la, i), fold);
+    size_t added = only_in(o, b, lb, a, la, fold, NULL);
+    size_t removed = only_in(o, a, la, b, lb, fold, NULL);
     if (added)
         o->widened = true;
     if (!added && !removed)
@@ -157,31 +177,15 @@ diff_list(struct out *o, struct side *a, struct side *b, const char *key, bool f
         o->first = false;
         json_str(key);
         printf(": {\"added\": [");
-        bool f = true;
-        for (size_t i = 0; i < list_len(lb); i++)
-            if (!in_list(a, la, list_item(b, lb, i), fold)) {
-                printf("%s", f ? "" : ", ");
-                json_str(list_item(b, lb, i));
-                f = false;
-            }
+        only_in(o, b, lb, a, la, fold, "+");
         printf("], \"removed\": [");
-        f = true;
-        for (size_t i = 0; i < list_len(la); i++)
-            if (!in_list(b, lb, list_item(a, la, i), fold)) {
-                printf("%s", f ? "" : ", ");
-                json_str(list_item(a, la, i));
-                f = false;
-            }
+        only_in(o, a, la, b, lb, fold, "-");
         printf("]}");
         return;
     }
     printf("  %s:\n", key);
-    for (size_t i = 0; i < list_len(lb); i++)
-        if (!in_list(a, la, list_item(b, lb, i), fold))
-            printf("    + %s\n", list_item(b, lb, i));
-    for (size_t i = 0; i < list_len(la); i++)
-        if (!in_list(b, lb, list_item(a, la, i), fold))
-            printf("    - %s\n", list_item(a, la, i));
+    only_in(o, b, lb, a, la, fold, "+");
+    only_in(o, a, la, b, lb, fold, "-");
 }
 
 /* A scalar field; widens when NEW is "true" and OLD is not, or (numeric

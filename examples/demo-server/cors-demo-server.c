@@ -280,38 +280,38 @@ hdrs_adds(struct hdrs *h, const char *name, const char *value)
     hdrs_add(h, name, strlen(name), value, strlen(value));
 }
 
+/* Whether the header called have is called name (case-insensitive). */
+static bool
+named(const char *have, struct cors_str name)
+{
+    return strlen(have) == name.len && strncasecmp(have, name.ptr, name.len) == 0;
+}
+
+/* Whether the header called have is an Access-Control-* header. */
+static bool
+access_control(const char *have, struct cors_str unused)
+{
+    (void)unused;
+    return cors_is_access_control_header(cors_str_from_cstr(have));
+}
+
 /* Index of the first header called name (case-insensitive), or -1. */
 static long
 hdrs_find(const struct hdrs *h, const char *name, size_t nlen)
 {
     for (size_t i = 0; i < h->n; i++)
-        if (strlen(h->v[i].name) == nlen && strncasecmp(h->v[i].name, name, nlen) == 0)
+        if (named(h->v[i].name, (struct cors_str){name, nlen}))
             return (long)i;
     return -1;
 }
 
+/* Removes every header for whose name match(name, arg) is true. */
 static void
-hdrs_del(struct hdrs *h, const char *name, size_t nlen)
+hdrs_del_if(struct hdrs *h, bool (*match)(const char *, struct cors_str), struct cors_str arg)
 {
     size_t j = 0;
     for (size_t i = 0; i < h->n; i++) {
-        if (strlen(h->v[i].name) == nlen && strncasecmp(h->v[i].name, name, nlen) == 0) {
-            free(h->v[i].name);
-            free(h->v[i].value);
-        } else {
-            h->v[j++] = h->v[i];
-        }
-    }
-    h->n = j;
-}
-
-/* Removes every header whose name starts with "Access-Control-". */
-static void
-hdrs_del_access_control(struct hdrs *h)
-{
-    size_t j = 0;
-    for (size_t i = 0; i < h->n; i++) {
-        if (cors_is_access_control_header(cors_str_from_cstr(h->v[i].name))) {
+        if (match(h->v[i].name, arg)) {
             free(h->v[i].name);
             free(h->v[i].value);
         } else {
@@ -1046,10 +1046,10 @@ apply_cors(struct out *o, const struct cors_result *res)
         const struct cors_header *h = &res->headers[i];
         switch (h->op) {
         case CORS_HEADER_REMOVE_ACCESS_CONTROL:
-            hdrs_del_access_control(&o->headers);
+            hdrs_del_if(&o->headers, access_control, (struct cors_str){NULL, 0});
             break;
         case CORS_HEADER_SET:
-            hdrs_del(&o->headers, h->name.ptr, h->name.len);
+            hdrs_del_if(&o->headers, named, h->name);
             hdrs_add(&o->headers, h->name.ptr, h->name.len, h->value.ptr, h->value.len);
             break;
         case CORS_HEADER_APPEND:

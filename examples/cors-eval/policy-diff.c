@@ -323,6 +323,26 @@ describe(const struct probe *p, char *buf, size_t size)
              p->credentials == CORS_FETCH_CREDENTIALS_INCLUDE ? " (credentials)" : "");
 }
 
+/* Counts a changed verdict (gained: NEW admits what OLD refused) and, in
+ * JSON, opens its object with the change, the method and the origin. */
+static void
+change_begin(struct out *o, const struct probe *p, bool gained, const char *change)
+{
+    if (gained) {
+        o->admitted++;
+        o->widened = true;
+    } else {
+        o->refused++;
+    }
+    if (!o->json)
+        return;
+    printf("%s\n    {\"change\": \"%s\", \"method\": ", o->first ? "" : ",", change);
+    o->first = false;
+    json_str(p->method);
+    printf(", \"origin\": ");
+    json_str(p->origin);
+}
+
 /* Runs one probe against both policies and reports a changed verdict. */
 static bool
 run_probe(struct out *o, struct side *a, struct side *b, const struct probe *p,
@@ -355,19 +375,8 @@ run_probe(struct out *o, struct side *a, struct side *b, const struct probe *p,
     char what[CORS_ORIGIN_MAX + 256];
     describe(p, what, sizeof what);
     if (xa->ok != xb->ok) {
-        if (xb->ok) {
-            o->admitted++;
-            o->widened = true;
-        } else {
-            o->refused++;
-        }
+        change_begin(o, p, xb->ok, xb->ok ? "admitted" : "refused");
         if (o->json) {
-            printf("%s\n    {\"change\": \"%s\", \"method\": ", o->first ? "" : ",",
-                   xb->ok ? "admitted" : "refused");
-            o->first = false;
-            json_str(p->method);
-            printf(", \"origin\": ");
-            json_str(p->origin);
             printf(", \"header\": ");
             if (p->header)
                 json_str(p->header);
@@ -391,19 +400,8 @@ run_probe(struct out *o, struct side *a, struct side *b, const struct probe *p,
         bool rb = cors_fetch_header_readable(&fr, &xb->aresp, extra[i].name);
         if (ra == rb)
             continue;
-        if (rb) {
-            o->admitted++;
-            o->widened = true;
-        } else {
-            o->refused++;
-        }
+        change_begin(o, p, rb, rb ? "reads" : "no-longer-reads");
         if (o->json) {
-            printf("%s\n    {\"change\": \"%s\", \"method\": ", o->first ? "" : ",",
-                   rb ? "reads" : "no-longer-reads");
-            o->first = false;
-            json_str(p->method);
-            printf(", \"origin\": ");
-            json_str(p->origin);
             printf(", \"responseHeader\": ");
             json_str(expose->v[i]);
             printf(", \"credentials\": %s}",

@@ -531,7 +531,8 @@ counting_malloc(size_t size, void *user_data)
         c->failed++;
         return NULL;
     }
-    void *p = malloc(size == 0 ? 1 : size);
+    size_t n = size == 0 ? 1 : size;
+    void *p = c->backing_malloc != NULL ? c->backing_malloc(n) : malloc(n);
     if (p != NULL)
         c->live++;
     return p;
@@ -544,7 +545,10 @@ counting_free(void *ptr, void *user_data)
     c->frees++;
     if (ptr != NULL) {
         c->live--;
-        free(ptr);
+        if (c->backing_free != NULL)
+            c->backing_free(ptr);
+        else
+            free(ptr);
     }
 }
 

@@ -202,6 +202,10 @@ struct counting_alloc {
     size_t live;
     size_t fail_at; /* 0: never fail; n: the n-th malloc_fn call returns NULL */
     size_t failed;
+    /* where the blocks come from; NULL: malloc() and free() (a test that
+     * counts the process's own heap calls gives ones that bypass them) */
+    void *(*backing_malloc)(size_t size);
+    void (*backing_free)(void *ptr);
 };
 
 struct cors_allocator counting_allocator(struct counting_alloc *c);

@@ -58,32 +58,22 @@ struct conf_case {
 #define PREFLIGHT_OK { 200, 204, 0 }
 #define ACAO_ECHO(o) { H_ACAO, ANY(o) }
 #define ACAO_ECHO_OR_STAR(o) { H_ACAO, ANY("*", o) }
+/* cases 1-3: an allowed preflight on route cors-1, every field answered */
+#define CORS_1_PREFLIGHT_ALLOWED(o)                                                        \
+    { ACAO_ECHO(o),                                                                        \
+      { H_ACAM, ANY("GET,OPTIONS", "OPTIONS,GET") },                                       \
+      { H_ACAH, ANY("x-header-1,x-header-2", "x-header-2,x-header-1") },                   \
+      { H_ACEH, ANY("x-header-3,x-header-4", "x-header-4,x-header-3") },                   \
+      { H_ACMA, ANY("3600") },                                                             \
+      { H_ACAC, ANY("true") } }
 
 static const struct conf_case cases[] = {
     { 1, CORS_1, "OPTIONS", "https://www.foo.com", "GET", "x-header-1, x-header-2", false,
-      PREFLIGHT_OK,
-      { ACAO_ECHO("https://www.foo.com"),
-        { H_ACAM, ANY("GET,OPTIONS", "OPTIONS,GET") },
-        { H_ACAH, ANY("x-header-1,x-header-2", "x-header-2,x-header-1") },
-        { H_ACEH, ANY("x-header-3,x-header-4", "x-header-4,x-header-3") },
-        { H_ACMA, ANY("3600") },
-        { H_ACAC, ANY("true") } } },
+      PREFLIGHT_OK, CORS_1_PREFLIGHT_ALLOWED("https://www.foo.com") },
     { 2, CORS_1, "OPTIONS", "https://www.bar.com", "GET", "x-header-1, x-header-2", false,
-      PREFLIGHT_OK,
-      { ACAO_ECHO("https://www.bar.com"),
-        { H_ACAM, ANY("GET,OPTIONS", "OPTIONS,GET") },
-        { H_ACAH, ANY("x-header-1,x-header-2", "x-header-2,x-header-1") },
-        { H_ACEH, ANY("x-header-3,x-header-4", "x-header-4,x-header-3") },
-        { H_ACMA, ANY("3600") },
-        { H_ACAC, ANY("true") } } },
+      PREFLIGHT_OK, CORS_1_PREFLIGHT_ALLOWED("https://www.bar.com") },
     { 3, CORS_1, "OPTIONS", "https://xpto.www.bar.com", "GET", "x-header-1, x-header-2", false,
-      PREFLIGHT_OK,
-      { ACAO_ECHO("https://xpto.www.bar.com"),
-        { H_ACAM, ANY("GET,OPTIONS", "OPTIONS,GET") },
-        { H_ACAH, ANY("x-header-1,x-header-2", "x-header-2,x-header-1") },
-        { H_ACEH, ANY("x-header-3,x-header-4", "x-header-4,x-header-3") },
-        { H_ACMA, ANY("3600") },
-        { H_ACAC, ANY("true") } } },
+      PREFLIGHT_OK, CORS_1_PREFLIGHT_ALLOWED("https://xpto.www.bar.com") },
     { 4, CORS_1, "OPTIONS", "https://foobar.com", "GET", NULL, false, { 403, 200, 204 },
       { { H_ACAO, ABSENT } } },
     { 5, CORS_1, "GET", "https://www.foo.com", "GET", "x-header-1, x-header-2", true, { 0 },

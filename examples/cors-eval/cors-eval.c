@@ -223,6 +223,29 @@ read_file(const char *path, size_t *len_out, bool *too_big)
     return buf;
 }
 
+/* Reads the policy file path whole (display: its name in messages). NULL,
+ * with a message on stderr, when it cannot be read (*exit_code EXIT_USAGE) or
+ * is too large to be a policy (*exit_code EXIT_INVALID). */
+static char *
+read_policy_text(const char *path, const char *display, size_t *len_out, int *exit_code)
+{
+    bool too_big = false;
+    char *text = read_file(path, len_out, &too_big);
+    if (text == NULL) {
+        fprintf(stderr, "cors-eval: cannot read %s: %s\n", display, strerror(errno));
+        *exit_code = EXIT_USAGE;
+        return NULL;
+    }
+    if (too_big) {
+        fprintf(stderr, "cors-eval: %s: larger than %zu bytes; not a CORS policy\n", display,
+                READ_MAX);
+        free(text);
+        *exit_code = EXIT_INVALID;
+        return NULL;
+    }
+    return text;
+}
+
 static void
 print_diagnostics(FILE *out, const char *file, const struct cors_diagnostics *diags)
 {
@@ -604,19 +627,10 @@ main(int argc, char **argv)
 
     const char *display = strcmp(o.policy, "-") == 0 ? "<stdin>" : o.policy;
     size_t len = 0;
-    bool too_big = false;
-    char *text = read_file(o.policy, &len, &too_big);
+    char *text = read_policy_text(o.policy, display, &len, &rc);
     if (text == NULL) {
-        fprintf(stderr, "cors-eval: cannot read %s: %s\n", display, strerror(errno));
         free(o.headers);
-        return EXIT_USAGE;
-    }
-    if (too_big) {
-        fprintf(stderr, "cors-eval: %s: larger than %zu bytes; not a CORS policy\n", display,
-                READ_MAX);
-        free(text);
-        free(o.headers);
-        return EXIT_INVALID;
+        return rc;
     }
 
     struct cors_diagnostics *diags = cors_diagnostics_new(NULL);
@@ -678,22 +692,20 @@ cors_eval_printable(char *dst, size_t size, const char *s, size_t len)
     return printable(dst, size, s, len);
 }
 
+void
+cors_eval_json_string(FILE *out, const char *s, size_t len)
+{
+    json_string(out, s, len);
+}
+
 struct cors_policy *
 cors_eval_load_policy(const char *path, bool strict)
 {
     size_t len = 0;
-    bool too_big = false;
-    char *text = read_file(path, &len, &too_big);
-    if (text == NULL) {
-        fprintf(stderr, "cors-eval: cannot read %s: %s\n", path, strerror(errno));
+    int unused;
+    char *text = read_policy_text(path, path, &len, &unused);
+    if (text == NULL)
         return NULL;
-    }
-    if (too_big) {
-        fprintf(stderr, "cors-eval: %s: larger than %zu bytes; not a CORS policy\n", path,
-                READ_MAX);
-        free(text);
-        return NULL;
-    }
     struct cors_diagnostics *diags = cors_diagnostics_new(NULL);
     enum cors_status st = CORS_OK;
     struct cors_policy *policy =

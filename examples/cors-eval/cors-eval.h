@@ -28,6 +28,10 @@ void cors_eval_print_diagnostics(FILE *out, const char *file, const struct cors_
 /* A printable copy of untrusted bytes (ASCII, cut to size with "..."). */
 const char *cors_eval_printable(char *dst, size_t size, const char *s, size_t len);
 
+/* Writes s[0..len) as a JSON string (quoted; escapes for '"', '\\', control
+ * and non-ASCII bytes). */
+void cors_eval_json_string(FILE *out, const char *s, size_t len);
+
 /* Loads a policy file (the text formats of cors-eval --policy), printing its
  * diagnostics to stderr; NULL (and a message) when unreadable or invalid. */
 struct cors_policy *cors_eval_load_policy(const char *path, bool strict);

@@ -18,8 +18,7 @@
 #endif
 
 static struct cors_str
-S(const char *s)
-{
+S(const char *s) {
     return cors_str_from_cstr(s);
 }
 
@@ -50,8 +49,8 @@ dump_diags(const struct cors_diagnostics *d)
     for (size_t i = 0; i < cors_diagnostics_count(d); i++) {
         const struct cors_diagnostic *g = cors_diagnostics_get(d, i);
         fprintf(stderr, "  diag %s %s field=%d idx=%zu %u:%u %s\n", cors_diag_code_name(g->code),
-                g->severity == CORS_SEVERITY_ERROR ? "error" : "warning", (int)g->field,
-                g->index, (unsigned)g->line, (unsigned)g->column, g->message.ptr);
+                g->severity == CORS_SEVERITY_ERROR ? "error" : "warning", (int)g->field, g->index,
+                (unsigned)g->line, (unsigned)g->column, g->message.ptr);
     }
 }
 
@@ -78,19 +77,19 @@ count_diag(const struct cors_diagnostics *d, enum cors_diag_code code)
 }
 
 /* Asserts a diagnostic with code at line:col exists (any of them may match). */
-#define assert_diag_at(d, want_code, want_line, want_col)                                    \
-    do {                                                                                      \
-        bool found_ = false;                                                                  \
-        for (size_t i_ = 0; i_ < cors_diagnostics_count(d); i_++) {                          \
-            const struct cors_diagnostic *g_ = cors_diagnostics_get(d, i_);                  \
-            if (g_->code == (want_code) && g_->line == (uint32_t)(want_line) &&               \
-                g_->column == (uint32_t)(want_col))                                           \
-                found_ = true;                                                                \
-        }                                                                                     \
-        if (!found_)                                                                          \
-            dump_diags(d);                                                                    \
-        ck_assert_msg(found_, "no diagnostic %s at %d:%d", cors_diag_code_name(want_code),     \
-                      (int)(want_line), (int)(want_col));                                     \
+#define assert_diag_at(d, want_code, want_line, want_col)                                          \
+    do {                                                                                           \
+        bool found_ = false;                                                                       \
+        for (size_t i_ = 0; i_ < cors_diagnostics_count(d); i_++) {                                \
+            const struct cors_diagnostic *g_ = cors_diagnostics_get(d, i_);                        \
+            if (g_->code == (want_code) && g_->line == (uint32_t)(want_line) &&                    \
+                g_->column == (uint32_t)(want_col))                                                \
+                found_ = true;                                                                     \
+        }                                                                                          \
+        if (!found_)                                                                               \
+            dump_diags(d);                                                                         \
+        ck_assert_msg(found_, "no diagnostic %s at %d:%d", cors_diag_code_name(want_code),         \
+                      (int)(want_line), (int)(want_col));                                          \
     } while (0)
 
 /* Loads text into a fresh builder and builds it. */
@@ -110,8 +109,7 @@ load(const char *text, size_t len, unsigned flags)
     ck_assert_ptr_nonnull(l.diags);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
     ck_assert_ptr_nonnull(b);
-    l.load_status =
-        cors_policy_builder_load_text(b, (struct cors_str){ text, len }, flags, l.diags);
+    l.load_status = cors_policy_builder_load_text(b, (struct cors_str){text, len}, flags, l.diags);
     if (l.load_status == CORS_OK)
         l.policy = cors_policy_build(b, flags, l.diags, &l.build_status);
     cors_policy_builder_free(b);
@@ -228,14 +226,15 @@ hval(const struct eval *e, const char *name)
     return NULL;
 }
 
-#define assert_header(e, name, value)                                                         \
-    do {                                                                                      \
-        const char *v_ = hval((e), (name));                                                   \
-        ck_assert_msg(v_ != NULL, "header %s missing", (name));                               \
-        ck_assert_str_eq(v_, (value));                                                        \
+#define assert_header(e, name, value)                                                              \
+    do {                                                                                           \
+        const char *v_ = hval((e), (name));                                                        \
+        ck_assert_msg(v_ != NULL, "header %s missing", (name));                                    \
+        ck_assert_str_eq(v_, (value));                                                             \
     } while (0)
 
-#define assert_no_header(e, name) ck_assert_msg(hval((e), (name)) == NULL, "unexpected header %s", (name))
+#define assert_no_header(e, name)                                                                  \
+    ck_assert_msg(hval((e), (name)) == NULL, "unexpected header %s", (name))
 
 static void
 assert_source(const struct cors_policy *p, const char *want)
@@ -279,7 +278,8 @@ check_seed_allowed(const struct cors_policy *p, const char *allow_headers, const
     assert_header(&e, "Access-Control-Max-Age", "86400");
     assert_header(&e, "Access-Control-Allow-Credentials", "true");
     assert_header(&e, "Access-Control-Expose-Headers", expose);
-    assert_header(&e, "Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+    assert_header(&e, "Vary",
+                  "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
 
     preflight(p, "https://notallowed.com", "POST", &e);
     ck_assert(!e.r.allowed);
@@ -379,8 +379,8 @@ END_TEST
  * spaces, load to the same policy; positions move by four columns. */
 START_TEST(seed_indented_as_in_guide)
 {
-    static const char *files[] = { "seed-httproute.yaml", "seed-agentgatewaypolicy.yaml",
-                                   "seed-both.yaml" };
+    static const char *files[] = {"seed-httproute.yaml", "seed-agentgatewaypolicy.yaml",
+                                  "seed-both.yaml"};
     for (size_t f = 0; f < 3; f++) {
         size_t len;
         char *text = read_data(files[f], &len);
@@ -460,15 +460,15 @@ static const struct {
     enum cors_diag_code code;
     uint32_t line, column;
 } fidelity_expected[] = {
-    { CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 14, 17 },     /* http://localhost:* */
-    { CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 15, 17 },     /* null */
-    { CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 16, 17 },     /* IPv6 */
-    { CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 17, 17 },     /* another scheme */
-    { CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM, 18, 38 }, /* patch */
-    { CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM, 18, 45 }, /* PROPFIND */
-    { CORS_DIAG_GATEWAY_API_MAX_AGE, 19, 21 },            /* a duration */
-    { CORS_DIAG_GATEWAY_API_EXTENSION_KEY, 20, 13 },      /* reportOnly, even false */
-    { CORS_DIAG_GATEWAY_API_EXTENSION_KEY, 21, 13 },      /* timingAllowOrigin */
+    {CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 14, 17},     /* http://localhost:* */
+    {CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 15, 17},     /* null */
+    {CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 16, 17},     /* IPv6 */
+    {CORS_DIAG_GATEWAY_API_ORIGIN_PATTERN, 17, 17},     /* another scheme */
+    {CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM, 18, 38}, /* patch */
+    {CORS_DIAG_GATEWAY_API_METHOD_NOT_IN_ENUM, 18, 45}, /* PROPFIND */
+    {CORS_DIAG_GATEWAY_API_MAX_AGE, 19, 21},            /* a duration */
+    {CORS_DIAG_GATEWAY_API_EXTENSION_KEY, 20, 13},      /* reportOnly, even false */
+    {CORS_DIAG_GATEWAY_API_EXTENSION_KEY, 21, 13},      /* timingAllowOrigin */
 };
 
 static size_t
@@ -558,9 +558,9 @@ START_TEST(load_text_strict_flag)
     char *text = read_data("seed-both.yaml", &len);
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
-    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ text, len },
-                                                   CORS_BUILD_STRICT, d),
-                     CORS_E_INVALID_POLICY);
+    ck_assert_int_eq(
+        cors_policy_builder_load_text(b, (struct cors_str){text, len}, CORS_BUILD_STRICT, d),
+        CORS_E_INVALID_POLICY);
     const struct cors_diagnostic *g = find_diag(d, CORS_DIAG_TEXT_BOTH_LEVELS);
     ck_assert_ptr_nonnull(g);
     ck_assert_int_eq(g->severity, CORS_SEVERITY_ERROR);
@@ -573,8 +573,7 @@ START_TEST(load_text_strict_flag)
     /* without the flag: loaded with a warning, built */
     d = cors_diagnostics_new(NULL);
     b = cors_policy_builder_new(NULL);
-    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ text, len }, 0, d),
-                     CORS_OK);
+    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){text, len}, 0, d), CORS_OK);
     g = find_diag(d, CORS_DIAG_TEXT_BOTH_LEVELS);
     ck_assert_ptr_nonnull(g);
     ck_assert_int_eq(g->severity, CORS_SEVERITY_WARNING);
@@ -595,7 +594,7 @@ START_TEST(seed_strict)
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
     enum cors_status st = CORS_OK;
     struct cors_policy *p =
-        cors_policy_new_from_text((struct cors_str){ text, len }, CORS_BUILD_STRICT, NULL, d, &st);
+        cors_policy_new_from_text((struct cors_str){text, len}, CORS_BUILD_STRICT, NULL, d, &st);
     ck_assert_ptr_null(p);
     ck_assert_int_eq(st, CORS_E_INVALID_POLICY);
     const struct cors_diagnostic *g = find_diag(d, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP);
@@ -607,7 +606,7 @@ START_TEST(seed_strict)
     /* the both-levels warning is an error under strict mode */
     text = read_data("seed-both.yaml", &len);
     d = cors_diagnostics_new(NULL);
-    p = cors_policy_new_from_text((struct cors_str){ text, len }, CORS_BUILD_STRICT, NULL, d, &st);
+    p = cors_policy_new_from_text((struct cors_str){text, len}, CORS_BUILD_STRICT, NULL, d, &st);
     ck_assert_ptr_null(p);
     g = find_diag(d, CORS_DIAG_TEXT_BOTH_LEVELS);
     ck_assert_ptr_nonnull(g);
@@ -616,7 +615,7 @@ START_TEST(seed_strict)
 
     /* without strict: built, with warnings */
     d = cors_diagnostics_new(NULL);
-    p = cors_policy_new_from_text((struct cors_str){ text, len }, 0, NULL, d, &st);
+    p = cors_policy_new_from_text((struct cors_str){text, len}, 0, NULL, d, &st);
     ck_assert_ptr_nonnull(p);
     ck_assert_int_eq(st, CORS_OK);
     ck_assert_uint_eq(cors_diagnostics_error_count(d), 0);
@@ -801,10 +800,11 @@ START_TEST(json_shapes)
     loaded_free(&l);
 
     /* an HTTPRoute as JSON */
-    l = load_ok("{\"apiVersion\": \"gateway.networking.k8s.io/v1\", \"kind\": \"HTTPRoute\",\n"
-                " \"metadata\": {\"name\": \"j\", \"namespace\": \"ns\"},\n"
-                " \"spec\": {\"rules\": [{\"filters\": [{\"type\": \"CORS\", \"cors\": {\n"
-                "   \"allowOrigins\": [\"https://a.example\"], \"allowMethods\": [\"PUT\"]}}]}]}}\n");
+    l = load_ok(
+        "{\"apiVersion\": \"gateway.networking.k8s.io/v1\", \"kind\": \"HTTPRoute\",\n"
+        " \"metadata\": {\"name\": \"j\", \"namespace\": \"ns\"},\n"
+        " \"spec\": {\"rules\": [{\"filters\": [{\"type\": \"CORS\", \"cors\": {\n"
+        "   \"allowOrigins\": [\"https://a.example\"], \"allowMethods\": [\"PUT\"]}}]}]}}\n");
     assert_source(l.policy, "HTTPRoute ns/j (document 1)");
     preflight(l.policy, "https://a.example", "PUT", &e);
     ck_assert(e.r.allowed);
@@ -857,20 +857,21 @@ END_TEST
 START_TEST(kubernetes_outside_cors_not_validated)
 {
     /* unknown keys, odd types outside the cors mapping are not our business */
-    struct loaded l = load_ok("apiVersion: gateway.networking.k8s.io/v1\n"
-                              "kind: HTTPRoute\n"
-                              "metadata:\n"
-                              "  name: r\n"
-                              "  labels: {a: b}\n"
-                              "  whatever: [1, 2, {x: y}]\n"
-                              "spec:\n"
-                              "  parentRefs: 7\n"
-                              "  hostnames: [\"a.example\"]\n"
-                              "  rules:\n"
-                              "    - backendRefs: [{name: b, port: 8000}]\n"
-                              "    - filters:\n"
-                              "        - {type: CORS, cors: {allowOrigins: [\"https://a.example\"]}}\n"
-                              "      unknownRuleKey: true\n");
+    struct loaded l =
+        load_ok("apiVersion: gateway.networking.k8s.io/v1\n"
+                "kind: HTTPRoute\n"
+                "metadata:\n"
+                "  name: r\n"
+                "  labels: {a: b}\n"
+                "  whatever: [1, 2, {x: y}]\n"
+                "spec:\n"
+                "  parentRefs: 7\n"
+                "  hostnames: [\"a.example\"]\n"
+                "  rules:\n"
+                "    - backendRefs: [{name: b, port: 8000}]\n"
+                "    - filters:\n"
+                "        - {type: CORS, cors: {allowOrigins: [\"https://a.example\"]}}\n"
+                "      unknownRuleKey: true\n");
     ck_assert_uint_eq(cors_diagnostics_error_count(l.diags), 0);
     loaded_free(&l);
 
@@ -949,14 +950,15 @@ END_TEST
 START_TEST(ignored_policy_level_still_checked)
 {
     /* the ignored policy-level CORS is still checked for text errors */
-    struct loaded l = load_bad("kind: HTTPRoute\n"
-                               "spec: {rules: [{filters: [{type: CORS, cors: {allowOrigins: [\"*\"]}}]}]}\n"
-                               "---\n"
-                               "kind: AgentgatewayPolicy\n"
-                               "spec:\n"
-                               "  traffic:\n"
-                               "    cors:\n"
-                               "      maxAge: soon\n");
+    struct loaded l =
+        load_bad("kind: HTTPRoute\n"
+                 "spec: {rules: [{filters: [{type: CORS, cors: {allowOrigins: [\"*\"]}}]}]}\n"
+                 "---\n"
+                 "kind: AgentgatewayPolicy\n"
+                 "spec:\n"
+                 "  traffic:\n"
+                 "    cors:\n"
+                 "      maxAge: soon\n");
     assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 8, 15);
     assert_diag_at(l.diags, CORS_DIAG_TEXT_BOTH_LEVELS, 7, 5);
     loaded_free(&l);
@@ -973,12 +975,22 @@ START_TEST(durations_accepted)
         const char *yaml;
         const char *want;
     } cases[] = {
-        { "600", "600" },          { "\"600\"", "600" },   { "'0'", "0" },
-        { "0", "0" },              { "90s", "90" },        { "10m", "600" },
-        { "1h", "3600" },          { "1h30m", "5400" },    { "2h45m10s", "9910" },
-        { "\"1m30s\"", "90" },     { "0s", "0" },          { "+5", "5" },
-        { "2147483647", "2147483647" }, { "596523h", "2147482800" },
-        { "596523h14m7s", "2147483647" }, { "0h0m0s", "0" },
+        {"600", "600"},
+        {"\"600\"", "600"},
+        {"'0'", "0"},
+        {"0", "0"},
+        {"90s", "90"},
+        {"10m", "600"},
+        {"1h", "3600"},
+        {"1h30m", "5400"},
+        {"2h45m10s", "9910"},
+        {"\"1m30s\"", "90"},
+        {"0s", "0"},
+        {"+5", "5"},
+        {"2147483647", "2147483647"},
+        {"596523h", "2147482800"},
+        {"596523h14m7s", "2147483647"},
+        {"0h0m0s", "0"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[256];
@@ -996,27 +1008,27 @@ START_TEST(durations_rejected)
         const char *yaml;
         enum cors_diag_code code;
     } cases[] = {
-        { "-5", CORS_DIAG_MAX_AGE_OUT_OF_RANGE },
-        { "-1", CORS_DIAG_MAX_AGE_OUT_OF_RANGE },
-        { "\"-5s\"", CORS_DIAG_MAX_AGE_OUT_OF_RANGE },
-        { "2147483648", CORS_DIAG_MAX_AGE_OUT_OF_RANGE },
-        { "99999999999999999999999", CORS_DIAG_MAX_AGE_OUT_OF_RANGE },
-        { "596524h", CORS_DIAG_MAX_AGE_OUT_OF_RANGE },
-        { "596523h14m8s", CORS_DIAG_MAX_AGE_OUT_OF_RANGE },
-        { "1.5", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "1.5h", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "500ms", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "10x", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "1m1h", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "1h1h", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "1h30", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "h", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "\"\"", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "\" 5\"", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "1e3", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "true", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "[5]", CORS_DIAG_TEXT_WRONG_TYPE },
-        { "{s: 5}", CORS_DIAG_TEXT_WRONG_TYPE },
+        {"-5", CORS_DIAG_MAX_AGE_OUT_OF_RANGE},
+        {"-1", CORS_DIAG_MAX_AGE_OUT_OF_RANGE},
+        {"\"-5s\"", CORS_DIAG_MAX_AGE_OUT_OF_RANGE},
+        {"2147483648", CORS_DIAG_MAX_AGE_OUT_OF_RANGE},
+        {"99999999999999999999999", CORS_DIAG_MAX_AGE_OUT_OF_RANGE},
+        {"596524h", CORS_DIAG_MAX_AGE_OUT_OF_RANGE},
+        {"596523h14m8s", CORS_DIAG_MAX_AGE_OUT_OF_RANGE},
+        {"1.5", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"1.5h", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"500ms", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"10x", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"1m1h", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"1h1h", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"1h30", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"h", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"\"\"", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"\" 5\"", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"1e3", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"true", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"[5]", CORS_DIAG_TEXT_WRONG_TYPE},
+        {"{s: 5}", CORS_DIAG_TEXT_WRONG_TYPE},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[256];
@@ -1081,14 +1093,14 @@ END_TEST
 
 START_TEST(error_wrong_types)
 {
-    struct loaded l = load_bad("allowOrigins: https://a.example\n"     /* 1: not a list */
+    struct loaded l = load_bad("allowOrigins: https://a.example\n"       /* 1: not a list */
                                "allowMethods: [GET, 12, true, ~, [x]]\n" /* 2 */
-                               "allowCredentials: \"true\"\n"          /* 3 */
-                               "allowPrivateNetwork: yes\n"            /* 4 */
-                               "preflightStatus: \"204\"\n"            /* 5 */
-                               "rejectStatus: 4.03\n"                  /* 6 */
-                               "reportOnly: [true]\n"                  /* 7 */
-                               "exposeHeaders: {a: b}\n");             /* 8 */
+                               "allowCredentials: \"true\"\n"            /* 3 */
+                               "allowPrivateNetwork: yes\n"              /* 4 */
+                               "preflightStatus: \"204\"\n"              /* 5 */
+                               "rejectStatus: 4.03\n"                    /* 6 */
+                               "reportOnly: [true]\n"                    /* 7 */
+                               "exposeHeaders: {a: b}\n");               /* 8 */
     assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 1, 15);
     assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 21);
     assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 25);
@@ -1193,7 +1205,7 @@ START_TEST(error_no_policy)
     /* a NULL slice is an empty text */
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
-    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ NULL, 0 }, 0, d),
+    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){NULL, 0}, 0, d),
                      CORS_E_INVALID_POLICY);
     ck_assert_ptr_nonnull(find_diag(d, CORS_DIAG_TEXT_NO_POLICY));
     cors_policy_builder_free(b);
@@ -1272,8 +1284,9 @@ END_TEST
 START_TEST(error_not_echoed_raw)
 {
     /* control characters and long input are not copied into messages */
-    struct loaded l = load_bad("\"\\e[31mxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                               "xxxxxxxxxxxxxxxxxxxxxxxxxxx\": 1\n");
+    struct loaded l =
+        load_bad("\"\\e[31mxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                 "xxxxxxxxxxxxxxxxxxxxxxxxxxx\": 1\n");
     const struct cors_diagnostic *g = find_diag(l.diags, CORS_DIAG_TEXT_UNKNOWN_KEY);
     ck_assert_ptr_nonnull(g);
     ck_assert_ptr_null(memchr(g->message.ptr, 0x1b, g->message.len));
@@ -1464,12 +1477,12 @@ START_TEST(allocation_failures)
     char *text = read_data("seed-both.yaml", &len);
     long needed = -1;
     for (long n = 0; n < 10000; n++) {
-        struct budget b = { n, 0 };
-        struct cors_allocator a = { budget_malloc, budget_free, &b };
+        struct budget b = {n, 0};
+        struct cors_allocator a = {budget_malloc, budget_free, &b};
         struct cors_diagnostics *d = cors_diagnostics_new(NULL);
         enum cors_status st = CORS_OK;
         struct cors_policy *p =
-            cors_policy_new_from_text((struct cors_str){ text, len }, 0, &a, d, &st);
+            cors_policy_new_from_text((struct cors_str){text, len}, 0, &a, d, &st);
         if (p != NULL) {
             ck_assert_int_eq(st, CORS_OK);
             assert_source(p, "HTTPRoute httpbin/httpbin (document 1)");
@@ -1493,7 +1506,7 @@ START_TEST(null_arguments)
     struct cors_diagnostics *d = cors_diagnostics_new(NULL);
     ck_assert_int_eq(cors_policy_builder_load_text(NULL, S("{}"), 0, d), CORS_E_INVALID_ARGUMENT);
     struct cors_policy_builder *b = cors_policy_builder_new(NULL);
-    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){ NULL, 3 }, 0, d),
+    ck_assert_int_eq(cors_policy_builder_load_text(b, (struct cors_str){NULL, 3}, 0, d),
                      CORS_E_INVALID_ARGUMENT);
     /* diags may be NULL */
     ck_assert_int_eq(cors_policy_builder_load_text(b, S("bogus: 1\n"), 0, NULL),
@@ -1502,7 +1515,7 @@ START_TEST(null_arguments)
                      CORS_OK);
     cors_policy_builder_free(b);
     enum cors_status st = CORS_OK;
-    ck_assert_ptr_null(cors_policy_new_from_text((struct cors_str){ NULL, 3 }, 0, NULL, d, &st));
+    ck_assert_ptr_null(cors_policy_new_from_text((struct cors_str){NULL, 3}, 0, NULL, d, &st));
     ck_assert_int_eq(st, CORS_E_INVALID_ARGUMENT);
     cors_diagnostics_free(d);
 }

@@ -76,16 +76,22 @@ count_diag(const struct cors_diagnostics *d, enum cors_diag_code code)
     return n;
 }
 
+/* Whether a diagnostic with code at line:col exists (any of them may match). */
+static bool
+has_diag_at(const struct cors_diagnostics *d, enum cors_diag_code code, uint32_t line, uint32_t col)
+{
+    for (size_t i = 0; i < cors_diagnostics_count(d); i++) {
+        const struct cors_diagnostic *g = cors_diagnostics_get(d, i);
+        if (g->code == code && g->line == line && g->column == col)
+            return true;
+    }
+    return false;
+}
+
 /* Asserts a diagnostic with code at line:col exists (any of them may match). */
 #define assert_diag_at(d, want_code, want_line, want_col)                                          \
     do {                                                                                           \
-        bool found_ = false;                                                                       \
-        for (size_t i_ = 0; i_ < cors_diagnostics_count(d); i_++) {                                \
-            const struct cors_diagnostic *g_ = cors_diagnostics_get(d, i_);                        \
-            if (g_->code == (want_code) && g_->line == (uint32_t)(want_line) &&                    \
-                g_->column == (uint32_t)(want_col))                                                \
-                found_ = true;                                                                     \
-        }                                                                                          \
+        bool found_ = has_diag_at((d), (want_code), (uint32_t)(want_line), (uint32_t)(want_col));  \
         if (!found_)                                                                               \
             dump_diags(d);                                                                         \
         ck_assert_msg(found_, "no diagnostic %s at %d:%d", cors_diag_code_name(want_code),         \
@@ -98,6 +104,7 @@ struct loaded {
     struct cors_policy *policy;
     enum cors_status load_status;
     enum cors_status build_status;
+    char *text; /* the file load_file() read, or NULL */
 };
 
 static struct loaded
@@ -127,6 +134,21 @@ loaded_free(struct loaded *l)
 {
     cors_policy_unref(l->policy);
     cors_diagnostics_free(l->diags);
+    free(l->text);
+}
+
+/* Loads the data file name and expects a policy. */
+static struct loaded
+load_file(const char *name)
+{
+    size_t len;
+    char *text = read_data(name, &len);
+    struct loaded l = load(text, len, 0);
+    l.text = text;
+    if (l.policy == NULL)
+        dump_diags(l.diags);
+    ck_assert_ptr_nonnull(l.policy);
+    return l;
 }
 
 /* Loads and expects success. */
@@ -153,6 +175,33 @@ load_bad(const char *text)
     ck_assert_uint_ge(cors_diagnostics_error_count(l.diags), 1);
     return l;
 }
+
+/* A text the loader refuses, and the diagnostic it must give there. */
+struct bad_text {
+    const char *rule; /* what the row checks, and where that is written */
+    const char *text;
+    enum cors_diag_code code;
+    uint32_t line, column;
+};
+
+/* Loads each row's text, expecting CORS_E_INVALID_POLICY and the row's
+ * diagnostic at the row's line:column. */
+static void
+check_bad_texts(const struct bad_text *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct loaded l = load_bad(rows[i].text);
+        bool found = has_diag_at(l.diags, rows[i].code, rows[i].line, rows[i].column);
+        if (!found)
+            dump_diags(l.diags);
+        ck_assert_msg(found, "%s: no diagnostic %s at %u:%u", rows[i].rule,
+                      cors_diag_code_name(rows[i].code), (unsigned)rows[i].line,
+                      (unsigned)rows[i].column);
+        loaded_free(&l);
+    }
+}
+
+#define CHECK_BAD_TEXTS(rows) check_bad_texts((rows), sizeof(rows) / sizeof((rows)[0]))
 
 struct eval {
     struct cors_result r;
@@ -293,51 +342,42 @@ check_seed_allowed(const struct cors_policy *p, const char *allow_headers, const
     ck_assert_uint_eq(e.r.header_count, 2); /* REMOVE_ACCESS_CONTROL, Vary */
 }
 
-START_TEST(seed_httproute)
-{
-    size_t len;
-    char *text = read_data("seed-httproute.yaml", &len);
-    struct loaded l = load(text, len, 0);
-    if (l.policy == NULL)
-        dump_diags(l.diags);
-    ck_assert_int_eq(l.load_status, CORS_OK);
-    ck_assert_ptr_nonnull(l.policy);
-    assert_source(l.policy, "HTTPRoute httpbin/httpbin (document 1)");
-    check_seed_allowed(l.policy, "origin", "origin,x-httproute-header");
-    /* the guide's policy has warnings, with positions in the file */
-    ck_assert_uint_eq(cors_diagnostics_error_count(l.diags), 0);
-    assert_diag_at(l.diags, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP, 26, 21);
-    assert_diag_at(l.diags, CORS_DIAG_HEADER_FORBIDDEN, 16, 17); /* Origin */
-    loaded_free(&l);
-    free(text);
-}
-END_TEST
+/* Each of the guide's two blocks alone: the policy it describes, and the
+ * warnings the guide's own values get, with their positions in the file. */
+static const struct {
+    const char *file;
+    const char *source;         /* cors_policy_source() (README "Text policies") */
+    const char *allow_headers;  /* Access-Control-Allow-Headers of the allowed preflight */
+    const char *expose;         /* Access-Control-Expose-Headers */
+    uint32_t cap_line, cap_col; /* maxAge 86400 over Chromium's 7200 s cap */
+    uint32_t origin_line,
+        origin_col; /* "Origin" in allowHeaders: a forbidden header name (Fetch) */
+} seed_blocks[] = {
+    {"seed-httproute.yaml", "HTTPRoute httpbin/httpbin (document 1)", "origin",
+     "origin,x-httproute-header", 26, 21, 16, 17},
+    {"seed-agentgatewaypolicy.yaml",
+     "AgentgatewayPolicy agentgateway-system/httpbin-cors (document 1)",
+     "origin,authorization,content-type", "origin,x-trafficpolicy-header", 27, 15, 15, 11},
+};
 
-START_TEST(seed_agentgatewaypolicy)
+START_TEST(seed_block)
 {
-    size_t len;
-    char *text = read_data("seed-agentgatewaypolicy.yaml", &len);
-    struct loaded l = load(text, len, 0);
-    if (l.policy == NULL)
-        dump_diags(l.diags);
-    ck_assert_ptr_nonnull(l.policy);
-    assert_source(l.policy, "AgentgatewayPolicy agentgateway-system/httpbin-cors (document 1)");
-    check_seed_allowed(l.policy, "origin,authorization,content-type",
-                       "origin,x-trafficpolicy-header");
+    struct loaded l = load_file(seed_blocks[_i].file);
+    ck_assert_int_eq(l.load_status, CORS_OK);
+    assert_source(l.policy, seed_blocks[_i].source);
+    check_seed_allowed(l.policy, seed_blocks[_i].allow_headers, seed_blocks[_i].expose);
     ck_assert_uint_eq(cors_diagnostics_error_count(l.diags), 0);
-    assert_diag_at(l.diags, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP, 27, 15);
-    assert_diag_at(l.diags, CORS_DIAG_HEADER_FORBIDDEN, 15, 11); /* "Origin" */
+    assert_diag_at(l.diags, CORS_DIAG_MAX_AGE_ABOVE_CHROMIUM_CAP, seed_blocks[_i].cap_line,
+                   seed_blocks[_i].cap_col);
+    assert_diag_at(l.diags, CORS_DIAG_HEADER_FORBIDDEN, seed_blocks[_i].origin_line,
+                   seed_blocks[_i].origin_col);
     loaded_free(&l);
-    free(text);
 }
 END_TEST
 
 START_TEST(seed_both_route_wins)
 {
-    size_t len;
-    char *text = read_data("seed-both.yaml", &len);
-    struct loaded l = load(text, len, 0);
-    ck_assert_ptr_nonnull(l.policy);
+    struct loaded l = load_file("seed-both.yaml");
     assert_source(l.policy, "HTTPRoute httpbin/httpbin (document 1)");
     check_seed_allowed(l.policy, "origin", "origin,x-httproute-header");
     /* the warning points at the ignored policy-level cors: key */
@@ -348,7 +388,6 @@ START_TEST(seed_both_route_wins)
     ck_assert_ptr_nonnull(
         strstr(g->message.ptr, "AgentgatewayPolicy agentgateway-system/httpbin-cors (document 2)"));
     loaded_free(&l);
-    free(text);
 }
 END_TEST
 
@@ -437,18 +476,18 @@ START_TEST(keys_0_2)
     loaded_free(&again);
     loaded_free(&l);
 
-    l = load_s("allowOrigins: [\"https://a.example\"]\nenforcePercent: 101\n");
-    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
-    assert_diag_at(l.diags, CORS_DIAG_PERCENT_OUT_OF_RANGE, 2, 17);
-    loaded_free(&l);
-    l = load_s("allowOrigins: [\"https://a.example\"]\nenforcePercent: \"50%\"\n");
-    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 17);
-    loaded_free(&l);
-    l = load_s("allowOrigins: [\"https://a.example\"]\ntimingAllowOrigin: 1\n");
-    ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 20);
-    loaded_free(&l);
+    static const struct bad_text bad[] = {
+        {"enforcePercent is 0-100 (README \"Text policies\")",
+         "allowOrigins: [\"https://a.example\"]\nenforcePercent: 101\n",
+         CORS_DIAG_PERCENT_OUT_OF_RANGE, 2, 17},
+        {"enforcePercent is a number, not a string",
+         "allowOrigins: [\"https://a.example\"]\nenforcePercent: \"50%\"\n",
+         CORS_DIAG_TEXT_WRONG_TYPE, 2, 17},
+        {"timingAllowOrigin is a boolean",
+         "allowOrigins: [\"https://a.example\"]\ntimingAllowOrigin: 1\n", CORS_DIAG_TEXT_WRONG_TYPE,
+         2, 20},
+    };
+    CHECK_BAD_TEXTS(bad);
 }
 END_TEST
 
@@ -715,17 +754,16 @@ START_TEST(cors_wrapper)
     ck_assert(e.r.allowed);
     loaded_free(&l);
 
-    l = load_bad("type: RequestRedirect\ncors:\n  allowOrigins: [\"https://a.example\"]\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 1, 7);
-    loaded_free(&l);
-
-    l = load_bad("cors:\n  allowOrigins: [\"https://a.example\"]\nextra: 1\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_UNKNOWN_KEY, 3, 1);
-    loaded_free(&l);
-
-    l = load_bad("cors: [1]\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 1, 7);
-    loaded_free(&l);
+    static const struct bad_text bad[] = {
+        {"a filter entry next to cors has type: CORS (Gateway API HTTPRouteFilter)",
+         "type: RequestRedirect\ncors:\n  allowOrigins: [\"https://a.example\"]\n",
+         CORS_DIAG_TEXT_WRONG_TYPE, 1, 7},
+        {"nothing but type next to the cors wrapper",
+         "cors:\n  allowOrigins: [\"https://a.example\"]\nextra: 1\n", CORS_DIAG_TEXT_UNKNOWN_KEY,
+         3, 1},
+        {"the cors wrapper holds a mapping", "cors: [1]\n", CORS_DIAG_TEXT_WRONG_TYPE, 1, 7},
+    };
+    CHECK_BAD_TEXTS(bad);
 }
 END_TEST
 
@@ -753,26 +791,29 @@ START_TEST(gateway_default_max_age)
     assert_source(l.policy, "HTTPRoute r (document 1)");
     loaded_free(&l);
 
-    ck_assert_str_eq(max_age_of("kind: AgentgatewayPolicy\n"
-                                "spec:\n"
-                                "  traffic:\n"
-                                "    cors:\n"
-                                "      allowOrigins: [\"https://a.example\"]\n"),
-                     "5");
-    ck_assert_str_eq(max_age_of("kind: AgentgatewayPolicy\n"
-                                "spec:\n"
-                                "  traffic:\n"
-                                "    cors:\n"
-                                "      allowOrigins: [\"https://a.example\"]\n"
-                                "      maxAge: null\n"),
-                     "5");
-    ck_assert_str_eq(max_age_of("kind: AgentgatewayPolicy\n"
-                                "spec:\n"
-                                "  traffic:\n"
-                                "    cors:\n"
-                                "      allowOrigins: [\"https://a.example\"]\n"
-                                "      maxAge: 1h\n"),
-                     "3600");
+    /* an AgentgatewayPolicy: absent or null maxAge is the Gateway API default, 5 s */
+    static const struct {
+        const char *max_age_line;
+        const char *want;
+    } agw[] = {
+        {"", "5"},
+        {"      maxAge: null\n", "5"},
+        {"      maxAge: 1h\n", "3600"},
+    };
+    for (size_t i = 0; i < sizeof agw / sizeof agw[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "kind: AgentgatewayPolicy\n"
+                 "spec:\n"
+                 "  traffic:\n"
+                 "    cors:\n"
+                 "      allowOrigins: [\"https://a.example\"]\n"
+                 "%s",
+                 agw[i].max_age_line);
+        ck_assert_msg(strcmp(max_age_of(text), agw[i].want) == 0,
+                      "maxAge line '%s': got %s want %s", agw[i].max_age_line, max_age_of(text),
+                      agw[i].want);
+    }
     l = load_ok("kind: AgentgatewayPolicy\nspec:\n  traffic:\n    cors:\n"
                 "      allowOrigins: [\"https://a.example\"]\n");
     assert_source(l.policy, "AgentgatewayPolicy (document 1)");
@@ -819,16 +860,16 @@ START_TEST(json_shapes)
     loaded_free(&l);
 
     /* JSON errors carry line and column */
-    l = load_bad("{\n  \"allowOrigins\": [\"https://a.example\"],\n  \"maxAge\": true\n}\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 3, 13);
-    loaded_free(&l);
-    l = load_bad("{\n  \"allowOrigins\": [\"https://a.example\"],,\n}\n");
-    ck_assert_ptr_nonnull(find_diag(l.diags, CORS_DIAG_TEXT_SYNTAX));
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_SYNTAX, 2, 41);
-    loaded_free(&l);
-    l = load_bad("{\"allowOrigins\": [], \"allowOrigins\": []}");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_DUPLICATE_KEY, 1, 22);
-    loaded_free(&l);
+    static const struct bad_text bad[] = {
+        {"JSON: maxAge is a number or a duration string",
+         "{\n  \"allowOrigins\": [\"https://a.example\"],\n  \"maxAge\": true\n}\n",
+         CORS_DIAG_TEXT_WRONG_TYPE, 3, 13},
+        {"JSON: a syntax error (RFC 8259 value-separator)",
+         "{\n  \"allowOrigins\": [\"https://a.example\"],,\n}\n", CORS_DIAG_TEXT_SYNTAX, 2, 41},
+        {"JSON: a key given twice", "{\"allowOrigins\": [], \"allowOrigins\": []}",
+         CORS_DIAG_TEXT_DUPLICATE_KEY, 1, 22},
+    };
+    CHECK_BAD_TEXTS(bad);
 }
 END_TEST
 
@@ -911,39 +952,39 @@ START_TEST(two_route_filters_error)
     ck_assert_uint_eq(count_diag(l.diags, CORS_DIAG_TEXT_DUPLICATE_KEY), 1);
     loaded_free(&l);
 
-    /* two HTTPRoutes in one stream */
-    l = load_bad("kind: HTTPRoute\n"
-                 "spec: {rules: [{filters: [{type: CORS, cors: {allowOrigins: [\"*\"]}}]}]}\n"
-                 "---\n"
-                 "kind: HTTPRoute\n"
-                 "spec: {rules: [{filters: [{type: CORS, cors: {allowOrigins: [\"*\"]}}]}]}\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_DUPLICATE_KEY, 5, 40);
-    loaded_free(&l);
+    static const struct bad_text bad[] = {
+        {"one CORS policy a text: two HTTPRoutes in one stream",
+         "kind: HTTPRoute\n"
+         "spec: {rules: [{filters: [{type: CORS, cors: {allowOrigins: [\"*\"]}}]}]}\n"
+         "---\n"
+         "kind: HTTPRoute\n"
+         "spec: {rules: [{filters: [{type: CORS, cors: {allowOrigins: [\"*\"]}}]}]}\n",
+         CORS_DIAG_TEXT_DUPLICATE_KEY, 5, 40},
+    };
+    CHECK_BAD_TEXTS(bad);
 }
 END_TEST
 
 START_TEST(two_policies_error)
 {
-    struct loaded l = load_bad("kind: AgentgatewayPolicy\n"
-                               "spec: {traffic: {cors: {allowOrigins: [\"*\"]}}}\n"
-                               "---\n"
-                               "kind: AgentgatewayPolicy\n"
-                               "spec: {traffic: {cors: {allowOrigins: [\"*\"]}}}\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_DUPLICATE_KEY, 5, 18);
-    loaded_free(&l);
-
-    /* a bare filter next to a Kubernetes document */
-    l = load_bad("allowOrigins: [\"*\"]\n"
-                 "---\n"
-                 "kind: AgentgatewayPolicy\n"
-                 "spec: {traffic: {cors: {allowOrigins: [\"*\"]}}}\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_DUPLICATE_KEY, 4, 18);
-    loaded_free(&l);
-
-    /* two bare documents */
-    l = load_bad("allowOrigins: [\"*\"]\n---\nallowOrigins: [\"*\"]\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_DUPLICATE_KEY, 3, 1);
-    loaded_free(&l);
+    static const struct bad_text bad[] = {
+        {"one CORS policy a text: two AgentgatewayPolicies",
+         "kind: AgentgatewayPolicy\n"
+         "spec: {traffic: {cors: {allowOrigins: [\"*\"]}}}\n"
+         "---\n"
+         "kind: AgentgatewayPolicy\n"
+         "spec: {traffic: {cors: {allowOrigins: [\"*\"]}}}\n",
+         CORS_DIAG_TEXT_DUPLICATE_KEY, 5, 18},
+        {"one CORS policy a text: a bare filter next to a Kubernetes document",
+         "allowOrigins: [\"*\"]\n"
+         "---\n"
+         "kind: AgentgatewayPolicy\n"
+         "spec: {traffic: {cors: {allowOrigins: [\"*\"]}}}\n",
+         CORS_DIAG_TEXT_DUPLICATE_KEY, 4, 18},
+        {"one CORS policy a text: two bare documents",
+         "allowOrigins: [\"*\"]\n---\nallowOrigins: [\"*\"]\n", CORS_DIAG_TEXT_DUPLICATE_KEY, 3, 1},
+    };
+    CHECK_BAD_TEXTS(bad);
 }
 END_TEST
 
@@ -1080,14 +1121,16 @@ START_TEST(error_duplicate_key)
     ck_assert_ptr_nonnull(strstr(g->message.ptr, "line 2"));
     loaded_free(&l);
 
-    /* duplicate structural keys of a Kubernetes document */
-    l = load_bad("kind: AgentgatewayPolicy\n"
-                 "spec:\n"
-                 "  traffic:\n"
-                 "    cors: {allowOrigins: [\"*\"]}\n"
-                 "    cors: {allowOrigins: [\"*\"]}\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_DUPLICATE_KEY, 5, 5);
-    loaded_free(&l);
+    static const struct bad_text bad[] = {
+        {"duplicate structural keys of a Kubernetes document",
+         "kind: AgentgatewayPolicy\n"
+         "spec:\n"
+         "  traffic:\n"
+         "    cors: {allowOrigins: [\"*\"]}\n"
+         "    cors: {allowOrigins: [\"*\"]}\n",
+         CORS_DIAG_TEXT_DUPLICATE_KEY, 5, 5},
+    };
+    CHECK_BAD_TEXTS(bad);
 }
 END_TEST
 
@@ -1129,29 +1172,23 @@ START_TEST(error_wrong_types)
     }
     loaded_free(&l);
 
-    /* a status that does not fit an int */
-    l = load_bad("allowOrigins: [\"*\"]\nrejectStatus: 99999999999\n");
-    assert_diag_at(l.diags, CORS_DIAG_STATUS_INVALID, 2, 15);
-    loaded_free(&l);
-
-    /* the CORS mapping itself, and a key that is not a string */
-    l = load_bad("kind: HTTPRoute\nspec: {rules: [{filters: [{type: CORS, cors: [1]}]}]}\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 46);
-    loaded_free(&l);
-    l = load_bad("kind: HTTPRoute\nspec: {rules: [{filters: [{type: CORS}]}]}\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 34);
-    loaded_free(&l);
-    l = load_bad("allowOrigins: [\"*\"]\n? [a]\n: b\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 2, 3);
-    loaded_free(&l);
-
-    /* a document that is not a mapping */
-    l = load_bad("- allowOrigins\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 1, 1);
-    loaded_free(&l);
-    l = load_bad("[\"https://a.example\"]");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_WRONG_TYPE, 1, 1);
-    loaded_free(&l);
+    static const struct bad_text bad[] = {
+        {"a status that does not fit an int", "allowOrigins: [\"*\"]\nrejectStatus: 99999999999\n",
+         CORS_DIAG_STATUS_INVALID, 2, 15},
+        {"the CORS filter's cors is a mapping (Gateway API HTTPCORSFilter)",
+         "kind: HTTPRoute\nspec: {rules: [{filters: [{type: CORS, cors: [1]}]}]}\n",
+         CORS_DIAG_TEXT_WRONG_TYPE, 2, 46},
+        {"a CORS filter has its cors mapping",
+         "kind: HTTPRoute\nspec: {rules: [{filters: [{type: CORS}]}]}\n", CORS_DIAG_TEXT_WRONG_TYPE,
+         2, 34},
+        {"a key is a string", "allowOrigins: [\"*\"]\n? [a]\n: b\n", CORS_DIAG_TEXT_WRONG_TYPE, 2,
+         3},
+        {"a document is a mapping, not a list", "- allowOrigins\n", CORS_DIAG_TEXT_WRONG_TYPE, 1,
+         1},
+        {"a JSON document is an object, not an array", "[\"https://a.example\"]",
+         CORS_DIAG_TEXT_WRONG_TYPE, 1, 1},
+    };
+    CHECK_BAD_TEXTS(bad);
 }
 END_TEST
 
@@ -1163,18 +1200,19 @@ START_TEST(error_syntax)
     ck_assert_uint_eq(find_diag(l.diags, CORS_DIAG_TEXT_SYNTAX)->line, 2);
     loaded_free(&l);
 
-    l = load_bad("a:\n  b: c\n d: e\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_SYNTAX, 3, 2);
-    loaded_free(&l);
+    static const struct bad_text bad[] = {
+        {"YAML 1.2 indentation: a key less indented than its siblings", "a:\n  b: c\n d: e\n",
+         CORS_DIAG_TEXT_SYNTAX, 3, 2},
+        {"invalid UTF-8 (YAML 1.2 character set)",
+         "allowOrigins: [\"https://a.example\"]\nmaxAge: \xff\n", CORS_DIAG_TEXT_SYNTAX, 2, 9},
+    };
+    CHECK_BAD_TEXTS(bad);
 
     l = load_bad("allowOrigins: [\"*\"]\nmaxAge: \"unterminated\n");
     ck_assert_ptr_nonnull(find_diag(l.diags, CORS_DIAG_TEXT_SYNTAX));
     loaded_free(&l);
 
-    /* invalid UTF-8 and control characters */
-    l = load_bad("allowOrigins: [\"https://a.example\"]\nmaxAge: \xff\n");
-    assert_diag_at(l.diags, CORS_DIAG_TEXT_SYNTAX, 2, 9);
-    loaded_free(&l);
+    /* control characters */
     static const char nul[] = "allowOrigins: [\"*\"]\nx\0y: 1\n";
     l = load(nul, sizeof(nul) - 1, 0);
     ck_assert_int_eq(l.load_status, CORS_E_INVALID_POLICY);
@@ -1424,10 +1462,7 @@ END_TEST
 
 START_TEST(dump_shows_loaded_policy)
 {
-    size_t len;
-    char *text = read_data("seed-httproute.yaml", &len);
-    struct loaded l = load(text, len, 0);
-    ck_assert_ptr_nonnull(l.policy);
+    struct loaded l = load_file("seed-httproute.yaml");
     size_t need = cors_policy_to_json(l.policy, NULL, 0);
     ck_assert_uint_gt(need, 0);
     char *buf = malloc(need + 1);
@@ -1437,7 +1472,6 @@ START_TEST(dump_shows_loaded_policy)
     ck_assert_ptr_nonnull(strstr(buf, "x-httproute-header"));
     free(buf);
     loaded_free(&l);
-    free(text);
 }
 END_TEST
 
@@ -1551,8 +1585,7 @@ text_suite(void)
     TCase *tc = tcase_create("loader");
     tcase_set_timeout(tc, 60);
 #if TEXT_HAVE_YAML
-    tcase_add_test(tc, seed_httproute);
-    tcase_add_test(tc, seed_agentgatewaypolicy);
+    tcase_add_loop_test(tc, seed_block, 0, (int)(sizeof seed_blocks / sizeof seed_blocks[0]));
     tcase_add_test(tc, seed_both_route_wins);
     tcase_add_test(tc, seed_both_policy_first);
     tcase_add_test(tc, seed_indented_as_in_guide);

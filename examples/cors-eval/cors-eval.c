@@ -284,26 +284,6 @@ reason_phrase(int status)
 }
 
 static void
-json_string(FILE *out, const char *s, size_t len)
-{
-    fputc('"', out);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", out);
-        else if (c == '\t')
-            fputs("\\t", out);
-        else if (c < 0x20 || c >= 0x7f)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
-static void
 print_lower(FILE *out, struct cors_str s)
 {
     for (size_t i = 0; i < s.len; i++) {
@@ -353,7 +333,7 @@ print_json(const struct cors_result *r, const struct cors_policy *policy)
         struct cors_str entry = cors_policy_entry(policy, r->matched_field, r->matched_index);
         printf("  \"matched\": {\"field\": \"%s\", \"index\": %zu, \"entry\": ",
                cors_field_name(r->matched_field), r->matched_index);
-        json_string(stdout, entry.ptr ? entry.ptr : "", entry.ptr ? entry.len : 0);
+        cors_eval_json_string(stdout, entry.ptr ? entry.ptr : "", entry.ptr ? entry.len : 0);
         printf("},\n");
     }
     /* the server removes every Access-Control-* header of the handler's */
@@ -375,16 +355,16 @@ print_json(const struct cors_result *r, const struct cors_policy *policy)
             if (h->op == CORS_HEADER_REMOVE_ACCESS_CONTROL)
                 continue;
             fputs("    [", stdout);
-            json_string(stdout, h->name.ptr, h->name.len);
+            cors_eval_json_string(stdout, h->name.ptr, h->name.len);
             fputs(", ", stdout);
-            json_string(stdout, h->value.ptr, h->value.len);
+            cors_eval_json_string(stdout, h->value.ptr, h->value.len);
             printf("]%s\n", --shown > 0 ? "," : "");
         }
         printf("  ],\n");
     }
     struct cors_str source = cors_policy_source(policy);
     fputs("  \"policySource\": ", stdout);
-    json_string(stdout, source.ptr ? source.ptr : "", source.ptr ? source.len : 0);
+    cors_eval_json_string(stdout, source.ptr ? source.ptr : "", source.ptr ? source.len : 0);
     printf("\n}\n");
 }
 
@@ -690,12 +670,6 @@ const char *
 cors_eval_printable(char *dst, size_t size, const char *s, size_t len)
 {
     return printable(dst, size, s, len);
-}
-
-void
-cors_eval_json_string(FILE *out, const char *s, size_t len)
-{
-    json_string(out, s, len);
 }
 
 struct cors_policy *

@@ -29,7 +29,8 @@ void cors_eval_print_diagnostics(FILE *out, const char *file, const struct cors_
 const char *cors_eval_printable(char *dst, size_t size, const char *s, size_t len);
 
 /* Writes s[0..len) as a JSON string (quoted; escapes for '"', '\\', control
- * and non-ASCII bytes). */
+ * and non-ASCII bytes). In json-string.c, which the browser suite's
+ * fetch-oracle builds too. */
 void cors_eval_json_string(FILE *out, const char *s, size_t len);
 
 /* Loads a policy file (the text formats of cors-eval --policy), printing its

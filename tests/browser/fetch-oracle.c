@@ -19,6 +19,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "cors-eval.h" /* cors_eval_json_string() */
+
 #include <cors/cors.h>
 
 #include <stdio.h>
@@ -48,24 +50,23 @@ split(const char *arg, struct cors_fetch_header *h)
     return 0;
 }
 
+/* s as a JSON string on stdout (cors-eval's writer); null for a NULL slice. */
 static void
 json_str(struct cors_str s)
 {
-    if (s.ptr == NULL) {
+    if (s.ptr == NULL)
         fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20 || c >= 0x7f)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
+    else
+        cors_eval_json_string(stdout, s.ptr, s.len);
+}
+
+/* The start of the preflight and response answers: ok, reason and detail. */
+static void
+print_verdict(const struct cors_fetch_verdict *v)
+{
+    printf("{\"ok\": %s, \"reason\": \"%s\", \"detail\": ", v->ok ? "true" : "false",
+           cors_fetch_reason_name(v->reason));
+    json_str(v->detail);
 }
 
 static bool
@@ -190,9 +191,7 @@ main(int argc, char **argv)
     if (strcmp(mode, "preflight") == 0) {
         if (cors_fetch_check_preflight(&rq, &resp, &v) != CORS_OK)
             return usage("invalid arguments");
-        printf("{\"ok\": %s, \"reason\": \"%s\", \"detail\": ", v.ok ? "true" : "false",
-               cors_fetch_reason_name(v.reason));
-        json_str(v.detail);
+        print_verdict(&v);
         printf(", \"maxAge\": %lld, \"maxAgeChromium\": %lld, \"maxAgeFirefox\": %lld}\n",
                (long long)v.max_age, (long long)v.max_age_chromium, (long long)v.max_age_firefox);
         return 0;
@@ -200,9 +199,7 @@ main(int argc, char **argv)
     if (strcmp(mode, "response") == 0) {
         if (cors_fetch_check_response(&rq, &resp, &v) != CORS_OK)
             return usage("invalid arguments");
-        printf("{\"ok\": %s, \"reason\": \"%s\", \"detail\": ", v.ok ? "true" : "false",
-               cors_fetch_reason_name(v.reason));
-        json_str(v.detail);
+        print_verdict(&v);
         struct cors_str names[MAX_LINES];
         size_t n = cors_fetch_readable_headers(&rq, &resp, names, MAX_LINES);
         printf(", \"readable\": [");

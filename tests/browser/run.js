@@ -228,6 +228,21 @@ async function launchFirefox(args, nodeDir, profile, home, ports) {
     };
 }
 
+// Listens on 127.0.0.1 on a port the system chooses, closed at cleanup;
+// resolves to the port.
+function listenLoopback(server) {
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            atCleanup(() => new Promise(r => {
+                server.closeAllConnections();
+                server.close(() => r());
+            }));
+            resolve(server.address().port);
+        });
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Page server: serves pages/ to every host name, on several loopback ports.
 
@@ -248,16 +263,7 @@ function startPageServer() {
         res.writeHead(200, { 'Content-Type': f.type || 'application/octet-stream', 'Cache-Control': 'no-store' });
         res.end(f.body);
     });
-    return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-            atCleanup(() => new Promise(r => {
-                server.closeAllConnections();
-                server.close(() => r());
-            }));
-            resolve(server.address().port);
-        });
-    });
+    return listenLoopback(server);
 }
 
 // ---------------------------------------------------------------------------
@@ -350,16 +356,7 @@ function startUpstream() {
             res.end(req.method === 'HEAD' ? undefined : `${req.method} ${req.url}\n`);
         });
     });
-    return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-            atCleanup(() => new Promise(r => {
-                server.closeAllConnections();
-                server.close(() => r());
-            }));
-            resolve(server.address().port);
-        });
-    });
+    return listenLoopback(server);
 }
 
 function freePort() {

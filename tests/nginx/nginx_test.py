@@ -279,6 +279,11 @@ class Upstream(http.server.BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Methods", "*")
         self.send_header("access-control-allow-credentials", "true")
         self.send_header("Vary", "Accept-Encoding")
+        if self.path.startswith("/varies"):
+            # a second Vary line and CORS-like names in other spellings
+            self.send_header("vary", "Cookie")
+            self.send_header("ACCESS-CONTROL-MAX-AGE", "5")
+            self.send_header("Access-Controlled", "yes")
         self.send_header("X-Upstream", "1")
         self.end_headers()
         if body:
@@ -528,6 +533,27 @@ def run_requests(tap, env):
     r = env.curl("/proxy/ok", "OPTIONS", PRE)
     tap.eq((r.status, r.get("x-upstream"), r.cors()), (200, None, api_preflight()),
            "proxy: preflight answered by nginx, never forwarded")
+
+    # the response's header list is walked once for Access-Control-* and Vary
+    # lines: any case, several Vary lines (merged into one), and a name that
+    # only looks like one (kept)
+    r = env.curl("/proxy/varies", headers=["Origin: " + APP])
+    tap.eq((r.status, r.get_all("vary"), r.get("access-controlled"), r.cors()),
+           (200, ["Accept-Encoding, Cookie, Origin"], "yes",
+            sorted(api_actual()[:3] + [("vary", "Accept-Encoding, Cookie, Origin")])),
+           "proxy: upstream's two Vary lines merged, ACCESS-CONTROL-MAX-AGE removed, "
+           "Access-Controlled kept")
+
+    # request field names in any case reach libcors (the module's walk
+    # picks them by length and first letter only)
+    r = env.curl("/static/file.txt", headers=["oRIGIN: " + APP])
+    tap.eq((r.status, r.cors()), (200, api_actual()),
+           "request field names in any case: oRIGIN is Origin")
+    r = env.curl("/static/file.txt", "OPTIONS",
+                 ["origin: " + APP, "ACCESS-CONTROL-REQUEST-METHOD: PUT",
+                  "access-control-request-headers: X-Custom"])
+    tap.eq((r.status, r.cors()), (200, api_preflight()),
+           "request field names in any case: a preflight in lower and upper case")
 
     r = env.curl("/proxy/fail", headers=["Origin: " + APP])
     tap.eq((r.status, r.cors()),

@@ -285,6 +285,16 @@ CorsPolicy policies/api.yaml
         Header set X-Kept "yes"
     </Location>
 
+    # Vary in both tables, Access-Control-* names in other spellings, and a
+    # name that only looks like one
+    <Location /varies/>
+        Header always set Vary "Accept-Language"
+        Header add Vary "Cookie"
+        Header set ACCESS-CONTROL-MAX-AGE "5"
+        Header always set access-control-allow-methods "PATCH"
+        Header set Access-Controlled "yes"
+    </Location>
+
     <Location /public/>
         CorsPolicy policies/public.yaml
     </Location>
@@ -493,6 +503,30 @@ def run_requests(tap, env):
     r = env.curl("/headers/file.txt", headers=["Origin: " + EVIL])
     tap.eq((r.status, cors(r)), (200, [("vary", "Accept-Language, Origin")]),
            "mod_headers ACAO * never reaches a denied origin")
+
+    # both header tables walked for Access-Control-* in any spelling; the
+    # Vary lines of both merged into one
+    r = env.curl("/varies/file.txt", headers=["Origin: " + APP])
+    tap.eq((r.status, r.get("access-controlled"), len(r.get_all("vary")), cors(r)),
+           (200, "yes", 1, api_actual(vary="Accept-Language, Cookie, Origin")),
+           "Vary in headers_out and err_headers_out merged into one line; "
+           "ACCESS-CONTROL-MAX-AGE and access-control-allow-methods removed, "
+           "Access-Controlled kept")
+    r = env.curl("/varies/file.txt")
+    tap.eq((r.status, r.get("access-controlled"), cors(r)),
+           (200, "yes", [("vary", "Accept-Language, Cookie, Origin")]),
+           "no Origin: the same removal and Vary merge")
+
+    # request field names in any case reach libcors (the module picks the
+    # header table's entries by first letter and length only)
+    r = env.curl("/static/file.txt", headers=["oRIGIN: " + APP])
+    tap.eq((r.status, cors(r)), (200, api_actual()),
+           "request field names in any case: oRIGIN is Origin")
+    r = env.curl("/static/file.txt", "OPTIONS",
+                 ["origin: " + APP, "ACCESS-CONTROL-REQUEST-METHOD: PUT",
+                  "access-control-request-headers: X-Custom"])
+    tap.eq((r.status, cors(r)), (200, api_preflight()),
+           "request field names in any case: a preflight in lower and upper case")
 
     r = env.curl("/headers/missing.txt", headers=["Origin: " + EVIL])
     tap.eq((r.status, cors(r)), (404, ONLY_VARY),
@@ -874,12 +908,13 @@ def main():
 
     try:
         for d in ("logs", "run", "www/static", "www/private", "www/denied", "www/redirected",
-                  "www/headers", "www/public", "www/dirscope", "www/nocors", "www/star",
+                  "www/headers", "www/varies", "www/public", "www/dirscope", "www/nocors", "www/star",
                   "www/reasons", "www/report", "www/forward", "www/reload", "www/errors",
                   "seedwww", "policies"):
             os.makedirs(env.path(d), exist_ok=True)
             os.chmod(env.path(d), 0o755)
-        for d in ("static", "private", "denied", "redirected", "headers", "public", "dirscope",
+        for d in ("static", "private", "denied", "redirected", "headers", "varies", "public",
+                  "dirscope",
                   "nocors", "star", "reasons", "report", "forward", "reload"):
             env.write("www/%s/file.txt" % d, "hello\n")
         env.write("www/static/index.html", "index\n")

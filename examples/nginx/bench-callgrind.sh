@@ -40,10 +40,7 @@ cg_stop
 
 conf load
 start_nginx
-cg_measure off GET /off/file.txt "${origin[@]}"
-cg_measure actual GET /on/file.txt "${origin[@]}"
-cg_measure not-cors GET /on/file.txt
-cg_measure preflight OPTIONS /on/file.txt "${preflight[@]}"
+cg_measure_module /off /on
 cg_stop
 
 cg_header "nginx $("$nginx" -v 2>&1 | sed 's/.*nginx\///')"

@@ -152,6 +152,15 @@ cg_measure() {
     printf '  %-16s %s -> %s instructions/request\n' "$name" "$codes" "${ir[$name]}" >&2
 }
 
+# cg_measure_module OFF ON: the scenarios with the module loaded, OFF and ON
+# the paths of a location with "cors off" and of one with the policy
+cg_measure_module() {
+    cg_measure off GET "$1/file.txt" "${origin[@]}"
+    cg_measure actual GET "$2/file.txt" "${origin[@]}"
+    cg_measure not-cors GET "$2/file.txt"
+    cg_measure preflight OPTIONS "$2/file.txt" "${preflight[@]}"
+}
+
 # cg_header SERVER: the title and column names of the table
 cg_header() {
     echo "callgrind, $requests requests per scenario on one keep-alive connection," \

@@ -512,6 +512,26 @@ ngx_http_cors_get_ctx(ngx_http_request_t *r)
 
 
 /*
+ * The next element of a walk over a header list, NULL after the last; *part
+ * starts at the list's first part and *i at 0.
+ */
+static ngx_inline ngx_table_elt_t *
+ngx_http_cors_next(ngx_list_part_t **part, ngx_uint_t *i)
+{
+    while (*i >= (*part)->nelts) {
+        if ((*part)->next == NULL) {
+            return NULL;
+        }
+
+        *part = (*part)->next;
+        *i = 0;
+    }
+
+    return (ngx_table_elt_t *) (*part)->elts + (*i)++;
+}
+
+
+/*
  * False for a request header name that is none of the four libcors reads,
  * by its length and first byte: "Origin" (6), "Access-Control-Request-"
  * "Method" (29), "Headers" (30), "Private-Network" (38). libcors then decides
@@ -557,28 +577,17 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, const struct cors_policy *policy,
                             r->method_name.len });
 
     part = &r->headers_in.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (!ngx_http_cors_may_be_field(&h[i]) || h[i].hash == 0) {
+    while ((h = ngx_http_cors_next(&part, &i)) != NULL) {
+        if (!ngx_http_cors_may_be_field(h) || h->hash == 0) {
             continue;
         }
 
         (void) cors_request_fields_add(fields,
-            (struct cors_str) { (const char *) h[i].key.data, h[i].key.len },
-            (struct cors_str) { (const char *) h[i].value.data,
-                                h[i].value.len });
+            (struct cors_str) { (const char *) h->key.data, h->key.len },
+            (struct cors_str) { (const char *) h->value.data,
+                                h->value.len });
     }
 
     cors_request_fields_to_request(fields, req);
@@ -747,37 +756,26 @@ ngx_http_cors_scan(ngx_http_request_t *r, ngx_uint_t remove,
     vary->stale = 0;
 
     part = &r->headers_out.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0) {
+    while ((h = ngx_http_cors_next(&part, &i)) != NULL) {
+        if (h->hash == 0) {
             continue;
         }
 
         if (remove
-            && ngx_http_cors_is_access_control(h[i].key.data, h[i].key.len))
+            && ngx_http_cors_is_access_control(h->key.data, h->key.len))
         {
-            h[i].hash = 0;
+            h->hash = 0;
             continue;
         }
 
-        if (ngx_http_cors_is_vary(&h[i])) {
+        if (ngx_http_cors_is_vary(h)) {
             if (vary->first == NULL) {
-                vary->first = &h[i];
+                vary->first = h;
             }
 
-            vary->len += (vary->n > 0 ? 2 : 0) + h[i].value.len;
+            vary->len += (vary->n > 0 ? 2 : 0) + h->value.len;
             vary->n++;
         }
     }
@@ -793,26 +791,15 @@ ngx_http_cors_clear_header(ngx_http_request_t *r, const char *name, size_t len)
     ngx_table_elt_t  *h;
 
     part = &r->headers_out.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash != 0
-            && h[i].key.len == len
-            && ngx_tolower(h[i].key.data[0]) == ngx_tolower((u_char) name[0])
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+    while ((h = ngx_http_cors_next(&part, &i)) != NULL) {
+        if (h->hash != 0
+            && h->key.len == len
+            && ngx_tolower(h->key.data[0]) == ngx_tolower((u_char) name[0])
+            && ngx_strncasecmp(h->key.data, (u_char *) name, len) == 0)
         {
-            h[i].hash = 0;
+            h->hash = 0;
         }
     }
 }
@@ -879,21 +866,10 @@ ngx_http_cors_merge_vary(ngx_http_request_t *r, struct cors_str add,
 
         p = buf;
         part = &r->headers_out.headers.part;
-        h = part->elts;
+        i = 0;
 
-        for (i = 0; /* void */; i++) {
-
-            if (i >= part->nelts) {
-                if (part->next == NULL) {
-                    break;
-                }
-
-                part = part->next;
-                h = part->elts;
-                i = 0;
-            }
-
-            if (h[i].hash == 0 || !ngx_http_cors_is_vary(&h[i])) {
+        while ((h = ngx_http_cors_next(&part, &i)) != NULL) {
+            if (h->hash == 0 || !ngx_http_cors_is_vary(h)) {
                 continue;
             }
 
@@ -902,10 +878,10 @@ ngx_http_cors_merge_vary(ngx_http_request_t *r, struct cors_str add,
                 *p++ = ' ';
             }
 
-            p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
+            p = ngx_cpymem(p, h->value.data, h->value.len);
 
-            if (&h[i] != first) {
-                h[i].hash = 0;
+            if (h != first) {
+                h->hash = 0;
             }
         }
 

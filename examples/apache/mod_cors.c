@@ -655,22 +655,29 @@ cors_merge_vary_header(request_rec *r, const struct mod_cors_header *h)
     struct mod_cors_vary v = {r->pool, NULL, 0};
     size_t err_lines;
     struct cors_str existing;
-    char small[256], *out;
+    char small[256], *buf;
+    const char *out;
     size_t need;
 
     /* the order the HTTP header filter sends them in: err_headers_out first */
     apr_table_do(cors_collect_vary, &v, r->err_headers_out, "Vary", NULL);
     err_lines = v.lines;
     apr_table_do(cors_collect_vary, &v, r->headers_out, "Vary", NULL);
-    existing = v.joined != NULL ? (struct cors_str){v.joined, strlen(v.joined)}
-                                : (struct cors_str){NULL, 0};
-    need =
-        cors_merge_vary(existing, (struct cors_str){h->value, h->value_len}, small, sizeof(small));
-    if (need < sizeof(small)) {
-        out = apr_pstrmemdup(r->pool, small, need);
+    if (v.joined == NULL) {
+        /* nothing to merge with: libcors' list as it is (what cors_merge_vary
+         * gives for a list without repeats, as libcors' are) */
+        out = h->value;
     } else {
-        out = apr_palloc(r->pool, need + 1);
-        cors_merge_vary(existing, (struct cors_str){h->value, h->value_len}, out, need + 1);
+        existing = (struct cors_str){v.joined, strlen(v.joined)};
+        need = cors_merge_vary(existing, (struct cors_str){h->value, h->value_len}, small,
+                               sizeof(small));
+        if (need < sizeof(small)) {
+            out = apr_pstrmemdup(r->pool, small, need);
+        } else {
+            buf = apr_palloc(r->pool, need + 1);
+            cors_merge_vary(existing, (struct cors_str){h->value, h->value_len}, buf, need + 1);
+            out = buf;
+        }
     }
     /* one Vary line, in headers_out (setn and unset only where there are lines) */
     if (err_lines > 0)

@@ -144,7 +144,7 @@ cg_measure() {
     newest=$(find "$tmp" -name 'cg.out.*' -printf '%T@ %p\n' | sort -n | tail -1 | cut -d' ' -f2)
     total=$(awk '/^(summary|totals):/ { print $2; exit }' "$newest")
     ir[$name]=$(( total / requests ))
-    lib[$name]=$(callgrind_annotate --inclusive=yes "$newest" 2> /dev/null \
+    lib[$name]=$(callgrind_annotate --inclusive=yes --auto=no --threshold=100 "$newest" 2> /dev/null \
         | awk '/:(cors_evaluate|cors_request_fields_[a-z_]+|cors_merge_vary|cors_is_access_control_header) / { gsub(",", "", $1); s += $1 } END { print int(s) }')
     lib[$name]=$(( lib[$name] / requests ))
     if [ -n "${CG_KEEP:-}" ]; then cp "$newest" "$CG_KEEP-$name.out"; fi

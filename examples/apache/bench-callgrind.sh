@@ -5,7 +5,9 @@
 #
 #   bench-callgrind.sh --module PATH/mod_cors.so [--requests N]
 #
-# apache2 runs under callgrind as one process (-X, event MPM); for each
+# apache2 runs under callgrind as one process (-X; the prefork MPM, whose
+# counts repeat to within a few instructions: under APACHE_MPM=event the
+# listener thread's wake-ups make them vary by some 300 per request); for each
 # scenario the counters are zeroed after a warm-up, N requests are sent on one
 # keep-alive connection with curl, and the counters are dumped. Scenarios:
 # unloaded (no LoadModule cors_module), off ("Cors off"), actual (allowed
@@ -25,6 +27,7 @@ set -euo pipefail
 
 apache=${APACHE:-/usr/sbin/apache2}
 moddir=${APACHE_MODULES:-/usr/lib/apache2/modules}
+mpm=${APACHE_MPM:-prefork}
 # the fixtures, the requests and the callgrind measure shared with nginx's script
 # shellcheck source=SCRIPTDIR/../nginx/bench-common.sh
 . "$(dirname "$0")/../nginx/bench-common.sh"
@@ -55,7 +58,7 @@ DefaultRuntimeDir $tmp/run
 Mutex file:$tmp/run default
 ErrorLog $tmp/logs/error.log
 LogLevel warn
-LoadModule mpm_event_module $moddir/mod_mpm_event.so
+LoadModule mpm_${mpm}_module $moddir/mod_mpm_${mpm}.so
 LoadModule authz_core_module $moddir/mod_authz_core.so
 LoadModule mime_module $moddir/mod_mime.so
 TypesConfig /etc/mime.types
@@ -102,7 +105,7 @@ start_apache
 cg_measure_module /off /on
 cg_stop
 
-cg_header "$("$apache" -v | sed -n 's/^Server version: //p')"
+cg_header "$("$apache" -v | sed -n 's/^Server version: //p'), $mpm MPM"
 for s in unloaded unloaded-loc unloaded-options same-headers off actual not-cors preflight; do
     base=unloaded
     [ "$s" = preflight ] && base=unloaded-options

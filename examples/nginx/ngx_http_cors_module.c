@@ -20,7 +20,8 @@
  *    ngx_http_headers_filter_module's) is removed first; Vary is merged,
  *    never replaced.
  *  - The request's CORS fields are read by libcors' cors_request_fields from
- *    every request header line; the module has no rules of its own.
+ *    every request header line that can be one of them (the name's length
+ *    and first letter); the module has no rules of its own.
  *  - The decision is taken once per request. It survives internal redirects
  *    (error_page, try_files, index), which clear module contexts, by living in
  *    a request pool cleanup entry that is looked up again after a redirect.
@@ -555,8 +556,8 @@ ngx_http_cors_may_be_field(const ngx_table_elt_t *h)
 
 /*
  * Evaluates the request with libcors: every request header line that can be
- * one of its fields goes to a
- * cors_request_fields, which applies the rules for repeated and empty lines.
+ * one of its fields goes to a cors_request_fields, which applies the rules
+ * for repeated and empty lines.
  * fields and req are the caller's (req points into fields); the result's
  * headers (in hdrs, at least CORS_HEADERS_MAX entries) borrow from the
  * request's header buffers and from the policy, both alive for the whole

@@ -50,6 +50,7 @@
 #include <cors/cors.h>
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 module AP_MODULE_DECLARE_DATA cors_module;
@@ -85,11 +86,20 @@ struct mod_cors_dir_conf {
     int strict;                         /* -1: not set here */
 };
 
+/* One header of a decision, as APR tables take it: NUL-terminated strings. */
+struct mod_cors_header {
+    enum cors_header_op op;
+    const char *name; /* canonical case, e.g. "Access-Control-Allow-Origin" */
+    size_t name_len;
+    const char *value; /* MERGE_VARY: the names to merge */
+    size_t value_len;
+};
+
 /* The decision for one request: the headers to apply to its response. */
 struct mod_cors_decision {
     bool report_only;
     size_t count;
-    struct cors_header headers[CORS_HEADERS_MAX];
+    struct mod_cors_header headers[]; /* count entries */
 };
 
 /* Every CorsPolicy of the configuration being read (reset in pre_config). */
@@ -304,7 +314,7 @@ static const command_rec cors_cmds[] = {
                   "\"off\": no CORS handling in this section"),
     AP_INIT_FLAG("CorsStrict", cors_set_strict, NULL, RSRC_CONF | ACCESS_CONF,
                  "on: CORS policy warnings are errors (default off)"),
-    { .name = NULL }, /* the end (designated: no -Wmissing-field-initializers) */
+    {.name = NULL}, /* the end (designated: no -Wmissing-field-initializers) */
 };
 
 static int
@@ -368,11 +378,123 @@ cors_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server
 
 /* Per request -------------------------------------------------------------- */
 
-static int
-cors_add_field(void *data, const char *key, const char *value)
+/*
+ * False for a request header name that is none of the four libcors reads, by
+ * its first letter and length: "Origin" (6), "Access-Control-Request-"
+ * "Method" (29), "Headers" (30), "Private-Network" (38). libcors then decides
+ * on the whole name. *len receives the name's length when it may be one.
+ */
+static bool
+cors_may_be_field(const char *key, size_t *len)
 {
-    cors_request_fields_add(data, cors_str_from_cstr(key), cors_str_from_cstr(value));
-    return 1;
+    char c = (char)(key[0] | 0x20);
+
+    if (c != 'o' && c != 'a')
+        return false;
+    *len = strlen(key);
+    switch (*len) {
+    case 6:
+        return c == 'o';
+    case 29:
+    case 30:
+    case 38:
+        return c == 'a';
+    default:
+        return false;
+    }
+}
+
+/* The request values handed to libcors: NUL-terminated in the request pool. */
+struct mod_cors_values {
+    size_t count;
+    struct cors_str v[CORS_REQUEST_HEADER_LINES_MAX + 4];
+};
+
+/*
+ * Hands every request header line that may be a CORS field to fields, in
+ * order (one pass over the table's entries, no copies), and notes their
+ * values in seen.
+ */
+static void
+cors_read_fields(request_rec *r, struct cors_request_fields *fields, struct mod_cors_values *seen)
+{
+    const apr_array_header_t *arr = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i;
+
+    seen->count = 0;
+    for (i = 0; i < arr->nelts; i++) {
+        struct cors_str value = {NULL, 0};
+        size_t len;
+
+        if (e[i].key == NULL || !cors_may_be_field(e[i].key, &len))
+            continue;
+        if (e[i].val != NULL)
+            value = (struct cors_str){e[i].val, strlen(e[i].val)};
+        if (cors_request_fields_add(fields, (struct cors_str){e[i].key, len}, value) &&
+            value.ptr != NULL && seen->count < sizeof(seen->v) / sizeof(seen->v[0]))
+            seen->v[seen->count++] = value;
+    }
+}
+
+/*
+ * True when s is the end of one of the request's values, so that s.ptr is
+ * NUL-terminated where s ends (an echoed Origin, for example).
+ */
+static bool
+cors_is_request_tail(const struct mod_cors_values *seen, struct cors_str s)
+{
+    uintptr_t p = (uintptr_t)s.ptr;
+    size_t i;
+
+    for (i = 0; i < seen->count; i++) {
+        uintptr_t start = (uintptr_t)seen->v[i].ptr;
+        if (p >= start && p <= start + seen->v[i].len && p + s.len == start + seen->v[i].len)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Fills dec's headers from libcors' as NUL-terminated strings: the echoed
+ * request values that end their line are used as they are, everything else
+ * (names and values from libcors and the policy) is copied, all of it into
+ * one block of the request pool.
+ */
+static void
+cors_prepare_headers(request_rec *r, struct mod_cors_decision *dec, const struct cors_header *h,
+                     size_t n, const struct mod_cors_values *seen)
+{
+    bool own[CORS_HEADERS_MAX];
+    size_t i, total = 0;
+    char *p;
+
+    for (i = 0; i < n; i++) {
+        own[i] = h[i].value.len == 0 || !cors_is_request_tail(seen, h[i].value);
+        total += h[i].name.len + 1 + (own[i] ? h[i].value.len + 1 : 0);
+    }
+    p = apr_palloc(r->pool, total);
+    for (i = 0; i < n; i++) {
+        struct mod_cors_header *d = &dec->headers[i];
+
+        d->op = h[i].op;
+        d->name = p;
+        d->name_len = h[i].name.len;
+        memcpy(p, h[i].name.ptr, h[i].name.len);
+        p += h[i].name.len;
+        *p++ = '\0';
+        d->value_len = h[i].value.len;
+        if (own[i]) {
+            d->value = p;
+            if (h[i].value.len > 0)
+                memcpy(p, h[i].value.ptr, h[i].value.len);
+            p += h[i].value.len;
+            *p++ = '\0';
+        } else {
+            d->value = h[i].value.ptr;
+        }
+    }
+    dec->count = n;
 }
 
 /* One "info" line for a request under a reportOnly policy. */
@@ -418,22 +540,25 @@ static struct mod_cors_decision *
 cors_decide(request_rec *r, const struct mod_cors_policy_rec *rec, struct cors_result *res)
 {
     const struct cors_policy *policy = rec->policy;
-    struct mod_cors_decision *dec = apr_palloc(r->pool, sizeof(*dec));
+    struct mod_cors_decision *dec;
     struct cors_request_fields fields;
     struct cors_request req;
+    struct cors_header hdrs[CORS_HEADERS_MAX];
+    struct mod_cors_values seen;
     enum cors_status st;
 
-    cors_request_fields_init(&fields, cors_str_from_cstr(r->method));
-    apr_table_do(cors_add_field, &fields, r->headers_in, NULL);
+    cors_request_fields_init(&fields, (struct cors_str){r->method, strlen(r->method)});
+    cors_read_fields(r, &fields, &seen);
     cors_request_fields_to_request(&fields, &req);
 
-    st = cors_evaluate(policy, &req, dec->headers, CORS_HEADERS_MAX, res);
+    st = cors_evaluate(policy, &req, hdrs, CORS_HEADERS_MAX, res);
     if (st != CORS_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "cors_evaluate() failed: %s",
                       cors_status_name(st));
         return NULL;
     }
-    dec->count = res->header_count;
+    dec = apr_palloc(r->pool, sizeof(*dec) + res->header_count * sizeof(dec->headers[0]));
+    cors_prepare_headers(r, dec, hdrs, res->header_count, &seen);
     dec->report_only = res->report_only;
     /* for LogFormat: %{cors-decision}n, %{cors-allowed}n, %{cors-reason}n,
      * %{cors-report-only}n, %{cors-policy}n */
@@ -476,50 +601,46 @@ cors_dir_policy(request_rec *r)
     return c->policy;
 }
 
-struct mod_cors_names {
-    const char *names[16];
-    int count;
-    bool more;
-};
-
-static int
-cors_collect_access_control(void *data, const char *key, const char *value)
+/*
+ * True for a name cors_is_access_control_header() accepts; the first letter
+ * is checked here first, so that most names cost no call.
+ */
+static bool
+cors_is_access_control(const char *key)
 {
-    struct mod_cors_names *n = data;
-    if (cors_is_access_control_header(cors_str_from_cstr(key))) {
-        if (n->count < (int)(sizeof(n->names) / sizeof(n->names[0])))
-            n->names[n->count++] = key;
-        else
-            n->more = true;
-    }
-    return 1;
+    return key != NULL && (key[0] | 0x20) == 'a' &&
+           cors_is_access_control_header((struct cors_str){key, strlen(key)});
 }
 
-/* Removes every Access-Control-* header from t. */
+/* Removes every Access-Control-* header from t (one pass over its entries). */
 static void
 cors_remove_access_control(apr_table_t *t)
 {
-    struct mod_cors_names n;
-    int i;
+    const apr_array_header_t *arr = apr_table_elts(t);
+    int i = 0;
 
-    do {
-        n.count = 0;
-        n.more = false;
-        apr_table_do(cors_collect_access_control, &n, t, NULL);
-        for (i = 0; i < n.count; i++)
-            apr_table_unset(t, n.names[i]);
-    } while (n.more);
+    while (i < arr->nelts) {
+        const char *key = ((const apr_table_entry_t *)arr->elts)[i].key;
+        /* unset removes every line of that name; the entries after i move
+         * down, the ones before stay (none of them is Access-Control-*) */
+        if (cors_is_access_control(key))
+            apr_table_unset(t, key);
+        else
+            i++;
+    }
 }
 
 struct mod_cors_vary {
     apr_pool_t *pool;
     char *joined;
+    size_t lines; /* Vary lines seen, empty ones included */
 };
 
 static int
 cors_collect_vary(void *data, const char *key, const char *value)
 {
     struct mod_cors_vary *v = data;
+    v->lines++;
     if (value == NULL || *value == '\0')
         return 1;
     v->joined = v->joined == NULL ? apr_pstrdup(v->pool, value)
@@ -529,55 +650,82 @@ cors_collect_vary(void *data, const char *key, const char *value)
 
 /* Merges the names of add into the response's Vary (both tables, every line). */
 static void
-cors_merge_vary_header(request_rec *r, struct cors_str add)
+cors_merge_vary_header(request_rec *r, const struct mod_cors_header *h)
 {
-    struct mod_cors_vary v = {r->pool, NULL};
+    struct mod_cors_vary v = {r->pool, NULL, 0};
+    size_t err_lines;
     struct cors_str existing;
+    char small[256], *buf;
+    const char *out;
     size_t need;
-    char *out;
 
     /* the order the HTTP header filter sends them in: err_headers_out first */
     apr_table_do(cors_collect_vary, &v, r->err_headers_out, "Vary", NULL);
+    err_lines = v.lines;
     apr_table_do(cors_collect_vary, &v, r->headers_out, "Vary", NULL);
-    existing = cors_str_from_cstr(v.joined);
-    need = cors_merge_vary(existing, add, NULL, 0);
-    out = apr_palloc(r->pool, need + 1);
-    cors_merge_vary(existing, add, out, need + 1);
-    apr_table_unset(r->err_headers_out, "Vary");
-    apr_table_setn(r->headers_out, "Vary", out);
+    if (v.joined == NULL) {
+        /* nothing to merge with: libcors' list as it is (what cors_merge_vary
+         * gives for a list without repeats, as libcors' are) */
+        out = h->value;
+    } else {
+        existing = (struct cors_str){v.joined, strlen(v.joined)};
+        need = cors_merge_vary(existing, (struct cors_str){h->value, h->value_len}, small,
+                               sizeof(small));
+        if (need < sizeof(small)) {
+            out = apr_pstrmemdup(r->pool, small, need);
+        } else {
+            buf = apr_palloc(r->pool, need + 1);
+            cors_merge_vary(existing, (struct cors_str){h->value, h->value_len}, buf, need + 1);
+            out = buf;
+        }
+    }
+    /* one Vary line, in headers_out (setn and unset only where there are lines) */
+    if (err_lines > 0)
+        apr_table_unset(r->err_headers_out, "Vary");
+    if (v.lines > err_lines)
+        apr_table_setn(r->headers_out, "Vary", out);
+    else
+        apr_table_addn(r->headers_out, "Vary", out);
 }
 
 /*
  * Applies a decision's headers in order: REMOVE_ACCESS_CONTROL from both
- * header tables, SET (replacing the name in both), APPEND, MERGE_VARY.
+ * header tables, SET (replacing the name in both), APPEND, MERGE_VARY. The
+ * strings live in the request pool (cors_prepare_headers()).
  */
 static void
 cors_apply(request_rec *r, const struct mod_cors_decision *dec)
 {
+    bool removed = false;
     size_t i;
 
     for (i = 0; i < dec->count; i++) {
-        const struct cors_header *h = &dec->headers[i];
-        const char *name, *value;
+        const struct mod_cors_header *h = &dec->headers[i];
 
         switch (h->op) {
         case CORS_HEADER_REMOVE_ACCESS_CONTROL:
             cors_remove_access_control(r->headers_out);
             cors_remove_access_control(r->err_headers_out);
+            removed = true;
             break;
         case CORS_HEADER_SET:
-            name = apr_pstrmemdup(r->pool, h->name.ptr, h->name.len);
-            value = apr_pstrmemdup(r->pool, h->value.ptr, h->value.len);
-            apr_table_unset(r->err_headers_out, name);
-            apr_table_setn(r->headers_out, name, value);
+            /*
+             * After REMOVE_ACCESS_CONTROL neither table has an
+             * Access-Control-* line that a SET of such a name would replace
+             * (a result sets each name once): it is added.
+             */
+            if (removed && h->name_len >= 15 && memcmp(h->name, "Access-Control-", 15) == 0) {
+                apr_table_addn(r->headers_out, h->name, h->value);
+                break;
+            }
+            apr_table_unset(r->err_headers_out, h->name);
+            apr_table_setn(r->headers_out, h->name, h->value);
             break;
         case CORS_HEADER_APPEND:
-            name = apr_pstrmemdup(r->pool, h->name.ptr, h->name.len);
-            value = apr_pstrmemdup(r->pool, h->value.ptr, h->value.len);
-            apr_table_addn(r->headers_out, name, value);
+            apr_table_addn(r->headers_out, h->name, h->value);
             break;
         case CORS_HEADER_MERGE_VARY:
-            cors_merge_vary_header(r, h->value);
+            cors_merge_vary_header(r, h);
             break;
         default:
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "cors: unknown header operation %d",

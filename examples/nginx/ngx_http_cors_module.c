@@ -20,7 +20,8 @@
  *    ngx_http_headers_filter_module's) is removed first; Vary is merged,
  *    never replaced.
  *  - The request's CORS fields are read by libcors' cors_request_fields from
- *    every request header line; the module has no rules of its own.
+ *    every request header line that can be one of them (the name's length
+ *    and first letter); the module has no rules of its own.
  *  - The decision is taken once per request. It survives internal redirects
  *    (error_page, try_files, index), which clear module contexts, by living in
  *    a request pool cleanup entry that is looked up again after a redirect.
@@ -68,8 +69,13 @@ typedef struct {
 } ngx_http_cors_loc_conf_t;
 
 
-/* The decision for one request: the headers to set on its response. */
+/*
+ * The decision for one request: the headers to set on its response. One
+ * block from the request pool: its own pool cleanup entry (by which it is
+ * found again after an internal redirect) and the headers.
+ */
 typedef struct {
+    ngx_pool_cleanup_t          cln;
     ngx_uint_t                  nheaders;
     struct cors_header          headers[];  /* nheaders entries */
 } ngx_http_cors_ctx_t;
@@ -507,8 +513,51 @@ ngx_http_cors_get_ctx(ngx_http_request_t *r)
 
 
 /*
- * Evaluates the request with libcors: every request header line goes to a
- * cors_request_fields, which applies the rules for repeated and empty lines.
+ * The next element of a walk over a header list, NULL after the last; *part
+ * starts at the list's first part and *i at 0.
+ */
+static ngx_inline ngx_table_elt_t *
+ngx_http_cors_next(ngx_list_part_t **part, ngx_uint_t *i)
+{
+    while (*i >= (*part)->nelts) {
+        if ((*part)->next == NULL) {
+            return NULL;
+        }
+
+        *part = (*part)->next;
+        *i = 0;
+    }
+
+    return (ngx_table_elt_t *) (*part)->elts + (*i)++;
+}
+
+
+/*
+ * False for a request header name that is none of the four libcors reads,
+ * by its length and first byte: "Origin" (6), "Access-Control-Request-"
+ * "Method" (29), "Headers" (30), "Private-Network" (38). libcors then decides
+ * on the whole name.
+ */
+static ngx_inline ngx_uint_t
+ngx_http_cors_may_be_field(const ngx_table_elt_t *h)
+{
+    switch (h->key.len) {
+    case 6:
+        return (h->key.data[0] | 0x20) == 'o';
+    case 29:
+    case 30:
+    case 38:
+        return (h->key.data[0] | 0x20) == 'a';
+    default:
+        return 0;
+    }
+}
+
+
+/*
+ * Evaluates the request with libcors: every request header line that can be
+ * one of its fields goes to a cors_request_fields, which applies the rules
+ * for repeated and empty lines.
  * fields and req are the caller's (req points into fields); the result's
  * headers (in hdrs, at least CORS_HEADERS_MAX entries) borrow from the
  * request's header buffers and from the policy, both alive for the whole
@@ -529,28 +578,17 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, const struct cors_policy *policy,
                             r->method_name.len });
 
     part = &r->headers_in.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0) {
+    while ((h = ngx_http_cors_next(&part, &i)) != NULL) {
+        if (!ngx_http_cors_may_be_field(h) || h->hash == 0) {
             continue;
         }
 
         (void) cors_request_fields_add(fields,
-            (struct cors_str) { (const char *) h[i].key.data, h[i].key.len },
-            (struct cors_str) { (const char *) h[i].value.data,
-                                h[i].value.len });
+            (struct cors_str) { (const char *) h->key.data, h->key.len },
+            (struct cors_str) { (const char *) h->value.data,
+                                h->value.len });
     }
 
     cors_request_fields_to_request(fields, req);
@@ -658,52 +696,111 @@ ngx_http_cors_log_report(ngx_http_request_t *r, const struct cors_policy *policy
 
 
 /*
- * Drops from the response every header named name[len] (case-insensitive),
- * or with prefix set, every header cors_is_access_control_header() names
- * (name unused).
+ * True for a name cors_is_access_control_header() accepts; the length and
+ * the first byte are checked here first, so that most names cost no call.
+ */
+static ngx_inline ngx_uint_t
+ngx_http_cors_is_access_control(const u_char *name, size_t len)
+{
+    return len >= sizeof("Access-Control-") - 1 && (name[0] | 0x20) == 'a'
+           && cors_is_access_control_header((struct cors_str) {
+                  (const char *) name, len });
+}
+
+
+/*
+ * The same for a name libcors returns, which is in canonical case
+ * ("Access-Control-Allow-Origin"): a plain compare.
+ */
+static ngx_inline ngx_uint_t
+ngx_http_cors_canonical_access_control(struct cors_str name)
+{
+    return name.len >= sizeof("Access-Control-") - 1
+           && ngx_memcmp(name.ptr, "Access-Control-",
+                         sizeof("Access-Control-") - 1) == 0;
+}
+
+
+static ngx_inline ngx_uint_t
+ngx_http_cors_is_vary(const ngx_table_elt_t *h)
+{
+    return h->key.len == sizeof("Vary") - 1 && (h->key.data[0] | 0x20) == 'v'
+           && ngx_strncasecmp(h->key.data, (u_char *) "vary", 4) == 0;
+}
+
+
+/* The response's Vary lines, as one walk over its header list found them. */
+typedef struct {
+    ngx_table_elt_t            *first;      /* NULL: no Vary line */
+    ngx_uint_t                  n;          /* number of Vary lines */
+    size_t                      len;        /* their values joined by ", " */
+    ngx_uint_t                  stale;      /* the list changed since */
+} ngx_http_cors_vary_t;
+
+
+/*
+ * One walk over the response's header list: with remove set, drops every
+ * Access-Control-* header (CORS_HEADER_REMOVE_ACCESS_CONTROL); notes the
+ * Vary lines in *vary either way.
  */
 static void
-ngx_http_cors_clear_headers(ngx_http_request_t *r, const char *name,
-    size_t len, ngx_uint_t prefix)
+ngx_http_cors_scan(ngx_http_request_t *r, ngx_uint_t remove,
+    ngx_http_cors_vary_t *vary)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    vary->first = NULL;
+    vary->n = 0;
+    vary->len = 0;
+    vary->stale = 0;
+
+    part = &r->headers_out.headers.part;
+    i = 0;
+
+    while ((h = ngx_http_cors_next(&part, &i)) != NULL) {
+        if (h->hash == 0) {
+            continue;
+        }
+
+        if (remove
+            && ngx_http_cors_is_access_control(h->key.data, h->key.len))
+        {
+            h->hash = 0;
+            continue;
+        }
+
+        if (ngx_http_cors_is_vary(h)) {
+            if (vary->first == NULL) {
+                vary->first = h;
+            }
+
+            vary->len += (vary->n > 0 ? 2 : 0) + h->value.len;
+            vary->n++;
+        }
+    }
+}
+
+
+/* Drops from the response every header named name[len] (case-insensitive). */
+static void
+ngx_http_cors_clear_header(ngx_http_request_t *r, const char *name, size_t len)
 {
     ngx_uint_t        i;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
     part = &r->headers_out.headers.part;
-    h = part->elts;
+    i = 0;
 
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0) {
-            continue;
-        }
-
-        if (prefix) {
-            if (cors_is_access_control_header((struct cors_str) {
-                    (const char *) h[i].key.data, h[i].key.len }))
-            {
-                h[i].hash = 0;
-            }
-
-            continue;
-        }
-
-        if (h[i].key.len == len
-            && ngx_tolower(h[i].key.data[0]) == ngx_tolower((u_char) name[0])
-            && ngx_strncasecmp(h[i].key.data, (u_char *) name, len) == 0)
+    while ((h = ngx_http_cors_next(&part, &i)) != NULL) {
+        if (h->hash != 0
+            && h->key.len == len
+            && ngx_tolower(h->key.data[0]) == ngx_tolower((u_char) name[0])
+            && ngx_strncasecmp(h->key.data, (u_char *) name, len) == 0)
         {
-            h[i].hash = 0;
+            h->hash = 0;
         }
     }
 }
@@ -735,87 +832,45 @@ ngx_http_cors_push_header(ngx_http_request_t *r, struct cors_str name,
 
 
 /*
- * Merges the names of add into the response's Vary. Several Vary lines are
- * joined into one first. Allocates (from r->pool) only the merged value.
+ * Merges the names of add into the response's Vary, whose lines vary holds
+ * (ngx_http_cors_scan()). Several Vary lines are joined into one first.
+ * Allocates (from r->pool) only the merged value.
  */
 static ngx_int_t
-ngx_http_cors_merge_vary(ngx_http_request_t *r, struct cors_str add)
+ngx_http_cors_merge_vary(ngx_http_request_t *r, struct cors_str add,
+    const ngx_http_cors_vary_t *vary)
 {
     u_char            *buf, *p, small[256];
-    size_t             len, need;
-    ngx_uint_t         i, n;
+    size_t             need;
+    ngx_uint_t         i;
     ngx_list_part_t   *part;
     ngx_table_elt_t   *h, *first;
     struct cors_str    existing;
 
-    first = NULL;
-    n = 0;
-    len = 0;
-
-    part = &r->headers_out.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash == 0 || h[i].key.len != sizeof("Vary") - 1
-            || ngx_strncasecmp(h[i].key.data, (u_char *) "vary", 4) != 0)
-        {
-            continue;
-        }
-
-        if (first == NULL) {
-            first = &h[i];
-        }
-
-        len += (n > 0 ? 2 : 0) + h[i].value.len;
-        n++;
-    }
+    first = vary->first;
 
     if (first == NULL) {
         return ngx_http_cors_push_header(r,
                    (struct cors_str) { "Vary", sizeof("Vary") - 1 }, add);
     }
 
-    if (n == 1) {
+    if (vary->n == 1) {
         existing.ptr = (const char *) first->value.data;
         existing.len = first->value.len;
 
     } else {
         /* several Vary lines: one comma-separated list, kept in the first */
-        buf = ngx_pnalloc(r->pool, len);
+        buf = ngx_pnalloc(r->pool, vary->len);
         if (buf == NULL) {
             return NGX_ERROR;
         }
 
         p = buf;
         part = &r->headers_out.headers.part;
-        h = part->elts;
+        i = 0;
 
-        for (i = 0; /* void */; i++) {
-
-            if (i >= part->nelts) {
-                if (part->next == NULL) {
-                    break;
-                }
-
-                part = part->next;
-                h = part->elts;
-                i = 0;
-            }
-
-            if (h[i].hash == 0 || h[i].key.len != sizeof("Vary") - 1
-                || ngx_strncasecmp(h[i].key.data, (u_char *) "vary", 4) != 0)
-            {
+        while ((h = ngx_http_cors_next(&part, &i)) != NULL) {
+            if (h->hash == 0 || !ngx_http_cors_is_vary(h)) {
                 continue;
             }
 
@@ -824,10 +879,10 @@ ngx_http_cors_merge_vary(ngx_http_request_t *r, struct cors_str add)
                 *p++ = ' ';
             }
 
-            p = ngx_cpymem(p, h[i].value.data, h[i].value.len);
+            p = ngx_cpymem(p, h->value.data, h->value.len);
 
-            if (&h[i] != first) {
-                h[i].hash = 0;
+            if (h != first) {
+                h->hash = 0;
             }
         }
 
@@ -866,46 +921,61 @@ ngx_http_cors_merge_vary(ngx_http_request_t *r, struct cors_str add)
 /*
  * Applies the decision's headers to the response in order: REMOVE_ACCESS_CONTROL
  * removes every Access-Control-* header already there (an upstream's own
- * included), then SET and APPEND headers are added and Vary is merged.
+ * included), then SET and APPEND headers are added and Vary is merged. The
+ * header list is walked once (REMOVE_ACCESS_CONTROL and the Vary lines
+ * together) unless a SET replaces a header of another name.
  */
 static ngx_int_t
 ngx_http_cors_apply(ngx_http_request_t *r, const struct cors_header *hdrs,
     size_t n)
 {
-    size_t  i;
+    size_t                i;
+    ngx_http_cors_vary_t  vary;
+
+    vary.stale = 1;
 
     for (i = 0; i < n; i++) {
 
         switch (hdrs[i].op) {
 
         case CORS_HEADER_REMOVE_ACCESS_CONTROL:
-            ngx_http_cors_clear_headers(r, NULL, 0, 1);
+            ngx_http_cors_scan(r, 1, &vary);
             break;
 
         case CORS_HEADER_SET:
-            /* libcors returns names in canonical case: a plain compare */
-            if (hdrs[i].name.len <= sizeof("Access-Control-") - 1
-                || ngx_strncmp(hdrs[i].name.ptr, "Access-Control-",
-                               sizeof("Access-Control-") - 1) != 0)
-            {
-                ngx_http_cors_clear_headers(r, hdrs[i].name.ptr,
-                                            hdrs[i].name.len, 0);
+        case CORS_HEADER_APPEND:
+            /*
+             * A SET of an Access-Control-* name follows the removal of them
+             * all; another name is replaced here. Only a line of another
+             * name can be a Vary line.
+             */
+            if (!ngx_http_cors_canonical_access_control(hdrs[i].name)) {
+                if (hdrs[i].op == CORS_HEADER_SET) {
+                    ngx_http_cors_clear_header(r, hdrs[i].name.ptr,
+                                               hdrs[i].name.len);
+                }
+
+                vary.stale = 1;
             }
 
-            /* fall through */
-
-        case CORS_HEADER_APPEND:
             if (ngx_http_cors_push_header(r, hdrs[i].name, hdrs[i].value)
                 != NGX_OK)
             {
                 return NGX_ERROR;
             }
+
             break;
 
         case CORS_HEADER_MERGE_VARY:
-            if (ngx_http_cors_merge_vary(r, hdrs[i].value) != NGX_OK) {
+            if (vary.stale) {
+                ngx_http_cors_scan(r, 0, &vary);
+            }
+
+            if (ngx_http_cors_merge_vary(r, hdrs[i].value, &vary) != NGX_OK) {
                 return NGX_ERROR;
             }
+
+            vary.stale = 1;
             break;
 
         default:
@@ -947,7 +1017,6 @@ ngx_http_cors_answer(ngx_http_request_t *r, int status)
 static ngx_int_t
 ngx_http_cors_handler(ngx_http_request_t *r)
 {
-    ngx_pool_cleanup_t          *cln;
     ngx_http_cors_ctx_t         *ctx;
     ngx_http_cors_loc_conf_t    *clcf;
     struct cors_result           res;
@@ -982,22 +1051,25 @@ ngx_http_cors_handler(ngx_http_request_t *r)
     }
 
     /*
-     * The context is the one allocation per request: the headers to set.
-     * Its pool cleanup entry lets it survive internal redirects.
+     * The context is the one allocation per request: the headers to set,
+     * with the pool cleanup entry that lets it survive internal redirects
+     * (linked in as ngx_pool_cleanup_add() does, without a second block).
      */
-    cln = ngx_pool_cleanup_add(r->pool, offsetof(ngx_http_cors_ctx_t, headers)
-                                        + res.header_count
-                                          * sizeof(struct cors_header));
-    if (cln == NULL) {
+    ctx = ngx_palloc(r->pool, offsetof(ngx_http_cors_ctx_t, headers)
+                              + res.header_count * sizeof(struct cors_header));
+    if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ctx = cln->data;
+    ctx->cln.handler = ngx_http_cors_ctx_cleanup;
+    ctx->cln.data = ctx;
+    ctx->cln.next = r->pool->cleanup;
+    r->pool->cleanup = &ctx->cln;
+
     ctx->nheaders = res.header_count;
     ngx_memcpy(ctx->headers, hdrs,
                res.header_count * sizeof(struct cors_header));
 
-    cln->handler = ngx_http_cors_ctx_cleanup;
     ngx_http_set_ctx(r, ctx, ngx_http_cors_module);
 
     if (!res.call_handler) {

@@ -14,6 +14,10 @@ restart takes a changed policy, and "apache2 -k graceful" refuses a broken one.
 
 usage: apache_test.py --module mod_cors.so --seed-dir DIR [--apache PATH]
                       [--modules DIR] [--curl PATH]
+
+The helpers shared with the other server's suite are in
+tests/common/http_server_test.py: meson puts that folder on PYTHONPATH (by
+hand: PYTHONPATH=tests/common).
 """
 
 import argparse
@@ -30,40 +34,10 @@ import tempfile
 import threading
 import time
 
-# The helpers shared with the nginx suite: TAP, free ports, raw requests,
-# response parsing and the upstream that sends its own CORS headers.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nginx"))
-from nginx_test import Tap, Response, Upstream, free_port, wait_port, raw_request  # noqa: E402
+from http_server_test import *  # noqa: F401,F403 (fixtures and helpers, its __all__)
 
-APP = "https://app.example"
-OTHER = "https://other.example"
-EVIL = "https://evil.example"
-
-PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-
-# --- policies -----------------------------------------------------------------
-
-API_POLICY = """\
-# the API's policy: credentials, two methods beyond the safelisted ones
-allowOrigins:
-  - https://app.example
-allowMethods: [GET, POST, PUT, DELETE]
-allowHeaders: [X-Custom, Content-Type]
-exposeHeaders: [X-Upstream, X-Request-Id]
-maxAge: 600
-allowCredentials: true
-"""
-
-PUBLIC_POLICY = """\
-allowOrigins: ["*"]
-allowMethods: [GET]
-exposeHeaders: [X-Upstream]
-"""
-
-STAR_HEADERS_POLICY = """\
-{"allowOrigins": ["https://app.example"], "allowMethods": ["*"],
- "allowHeaders": ["*"], "preflightStatus": 204}
-"""
+# --- policies (API_POLICY, PUBLIC_POLICY, STAR_HEADERS_POLICY, BAD_POLICY and
+# WARN_POLICY are the shared ones) -------------------------------------------
 
 # the same policy twice: enforced (/reasons/) and reportOnly (/report/)
 REASONS_POLICY = """\
@@ -91,21 +65,6 @@ rejectStatus: 204
 RELOAD_POLICY_1 = "allowOrigins: [https://app.example]\n"
 RELOAD_POLICY_2 = "allowOrigins: [https://other.example]\n"
 
-# line 3, column 5: a malformed origin
-BAD_POLICY = """\
-allowOrigins:
-  - https://app.example
-  - https://exa mple.com/path
-allowMethods: [GET]
-"""
-
-# builds with a warning ("null" origin) on line 3
-WARN_POLICY = """\
-allowOrigins:
-  - https://app.example
-  - "null"
-"""
-
 # --- response helpers -----------------------------------------------------------
 
 
@@ -120,88 +79,18 @@ def cors(r):
                   if k.startswith("access-control-") or k == "vary")
 
 
-def api_actual(origin=APP, vary="Origin"):
-    return sorted([("access-control-allow-credentials", "true"),
-                   ("access-control-allow-origin", origin),
-                   ("access-control-expose-headers", "x-upstream,x-request-id"),
-                   ("vary", vary)])
-
-
-def api_preflight(origin=APP):
-    return sorted([("access-control-allow-credentials", "true"),
-                   ("access-control-allow-headers", "x-custom,content-type"),
-                   ("access-control-allow-methods", "GET,POST,PUT,DELETE"),
-                   ("access-control-allow-origin", origin),
-                   ("access-control-expose-headers", "x-upstream,x-request-id"),
-                   ("access-control-max-age", "600"),
-                   ("vary", PREFLIGHT_VARY)])
-
-
-ONLY_VARY = [("vary", "Origin")]
-PREFLIGHT_REJECTED = [("vary", PREFLIGHT_VARY)]
 UPSTREAM_VARY = "Accept-Encoding, Origin"
-
-PRE = ["Origin: " + APP, "Access-Control-Request-Method: PUT",
-       "Access-Control-Request-Headers: x-custom"]
-PRE_EVIL = ["Origin: " + EVIL, "Access-Control-Request-Method: PUT"]
-
 
 # --- the server -----------------------------------------------------------------
 
-class Env:
+class Env(ServerEnv):
     def __init__(self, args, tmp):
-        self.args = args
-        self.tmp = tmp
-        self.port = 0
+        super().__init__(args, tmp)
         self.seed_port = 0
-        self.proc = None
-
-    def path(self, *parts):
-        return os.path.join(self.tmp, *parts)
-
-    def curl(self, path, method="GET", headers=(), user=None, port=None, h2=False):
-        cmd = [self.args.curl, "-sS", "-i", "--max-time", "10",
-               "--http2-prior-knowledge" if h2 else "--http1.1"]
-        cmd += ["-I"] if method == "HEAD" else ["-X", method]
-        for h in headers:
-            cmd += ["-H", h]
-        if user:
-            cmd += ["-u", user]
-        cmd.append("http://127.0.0.1:%d%s" % (port or self.port, path))
-        out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
-        if out.returncode != 0:
-            raise RuntimeError("curl failed (%d): %s" % (out.returncode, out.stderr.decode()))
-        return Response(out.stdout)
 
     def apache(self, *extra, conf="httpd.conf"):
         cmd = [self.args.apache, "-d", self.tmp, "-f", self.path(conf)] + list(extra)
         return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
-
-    def write(self, name, text, mode=0o644):
-        p = self.path(name)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "w") as f:
-            f.write(text)
-        os.chmod(p, mode)
-        return p
-
-    def error_log(self):
-        try:
-            with open(self.path("logs", "error.log"), errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def wait_log(self, pattern, count=1, timeout=5.0):
-        """The error log lines matching pattern, once there are count of them."""
-        lines = []
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            lines = [l for l in self.error_log().splitlines() if re.search(pattern, l)]
-            if len(lines) >= count:
-                break
-            time.sleep(0.05)
-        return lines
 
 
 def load_modules(args):
@@ -285,6 +174,16 @@ CorsPolicy policies/api.yaml
         Header set X-Kept "yes"
     </Location>
 
+    # Vary in both tables, Access-Control-* names in other spellings, and a
+    # name that only looks like one
+    <Location /varies/>
+        Header always set Vary "Accept-Language"
+        Header add Vary "Cookie"
+        Header set ACCESS-CONTROL-MAX-AGE "5"
+        Header always set access-control-allow-methods "PATCH"
+        Header set Access-Controlled "yes"
+    </Location>
+
     <Location /public/>
         CorsPolicy policies/public.yaml
     </Location>
@@ -350,21 +249,15 @@ def start_apache(env):
         if wait_port(env.port, proc) and wait_port(env.seed_port, proc):
             env.proc = proc
             return True
-        stop_process(proc)
+        stop_apache(proc)
         if "Address already in use" not in env.error_log():
             break
     return False
 
 
-def stop_process(proc):
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)       # the parent stops its children, then exits
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def stop_apache(proc):
+    # the parent stops its children, then exits
+    stop_process(proc, ((signal.SIGTERM, 15),))
 
 
 # --- tests ----------------------------------------------------------------------
@@ -493,6 +386,30 @@ def run_requests(tap, env):
     r = env.curl("/headers/file.txt", headers=["Origin: " + EVIL])
     tap.eq((r.status, cors(r)), (200, [("vary", "Accept-Language, Origin")]),
            "mod_headers ACAO * never reaches a denied origin")
+
+    # both header tables walked for Access-Control-* in any spelling; the
+    # Vary lines of both merged into one
+    r = env.curl("/varies/file.txt", headers=["Origin: " + APP])
+    tap.eq((r.status, r.get("access-controlled"), len(r.get_all("vary")), cors(r)),
+           (200, "yes", 1, api_actual(vary="Accept-Language, Cookie, Origin")),
+           "Vary in headers_out and err_headers_out merged into one line; "
+           "ACCESS-CONTROL-MAX-AGE and access-control-allow-methods removed, "
+           "Access-Controlled kept")
+    r = env.curl("/varies/file.txt")
+    tap.eq((r.status, r.get("access-controlled"), cors(r)),
+           (200, "yes", [("vary", "Accept-Language, Cookie, Origin")]),
+           "no Origin: the same removal and Vary merge")
+
+    # request field names in any case reach libcors (the module picks the
+    # header table's entries by first letter and length only)
+    r = env.curl("/static/file.txt", headers=["oRIGIN: " + APP])
+    tap.eq((r.status, cors(r)), (200, api_actual()),
+           "request field names in any case: oRIGIN is Origin")
+    r = env.curl("/static/file.txt", "OPTIONS",
+                 ["origin: " + APP, "ACCESS-CONTROL-REQUEST-METHOD: PUT",
+                  "access-control-request-headers: X-Custom"])
+    tap.eq((r.status, cors(r)), (200, api_preflight()),
+           "request field names in any case: a preflight in lower and upper case")
 
     r = env.curl("/headers/missing.txt", headers=["Origin: " + EVIL])
     tap.eq((r.status, cors(r)), (404, ONLY_VARY),
@@ -874,12 +791,13 @@ def main():
 
     try:
         for d in ("logs", "run", "www/static", "www/private", "www/denied", "www/redirected",
-                  "www/headers", "www/public", "www/dirscope", "www/nocors", "www/star",
+                  "www/headers", "www/varies", "www/public", "www/dirscope", "www/nocors", "www/star",
                   "www/reasons", "www/report", "www/forward", "www/reload", "www/errors",
                   "seedwww", "policies"):
             os.makedirs(env.path(d), exist_ok=True)
             os.chmod(env.path(d), 0o755)
-        for d in ("static", "private", "denied", "redirected", "headers", "public", "dirscope",
+        for d in ("static", "private", "denied", "redirected", "headers", "varies", "public",
+                  "dirscope",
                   "nocors", "star", "reasons", "report", "forward", "reload"):
             env.write("www/%s/file.txt" % d, "hello\n")
         env.write("www/static/index.html", "index\n")
@@ -930,7 +848,7 @@ def main():
         tap.ok(False, "unexpected exception: %r" % (e,), env.error_log()[-3000:])
     finally:
         if env.proc is not None:
-            stop_process(env.proc)
+            stop_apache(env.proc)
             tap.eq(env.proc.returncode, 0, "apache2 stops cleanly (SIGTERM to its PID)")
         if upstream is not None:
             upstream.shutdown()

@@ -12,6 +12,10 @@ variant built without the order, which "nginx -t" must refuse).
 
 usage: nginx_test.py --module ngx_http_cors_module.so --addon-dir examples/nginx
                      --libcors-build BUILDDIR [--nginx PATH] [--curl PATH]
+
+The helpers shared with the other server's suite are in
+tests/common/http_server_test.py: meson puts that folder on PYTHONPATH (by
+hand: PYTHONPATH=tests/common).
 """
 
 import argparse
@@ -20,42 +24,16 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-APP = "https://app.example"
-OTHER = "https://other.example"
-EVIL = "https://evil.example"
+from http_server_test import *  # noqa: F401,F403 (fixtures and helpers, its __all__)
 
-PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-
-# --- policies -----------------------------------------------------------------
-
-API_POLICY = """\
-# the API's policy: credentials, two methods beyond the safelisted ones
-allowOrigins:
-  - https://app.example
-allowMethods: [GET, POST, PUT, DELETE]
-allowHeaders: [X-Custom, Content-Type]
-exposeHeaders: [X-Upstream, X-Request-Id]
-maxAge: 600
-allowCredentials: true
-"""
-
-PUBLIC_POLICY = """\
-allowOrigins: ["*"]
-allowMethods: [GET]
-exposeHeaders: [X-Upstream]
-"""
-
-STAR_HEADERS_POLICY = """\
-{"allowOrigins": ["https://app.example"], "allowMethods": ["*"],
- "allowHeaders": ["*"], "preflightStatus": 204}
-"""
+# --- policies (API_POLICY, PUBLIC_POLICY, STAR_HEADERS_POLICY, BAD_POLICY and
+# WARN_POLICY are the shared ones) -------------------------------------------
 
 REPORT_POLICY = """\
 allowOrigins:
@@ -98,203 +76,15 @@ RELOAD_POLICY_2 = """\
 allowOrigins: [https://other.example]
 """
 
-# line 3, column 5: a malformed origin
-BAD_POLICY = """\
-allowOrigins:
-  - https://app.example
-  - https://exa mple.com/path
-allowMethods: [GET]
-"""
 
-# a policy that builds with a warning ("null" origin)
-WARN_POLICY = """\
-allowOrigins:
-  - https://app.example
-  - "null"
-"""
+# --- the server -----------------------------------------------------------------
 
-
-# --- TAP ----------------------------------------------------------------------
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, name, detail=""):
-        self.n += 1
-        if cond:
-            print("ok %d - %s" % (self.n, name))
-        else:
-            self.failed += 1
-            print("not ok %d - %s" % (self.n, name))
-            for line in str(detail).splitlines():
-                print("#   " + line)
-        sys.stdout.flush()
-        return cond
-
-    def eq(self, got, want, name):
-        return self.ok(got == want, name, "got:  %r\nwant: %r" % (got, want))
-
-    def diag(self, text):
-        for line in str(text).splitlines():
-            print("# " + line)
-
-    def done(self):
-        print("1..%d" % self.n)
-        return 1 if self.failed else 0
-
-
-# --- helpers ------------------------------------------------------------------
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_port(port, proc=None, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc is not None and proc.poll() is not None:
-            return False
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def raw_request(port, data):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as c:
-        c.sendall(data)
-        chunks = []
-        while True:
-            try:
-                b = c.recv(65536)
-            except socket.timeout:
-                break
-            if not b:
-                break
-            chunks.append(b)
-        return b"".join(chunks)
-
-
-class Response:
-    def __init__(self, raw):
-        head, _, body = raw.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        self.status_line = lines[0]
-        parts = lines[0].split(" ", 2)
-        self.status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-        self.headers = []
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            self.headers.append((name.strip().lower(), value.strip()))
-        self.body = body
-
-    def get_all(self, name):
-        return [v for (k, v) in self.headers if k == name.lower()]
-
-    def get(self, name):
-        values = self.get_all(name)
-        return values[0] if values else None
-
-    def cors(self):
-        """Every Access-Control-* line plus Vary, sorted: what the module owns."""
-        return sorted((k, v) for (k, v) in self.headers
-                      if k.startswith("access-control-") or k == "vary")
-
-    def __repr__(self):
-        return "%s %r" % (self.status_line, self.headers)
-
-
-class Env:
-    def __init__(self, args, tmp):
-        self.args = args
-        self.tmp = tmp
-        self.port = 0
-        self.h2port = 0
-        self.proc = None
-
-    def path(self, *parts):
-        return os.path.join(self.tmp, *parts)
-
-    def curl(self, path, method="GET", headers=(), user=None, port=None, h2=False):
-        cmd = [self.args.curl, "-sS", "-i", "--max-time", "10",
-               "--http2-prior-knowledge" if h2 else "--http1.1"]
-        cmd += ["-I"] if method == "HEAD" else ["-X", method]
-        for h in headers:
-            cmd += ["-H", h]
-        if user:
-            cmd += ["-u", user]
-        cmd.append("http://127.0.0.1:%d%s" % (port or (self.h2port if h2 else self.port), path))
-        out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             timeout=20)
-        if out.returncode != 0:
-            raise RuntimeError("curl failed (%d): %s" % (out.returncode,
-                                                        out.stderr.decode()))
-        return Response(out.stdout)
-
+class Env(ServerEnv):
     def nginx(self, *extra, conf="nginx.conf"):
         cmd = [self.args.nginx, "-p", self.tmp + "/", "-c", self.path(conf),
                "-e", "stderr"] + list(extra)
         return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               timeout=30)
-
-    def write(self, name, text, mode=0o644):
-        p = self.path(name)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "w") as f:
-            f.write(text)
-        os.chmod(p, mode)
-        return p
-
-    def error_log(self):
-        try:
-            with open(self.path("logs", "error.log"), errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-
-# --- the upstream: sends its own CORS headers ---------------------------------
-
-class Upstream(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.0"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def answer(self, body=True):
-        status = 500 if self.path.startswith("/fail") else 200
-        payload = b"upstream %s\n" % self.path.encode("latin-1")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "*")
-        self.send_header("access-control-allow-credentials", "true")
-        self.send_header("Vary", "Accept-Encoding")
-        self.send_header("X-Upstream", "1")
-        self.end_headers()
-        if body:
-            self.wfile.write(payload)
-
-    def do_GET(self):
-        self.answer()
-
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        if n:
-            self.rfile.read(n)
-        self.answer()
-
-    def do_OPTIONS(self):
-        self.answer()
 
 
 # --- configuration ------------------------------------------------------------
@@ -419,31 +209,6 @@ http {{
 
 # --- tests --------------------------------------------------------------------
 
-def api_actual(origin=APP):
-    return [("access-control-allow-credentials", "true"),
-            ("access-control-allow-origin", origin),
-            ("access-control-expose-headers", "x-upstream,x-request-id"),
-            ("vary", "Origin")]
-
-
-def api_preflight(origin=APP):
-    return sorted([("access-control-allow-credentials", "true"),
-                   ("access-control-allow-headers", "x-custom,content-type"),
-                   ("access-control-allow-methods", "GET,POST,PUT,DELETE"),
-                   ("access-control-allow-origin", origin),
-                   ("access-control-expose-headers", "x-upstream,x-request-id"),
-                   ("access-control-max-age", "600"),
-                   ("vary", PREFLIGHT_VARY)])
-
-
-ONLY_VARY = [("vary", "Origin")]
-PREFLIGHT_REJECTED = [("vary", PREFLIGHT_VARY)]
-
-PRE = ["Origin: " + APP, "Access-Control-Request-Method: PUT",
-       "Access-Control-Request-Headers: x-custom"]
-PRE_EVIL = ["Origin: " + EVIL, "Access-Control-Request-Method: PUT"]
-
-
 def run_requests(tap, env):
     # static files
     r = env.curl("/static/file.txt")
@@ -528,6 +293,27 @@ def run_requests(tap, env):
     r = env.curl("/proxy/ok", "OPTIONS", PRE)
     tap.eq((r.status, r.get("x-upstream"), r.cors()), (200, None, api_preflight()),
            "proxy: preflight answered by nginx, never forwarded")
+
+    # the response's header list is walked once for Access-Control-* and Vary
+    # lines: any case, several Vary lines (merged into one), and a name that
+    # only looks like one (kept)
+    r = env.curl("/proxy/varies", headers=["Origin: " + APP])
+    tap.eq((r.status, r.get_all("vary"), r.get("access-controlled"), r.cors()),
+           (200, ["Accept-Encoding, Cookie, Origin"], "yes",
+            sorted(api_actual()[:3] + [("vary", "Accept-Encoding, Cookie, Origin")])),
+           "proxy: upstream's two Vary lines merged, ACCESS-CONTROL-MAX-AGE removed, "
+           "Access-Controlled kept")
+
+    # request field names in any case reach libcors (the module's walk
+    # picks them by length and first letter only)
+    r = env.curl("/static/file.txt", headers=["oRIGIN: " + APP])
+    tap.eq((r.status, r.cors()), (200, api_actual()),
+           "request field names in any case: oRIGIN is Origin")
+    r = env.curl("/static/file.txt", "OPTIONS",
+                 ["origin: " + APP, "ACCESS-CONTROL-REQUEST-METHOD: PUT",
+                  "access-control-request-headers: X-Custom"])
+    tap.eq((r.status, r.cors()), (200, api_preflight()),
+           "request field names in any case: a preflight in lower and upper case")
 
     r = env.curl("/proxy/fail", headers=["Origin: " + APP])
     tap.eq((r.status, r.cors()),
@@ -996,27 +782,15 @@ def start_nginx(env):
             env.proc = proc
             return True
         if proc.poll() is None:
-            stop_process(proc)
+            stop_nginx(proc)
         if "Address already in use" not in env.error_log():
             break
     return False
 
 
-def stop_process(proc):
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGQUIT)          # graceful: workers finish first
-    try:
-        proc.wait(timeout=10)
-        return
-    except subprocess.TimeoutExpired:
-        pass
-    proc.send_signal(signal.SIGTERM)          # fast shutdown, still stops workers
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def stop_nginx(proc):
+    # graceful (workers finish first), then fast (still stops the workers)
+    stop_process(proc, ((signal.SIGQUIT, 10), (signal.SIGTERM, 10)))
 
 
 def main():
@@ -1085,7 +859,7 @@ def main():
         tap.ok(False, "unexpected exception: %r" % (e,), env.error_log()[-3000:])
     finally:
         if env.proc is not None:
-            stop_process(env.proc)
+            stop_nginx(env.proc)
             tap.eq(env.proc.returncode, 0, "nginx stops cleanly")
         if upstream is not None:
             upstream.shutdown()

@@ -117,16 +117,44 @@ corsp_fold_word(uint64_t v)
     return v | (upper >> 2);
 }
 
-/* memcmp(a, b, n) == 0, a word at a time. */
-static inline bool
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* The 16 bytes at a and at b are equal, as a 16-bit mask of equal bytes. */
+static CORSP_ALWAYS_INLINE unsigned
+corsp_eq16_mask(const char *a, const char *b)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)a);
+    __m128i y = _mm_loadu_si128((const __m128i *)(const void *)b);
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y));
+}
+#endif
+
+/* memcmp(a, b, n) == 0 without a call: one or two overlapping words up to 16
+ * bytes; beyond, 16 bytes per step with SSE2 (17..32 bytes, the usual origin,
+ * are two overlapping 16-byte compares and one branch), else a word at a time. */
+static CORSP_ALWAYS_INLINE bool
 corsp_equal_bytes(const char *a, const char *b, size_t n)
 {
     if (n < 8)
         return corsp_load_small(a, n) == corsp_load_small(b, n);
+    if (n <= 16)
+        return ((corsp_load64(a) ^ corsp_load64(b)) |
+                (corsp_load64(a + n - 8) ^ corsp_load64(b + n - 8))) == 0;
+#if defined(__SSE2__)
+    size_t i = 0;
+    if (CORSP_UNLIKELY(n > 32))
+        for (; i + 32 < n; i += 16)
+            if (corsp_eq16_mask(a + i, b + i) != 0xFFFFu)
+                return false;
+    /* 17..32 bytes left: the next 16 and the last 16, overlapping */
+    return (corsp_eq16_mask(a + i, b + i) & corsp_eq16_mask(a + n - 16, b + n - 16)) == 0xFFFFu;
+#else
     for (size_t i = 0; i + 8 < n; i += 8)
         if (corsp_load64(a + i) != corsp_load64(b + i))
             return false;
     return corsp_load64(a + n - 8) == corsp_load64(b + n - 8);
+#endif
 }
 
 /* corsp_equal_fold(), inlined. */
@@ -147,8 +175,6 @@ bool corsp_forbidden_request_header_name(const char *p, size_t n);
 bool corsp_equal_fold(const char *a, const char *b, size_t n);
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
-
 /* Bit i set when byte i of the 16 at p is not an RFC 9110 tchar: outside
  * 0x21..0x7E, or one of the delimiters "(),/:;<=>?@[\]{} */
 static CORSP_ALWAYS_INLINE unsigned
@@ -394,6 +420,11 @@ corsp_hash_fold_inline(const void *data, size_t n, uint64_t seed)
     CORSP_HASH_BODY(corsp_fold_word);
 }
 
+/* Sets of at most this many keys are searched by comparing the keys in turn
+ * (a length test each, then the bytes) rather than hashing: for one to four
+ * keys that is cheaper than computing the hash alone. */
+#define CORSP_STRSET_LINEAR 4
+
 /* The lookup itself, inlined where it is hot (fold is a constant there). */
 static CORSP_ALWAYS_INLINE long
 corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n, bool fold)
@@ -401,37 +432,43 @@ corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n
     /* no key has this length (mod 64): a miss without hashing */
     if (!((set->len_mask >> (n & 63)) & 1))
         return -1;
-    uint64_t h, w0 = 0, w1 = 0;
+    uint64_t w0 = 0, w1 = 0;
     bool short_lower = fold && set->keys_lower && n <= 16;
     if (short_lower) {
         /* Keys of up to 16 bytes, all lower case: fold the one or two words
          * of the name once, for the hash (the same value as
-         * corsp_hash_fold_inline()) and for the comparison. */
+         * corsp_hash_fold_inline()) and for the comparisons. */
         if (n < 8) {
             w0 = corsp_fold_word(corsp_load_small(p, n));
         } else {
             w0 = corsp_fold_word(corsp_load64(p));
             w1 = corsp_fold_word(corsp_load64(p + n - 8));
         }
-        h = corsp_hash_short(w0, n > 8 ? w1 : 0, n, 0);
-    } else {
-        h = fold ? corsp_hash_fold_inline(p, n, 0) : corsp_hash_inline(p, n, 0);
     }
+#define CORSP_STRSET_KEY_EQUAL(k)                                                                  \
+    (short_lower ? (n < 8 ? corsp_load_small((k)->ptr, n) == w0                                     \
+                          : corsp_load64((k)->ptr) == w0 && corsp_load64((k)->ptr + n - 8) == w1)   \
+     : fold      ? corsp_equal_fold_inline((k)->ptr, p, n)                                           \
+                 : corsp_equal_bytes((k)->ptr, p, n))
+    if (set->count <= CORSP_STRSET_LINEAR) {
+        /* in index order, so an equal key found first is the earliest, as
+         * in the table (corsp_strset_build() keeps the first of equal keys) */
+        for (uint32_t k = 0; k < set->count; k++)
+            if (set->keys[k].len == n && CORSP_STRSET_KEY_EQUAL(&set->keys[k]))
+                return (long)k;
+        return -1;
+    }
+    uint64_t h;
+    if (short_lower)
+        h = corsp_hash_short(w0, n > 8 ? w1 : 0, n, 0);
+    else
+        h = fold ? corsp_hash_fold_inline(p, n, 0) : corsp_hash_inline(p, n, 0);
     CORSP_TABLE_PROBE (&set->table, h, i1) {
         const struct cors_str *k = &set->keys[i1 - 1];
-        if (k->len != n)
-            continue;
-        bool eq;
-        if (short_lower)
-            eq = n < 8 ? corsp_load_small(k->ptr, n) == w0
-                       : corsp_load64(k->ptr) == w0 && corsp_load64(k->ptr + n - 8) == w1;
-        else if (fold)
-            eq = corsp_equal_fold_inline(k->ptr, p, n);
-        else
-            eq = corsp_equal_bytes(k->ptr, p, n);
-        if (eq)
+        if (k->len == n && CORSP_STRSET_KEY_EQUAL(k))
             return (long)i1 - 1;
     }
+#undef CORSP_STRSET_KEY_EQUAL
     return -1;
 }
 

@@ -626,6 +626,42 @@ bool corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *re
 int corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_origin *o,
                           const char *p, size_t n, size_t *index);
 
+/* --------------------------------------------------------------- evaluate.c */
+
+/* The most headers a response shape holds: a preflight answer without echoed
+ * request header lines (REMOVE ACAO ACAC ACAM ACAH max-age ACEH ACAPN Vary). */
+#define CORSP_SHAPE_HEADERS 9
+
+/*
+ * A response shape: the whole result of one kind of request under one policy,
+ * computed when the policy is built by the same code that answers the other
+ * requests, so cors_evaluate() copies it with a few wide stores instead of
+ * testing the policy's settings header by header. Only the request's own
+ * values are filled in per request (the Origin echoed in
+ * Access-Control-Allow-Origin and Timing-Allow-Origin, the method echoed for
+ * allowMethods "*"), plus the reason, allowed and the matched entry.
+ */
+struct corsp_shape {
+    struct cors_result result; /* up to header_count; headers and matched_* are per request */
+    size_t min_capacity; /* header count; SIZE_MAX: the shape is not used (slow path) */
+    int8_t origin_at[2]; /* entries whose value is the request's Origin, or -1 */
+    int8_t method_at;    /* the entry whose value is the request method, or -1 */
+    struct cors_header headers[CORSP_SHAPE_HEADERS];
+};
+
+enum corsp_shape_kind {
+    CORSP_SHAPE_NOT_CORS = 0,
+    CORSP_SHAPE_ACTUAL_ALLOWED,
+    CORSP_SHAPE_ACTUAL_DENIED,
+    CORSP_SHAPE_PREFLIGHT_REJECTED, /* origin refused, or a malformed method or headers */
+    CORSP_SHAPE_PREFLIGHT_ANSWERED, /* origin allowed, no Private Network request */
+    CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA, /* ... with Access-Control-Request-Private-Network */
+    CORSP_SHAPE_COUNT
+};
+
+/* Fills p->shapes from the policy's settings (the last step of the build). */
+void corsp_shapes_build(struct cors_policy *p);
+
 /* ------------------------------------------------------------------- diag.c */
 
 /* Where a build reports its findings. diags may be NULL: the counts still work. */
@@ -751,6 +787,9 @@ struct cors_policy {
     const uint32_t *exact_index;
     uint32_t star_index;
     struct cors_str source;
+
+    /* the precomputed results (corsp_shapes_build()) */
+    struct corsp_shape shapes[CORSP_SHAPE_COUNT];
 };
 
 #endif /* CORS_PRIVATE_H */

@@ -26,24 +26,18 @@ static const struct cors_str v_star = S("*");
 static const struct cors_str v_true = S("true");
 static const struct cors_str v_origin = S("Origin");
 
+/* Where the headers of a result go: the caller's array, as far as it has room
+ * (count goes on counting, for CORS_E_NOSPACE's header_count). */
 struct out {
     struct cors_header *headers;
     size_t capacity;
     size_t count;
-    bool roomy; /* capacity >= ROOMY: no result can overflow, skip the checks */
 };
 
-/* The most headers one result holds: preflight REMOVE_ACCESS_CONTROL, ACAO,
- * ACAC, ACAM, up to CORS_REQUEST_HEADER_LINES_MAX ACAH lines, max-age, ACEH,
- * ACAPN and Vary. */
-#define MOST_HEADERS (8 + CORS_REQUEST_HEADER_LINES_MAX)
-#define ROOMY        CORS_HEADERS_MAX
-_Static_assert(MOST_HEADERS <= ROOMY, "a result may exceed CORS_HEADERS_MAX");
-
-static CORSP_ALWAYS_INLINE void
+static void
 emit(struct out *o, struct cors_str name, struct cors_str value, enum cors_header_op op)
 {
-    if (o->roomy || CORSP_LIKELY(o->count < o->capacity)) {
+    if (CORSP_LIKELY(o->count < o->capacity)) {
         struct cors_header *h = &o->headers[o->count];
         h->name = name;
         h->value = value;
@@ -54,21 +48,21 @@ emit(struct out *o, struct cors_str name, struct cors_str value, enum cors_heade
 
 /* The policy owns the Access-Control-* namespace of every response it is in
  * force on: first the host removes what anyone else put there. */
-static CORSP_ALWAYS_INLINE void
+static void
 emit_remove(struct out *o)
 {
     emit(o, h_access_control_any, v_empty, CORS_HEADER_REMOVE_ACCESS_CONTROL);
 }
 
-static inline bool
+static CORSP_ALWAYS_INLINE bool
 str_is(struct cors_str s, const char *lit, size_t n)
 {
-    return s.ptr != NULL && s.len == n && memcmp(s.ptr, lit, n) == 0;
+    return s.len == n && s.ptr != NULL && memcmp(s.ptr, lit, n) == 0;
 }
 
 /* Headers of every non-preflight response of a public ("*", no credentials)
  * policy: identical for CORS and non-CORS requests, so no Vary is needed. */
-static CORSP_ALWAYS_INLINE void
+static void
 emit_public(const struct cors_policy *p, struct out *o)
 {
     emit(o, h_allow_origin, v_star, CORS_HEADER_SET);
@@ -86,10 +80,16 @@ matched(struct cors_result *res, enum cors_field field, size_t index)
     return CORS_REASON_ALLOWED;
 }
 
-/* The verdict on the request's origin: CORS_REASON_ALLOWED (and the entry
- * that allowed it in res) or why not. */
+/* check_origin_listed(): the origin is in none of the lines it checks (never
+ * a verdict: a request with an Origin is never "not CORS"). */
+#define ORIGIN_UNLISTED CORS_REASON_NOT_CORS
+
+/* The cheap part of the verdict on the request's origin: the Origin lines'
+ * shape and the exact set. CORS_REASON_ALLOWED (and the entry that allowed it
+ * in res), a refusal, or ORIGIN_UNLISTED: check_origin() decides. */
 static CORSP_ALWAYS_INLINE enum cors_reason
-check_origin(const struct cors_policy *p, const struct cors_request *req, struct cors_result *res)
+check_origin_listed(const struct cors_policy *p, const struct cors_request *req,
+                    struct cors_result *res)
 {
     if (req->origin_count > 1)
         return CORS_REASON_ORIGIN_MULTIPLE;
@@ -105,7 +105,15 @@ check_origin(const struct cors_policy *p, const struct cors_request *req, struct
         if (k >= 0)
             return matched(res, CORS_FIELD_ALLOW_ORIGINS, p->exact_index[k]);
     }
+    return ORIGIN_UNLISTED;
+}
 
+/* The verdict on an origin check_origin_listed() did not decide: ALLOWED (and
+ * the entry that allowed it in res) or why not. */
+static CORSP_ALWAYS_INLINE enum cors_reason
+check_origin(const struct cors_policy *p, const struct cors_request *req, struct cors_result *res)
+{
+    struct cors_str s = req->origins[0];
     struct corsp_origin o;
     switch (corsp_origin_parse(s.ptr, s.len, &o)) {
     case CORSP_ORIGIN_MALFORMED:
@@ -169,7 +177,7 @@ method_allowed(const struct cors_policy *p, struct cors_str m)
  * non-empty lines (echoed when allowHeaders is "*"). Returns ALLOWED,
  * HEADER_NOT_ALLOWED, HEADERS_MALFORMED or HEADERS_TOO_MANY_LINES.
  */
-static enum cors_reason
+static CORSP_ALWAYS_INLINE enum cors_reason
 check_request_headers(const struct cors_policy *p, const struct cors_request *req,
                       size_t *echo_lines)
 {
@@ -205,8 +213,80 @@ check_request_headers(const struct cors_policy *p, const struct cors_request *re
     return verdict;
 }
 
-/* Emits the validated request header lines, one response line each. */
+/* What a preflight's answer depends on besides the policy. */
+struct preflight {
+    enum cors_reason reason;
+    bool rejected; /* answered as a refused origin: no CORS headers */
+    bool pna;      /* Access-Control-Request-Private-Network: true */
+    size_t echo_lines;
+};
+
+/* The verdicts on a preflight's method, headers and private network request,
+ * after the verdict on its origin. */
 static CORSP_ALWAYS_INLINE void
+preflight_verdict(const struct cors_policy *p, const struct cors_request *req,
+                  enum cors_reason origin, struct preflight *v)
+{
+    v->reason = origin;
+    v->rejected = origin != CORS_REASON_ALLOWED;
+    v->pna = str_is(req->request_private_network, "true", 4);
+    v->echo_lines = 0;
+    if (v->rejected)
+        return;
+    struct cors_str method = req->request_method;
+    bool method_ok = method_allowed(p, method);
+    /* An allowed method equals a configured one (each a token, checked at
+     * build) or a safelisted one, so only the others and "*" need the token
+     * check. */
+    if (!method_ok || p->methods_any) {
+        const unsigned char *m = (const unsigned char *)method.ptr;
+        if (method.len == 0 || corsp_skip_tchar(m, m + method.len) != m + method.len) {
+            v->reason = CORS_REASON_METHOD_MALFORMED;
+            v->rejected = true;
+            return;
+        }
+    }
+    enum cors_reason headers = check_request_headers(p, req, &v->echo_lines);
+    if (headers == CORS_REASON_HEADERS_MALFORMED || headers == CORS_REASON_HEADERS_TOO_MANY_LINES) {
+        v->reason = headers;
+        v->rejected = true;
+    } else if (!method_ok) {
+        v->reason = CORS_REASON_METHOD_NOT_ALLOWED;
+    } else if (headers != CORS_REASON_ALLOWED) {
+        v->reason = headers;
+    } else if (v->pna && !p->private_network) {
+        v->reason = CORS_REASON_PRIVATE_NETWORK_NOT_ALLOWED;
+    }
+}
+
+/* ------------------------------------------------------ building a result
+ *
+ * The result header by header from the policy's settings: at build time for
+ * the shapes, and per request for what has no shape (a caller's array smaller
+ * than the shape, echoed request headers, enforcePercent's per-origin share).
+ * res->report_only is set, the rest of res is written here.
+ */
+
+static void
+emit_not_cors(const struct cors_policy *p, struct out *o, struct cors_result *res)
+{
+    res->decision = CORS_DECISION_NOT_CORS;
+    res->reason = CORS_REASON_NOT_CORS;
+    res->allowed = false;
+    res->call_handler = true;
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    if (p->report_only)
+        return;
+    emit_remove(o);
+    if (CORSP_UNLIKELY(p->public_star))
+        emit_public(p, o);
+    else
+        emit(o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
+}
+
+/* Emits the validated request header lines, one response line each. */
+static void
 emit_echoed_headers(const struct cors_request *req, struct out *o)
 {
     enum cors_header_op op = CORS_HEADER_SET;
@@ -220,38 +300,13 @@ emit_echoed_headers(const struct cors_request *req, struct out *o)
     }
 }
 
-static CORSP_ALWAYS_INLINE void
-evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
-                   enum cors_reason origin, struct out *o, struct cors_result *res)
+static void
+emit_preflight(const struct cors_policy *p, const struct cors_request *req,
+               const struct preflight *v, struct out *o, struct cors_result *res)
 {
-    bool rejected = origin != CORS_REASON_ALLOWED;
-    enum cors_reason reason = origin;
-    size_t echo_lines = 0;
-    bool pna_requested = str_is(req->request_private_network, "true", 4);
-
-    if (!rejected) {
-        const unsigned char *m = (const unsigned char *)req->request_method.ptr;
-        size_t mn = req->request_method.len;
-        if (mn == 0 || corsp_skip_tchar(m, m + mn) != m + mn) { /* not a token */
-            reason = CORS_REASON_METHOD_MALFORMED;
-            rejected = true;
-        } else {
-            enum cors_reason headers = check_request_headers(p, req, &echo_lines);
-            if (headers == CORS_REASON_HEADERS_MALFORMED ||
-                headers == CORS_REASON_HEADERS_TOO_MANY_LINES) {
-                reason = headers;
-                rejected = true;
-            } else if (!method_allowed(p, req->request_method)) {
-                reason = CORS_REASON_METHOD_NOT_ALLOWED;
-            } else if (headers != CORS_REASON_ALLOWED) {
-                reason = headers;
-            } else if (pna_requested && !p->private_network) {
-                reason = CORS_REASON_PRIVATE_NETWORK_NOT_ALLOWED;
-            }
-        }
-    }
-    res->reason = reason;
-    res->allowed = reason == CORS_REASON_ALLOWED;
+    res->decision = CORS_DECISION_PREFLIGHT;
+    res->reason = v->reason;
+    res->allowed = v->reason == CORS_REASON_ALLOWED;
 
     if (res->report_only) {
         res->call_handler = true;
@@ -260,7 +315,7 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
         return;
     }
     emit_remove(o);
-    if (rejected) {
+    if (v->rejected) {
         res->call_handler = p->forward_rejected;
         res->status = p->forward_rejected ? 0 : p->reject_status;
         emit(o, h_vary, p->vary_preflight_value, CORS_HEADER_MERGE_VARY);
@@ -279,7 +334,7 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
     else if (p->allow_methods_value.len > 0)
         emit(o, h_allow_methods, p->allow_methods_value, CORS_HEADER_SET);
     if (p->headers_any) {
-        if (echo_lines > 0)
+        if (v->echo_lines > 0)
             emit_echoed_headers(req, o);
     } else if (p->allow_headers_value.len > 0) {
         emit(o, h_allow_headers, p->allow_headers_value, CORS_HEADER_SET);
@@ -288,15 +343,16 @@ evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
         emit(o, h_max_age, p->max_age_value, CORS_HEADER_SET);
     if (p->expose_headers_value.len > 0)
         emit(o, h_expose_headers, p->expose_headers_value, CORS_HEADER_SET);
-    if (p->private_network && pna_requested)
+    if (p->private_network && v->pna)
         emit(o, h_allow_private_network, v_true, CORS_HEADER_SET);
     emit(o, h_vary, p->vary_preflight_value, CORS_HEADER_MERGE_VARY);
 }
 
-static CORSP_ALWAYS_INLINE void
-evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
-                enum cors_reason origin, struct out *o, struct cors_result *res)
+static void
+emit_actual(const struct cors_policy *p, const struct cors_request *req, enum cors_reason origin,
+            struct out *o, struct cors_result *res)
 {
+    res->decision = CORS_DECISION_ACTUAL;
     res->reason = origin;
     res->allowed = origin == CORS_REASON_ALLOWED;
     res->call_handler = true;
@@ -322,87 +378,248 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     emit(o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
 }
 
-static CORSP_ALWAYS_INLINE enum cors_status
-evaluate_cors_body(const struct cors_policy *p, const struct cors_request *req,
-                   struct cors_header *headers, size_t capacity, struct cors_result *res,
-                   bool roomy)
+/* The result built header by header (see above), for a request whose verdicts
+ * are known: origin for an actual request, v for a preflight. */
+__attribute__((noinline)) static enum cors_status
+evaluate_slow(const struct cors_policy *p, const struct cors_request *req,
+              enum cors_decision decision, enum cors_reason origin, const struct preflight *v,
+              struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    struct out o = {headers, capacity, 0, roomy};
-    enum cors_reason origin = check_origin(p, req, res);
-    if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
-        res->decision = CORS_DECISION_PREFLIGHT;
-        evaluate_preflight(p, req, origin, &o, res);
+    struct out o = {headers, capacity, 0};
+    res->status = 0;
+    res->headers = headers;
+    res->report_only = p->report_only;
+    if (decision == CORS_DECISION_NOT_CORS) {
+        emit_not_cors(p, &o, res);
     } else {
-        res->decision = CORS_DECISION_ACTUAL;
-        evaluate_actual(p, req, origin, &o, res);
+        if (CORSP_UNLIKELY(p->enforce_percent < 100))
+            res->report_only |= cors_origin_bucket(req->origins[0]) >= p->enforce_percent;
+        if (decision == CORS_DECISION_PREFLIGHT)
+            emit_preflight(p, req, v, &o, res);
+        else
+            emit_actual(p, req, origin, &o, res);
     }
     res->header_count = o.count;
     return o.count <= capacity ? CORS_OK : CORS_E_NOSPACE;
 }
 
-/* Requests with an Origin: kept out of cors_evaluate() so that the not-CORS
- * path stays a leaf without a stack frame. Two copies: one for callers whose
- * array always has room (no capacity check per header), one checking. */
-__attribute__((noinline)) static enum cors_status
-evaluate_cors_roomy(const struct cors_policy *p, const struct cors_request *req,
-                    struct cors_header *headers, struct cors_result *res)
+/* ---------------------------------------------------------------- shapes */
+
+/* Stand-ins for the request's values while the shapes are built: an entry
+ * whose value points here is filled from the request (a distinct address
+ * each, so an equal policy string is never mistaken for one). */
+static const char origin_mark[] = "<origin>";
+static const char method_mark[] = "<method>";
+
+void
+corsp_shapes_build(struct cors_policy *p)
 {
-    return evaluate_cors_body(p, req, headers, ROOMY, res, true);
+    const struct cors_str origin = {origin_mark, sizeof(origin_mark) - 1};
+    const struct cors_request req = {
+        .method = S("OPTIONS"),
+        .origins = &origin,
+        .origin_count = 1,
+        .request_method = {method_mark, sizeof(method_mark) - 1},
+    };
+    for (int kind = 0; kind < CORSP_SHAPE_COUNT; kind++) {
+        struct corsp_shape *shape = &p->shapes[kind];
+        struct cors_header h[CORS_HEADERS_MAX];
+        struct out o = {h, CORS_HEADERS_MAX, 0};
+        struct cors_result *r = &shape->result;
+        memset(r, 0, sizeof(*r));
+        r->report_only = p->report_only;
+        r->matched_field = CORS_FIELD_NONE;
+        r->matched_index = SIZE_MAX;
+        /* enforcePercent < 100 decides report_only per origin; echoed
+         * request headers have no fixed count: built per request */
+        bool usable = kind == CORSP_SHAPE_NOT_CORS || p->enforce_percent >= 100;
+        struct preflight v = {CORS_REASON_ALLOWED, false, false, 0};
+        switch ((enum corsp_shape_kind)kind) {
+        case CORSP_SHAPE_NOT_CORS:
+            emit_not_cors(p, &o, r);
+            break;
+        case CORSP_SHAPE_ACTUAL_ALLOWED:
+            emit_actual(p, &req, CORS_REASON_ALLOWED, &o, r);
+            break;
+        case CORSP_SHAPE_ACTUAL_DENIED:
+            emit_actual(p, &req, CORS_REASON_ORIGIN_NOT_ALLOWED, &o, r);
+            break;
+        case CORSP_SHAPE_PREFLIGHT_REJECTED:
+            v = (struct preflight){CORS_REASON_ORIGIN_NOT_ALLOWED, true, false, 0};
+            emit_preflight(p, &req, &v, &o, r);
+            break;
+        case CORSP_SHAPE_PREFLIGHT_ANSWERED:
+        case CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA:
+            v.pna = kind == CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA;
+            emit_preflight(p, &req, &v, &o, r);
+            usable &= !p->headers_any;
+            break;
+        case CORSP_SHAPE_COUNT:
+            break;
+        }
+        usable &= o.count <= CORSP_SHAPE_HEADERS;
+        r->header_count = o.count;
+        shape->min_capacity = usable ? o.count : SIZE_MAX;
+        shape->origin_at[0] = shape->origin_at[1] = shape->method_at = -1;
+        for (size_t i = 0; usable && i < o.count; i++) {
+            shape->headers[i] = h[i];
+            if (h[i].value.ptr == origin_mark)
+                shape->origin_at[shape->origin_at[0] < 0 ? 0 : 1] = (int8_t)i;
+            if (h[i].value.ptr == method_mark)
+                shape->method_at = (int8_t)i;
+        }
+    }
 }
 
+#define FALLTHROUGH __attribute__((fallthrough))
+
+/* Copies n (<= CORSP_SHAPE_HEADERS) headers: straight-line copies of 40 bytes
+ * each, entered at the right one; a loop would become a call to memcpy(). */
+static CORSP_ALWAYS_INLINE void
+copy_headers(struct cors_header *dst, const struct cors_header *src, size_t n)
+{
+    _Static_assert(CORSP_SHAPE_HEADERS == 9, "copy_headers() copies up to 9 entries");
+    switch (n) {
+    case 9: dst[8] = src[8]; FALLTHROUGH;
+    case 8: dst[7] = src[7]; FALLTHROUGH;
+    case 7: dst[6] = src[6]; FALLTHROUGH;
+    case 6: dst[5] = src[5]; FALLTHROUGH;
+    case 5: dst[4] = src[4]; FALLTHROUGH;
+    case 4: dst[3] = src[3]; FALLTHROUGH;
+    case 3: dst[2] = src[2]; FALLTHROUGH;
+    case 2: dst[1] = src[1]; FALLTHROUGH;
+    case 1: dst[0] = src[0]; FALLTHROUGH;
+    default: break;
+    }
+}
+
+/* The result fields a shape fixes come first in struct cors_result (its
+ * layout is frozen): one copy of that prefix. */
+#define SHAPE_RESULT_BYTES offsetof(struct cors_result, matched_field)
+_Static_assert(offsetof(struct cors_result, header_count) < SHAPE_RESULT_BYTES &&
+                   offsetof(struct cors_result, headers) < SHAPE_RESULT_BYTES,
+               "struct cors_result: matched_field must follow the fields a shape fixes");
+
+/* Copies the shape to the caller (who has room for it) and fills in the
+ * request's values. */
+static CORSP_ALWAYS_INLINE void
+apply_shape(const struct corsp_shape *shape, const struct cors_request *req,
+            struct cors_header *headers, struct cors_result *res)
+{
+    memcpy(res, &shape->result, SHAPE_RESULT_BYTES);
+    res->headers = headers;
+    copy_headers(headers, shape->headers, shape->result.header_count);
+    if (shape->origin_at[0] >= 0) {
+        headers[shape->origin_at[0]].value = req->origins[0];
+        if (CORSP_UNLIKELY(shape->origin_at[1] >= 0)) /* Timing-Allow-Origin */
+            headers[shape->origin_at[1]].value = req->origins[0];
+    }
+    if (CORSP_UNLIKELY(shape->method_at >= 0)) /* allowMethods "*" */
+        headers[shape->method_at].value = req->request_method;
+}
+
+/* ------------------------------------------------------------ the decision */
+
+/* The answer to a preflight, given the verdict on its origin. Out of line:
+ * the header scan needs registers that the other paths do without. */
+__attribute__((noinline)) static enum cors_status
+answer_preflight(const struct cors_policy *p, const struct cors_request *req,
+                 enum cors_reason origin, struct cors_header *headers, size_t capacity,
+                 struct cors_result *res)
+{
+    struct preflight v;
+    preflight_verdict(p, req, origin, &v);
+    const struct corsp_shape *shape =
+        &p->shapes[v.rejected ? CORSP_SHAPE_PREFLIGHT_REJECTED
+                   : v.pna    ? CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA
+                              : CORSP_SHAPE_PREFLIGHT_ANSWERED];
+    if (CORSP_UNLIKELY(capacity < shape->min_capacity))
+        return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, &v, headers, capacity, res);
+    apply_shape(shape, req, headers, res);
+    res->reason = v.reason;
+    res->allowed = v.reason == CORS_REASON_ALLOWED;
+    return CORS_OK;
+}
+
+/* The answer to a request with an Origin, given the verdict on the origin. */
+static CORSP_ALWAYS_INLINE enum cors_status
+answer(const struct cors_policy *p, const struct cors_request *req, enum cors_reason origin,
+       struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    const struct corsp_shape *shape;
+    if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
+        if (origin == CORS_REASON_ALLOWED)
+            return answer_preflight(p, req, origin, headers, capacity, res);
+        /* a refused origin: nothing else to check */
+        shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
+        if (CORSP_UNLIKELY(capacity < shape->min_capacity)) {
+            struct preflight v;
+            preflight_verdict(p, req, origin, &v);
+            return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, &v, headers, capacity,
+                                 res);
+        }
+    } else {
+        shape = &p->shapes[origin == CORS_REASON_ALLOWED ? CORSP_SHAPE_ACTUAL_ALLOWED
+                                                         : CORSP_SHAPE_ACTUAL_DENIED];
+        if (CORSP_UNLIKELY(capacity < shape->min_capacity))
+            return evaluate_slow(p, req, CORS_DECISION_ACTUAL, origin, NULL, headers, capacity,
+                                 res);
+    }
+    apply_shape(shape, req, headers, res);
+    res->reason = origin; /* a refusal's shape serves several reasons */
+    return CORS_OK;
+}
+
+/* Requests whose origin check_origin_listed() did not decide: a parse and the
+ * wildcard, regex and predicate checks. Kept out of cors_evaluate() so that
+ * its usual paths need no stack frame. */
+__attribute__((noinline)) static enum cors_status
+evaluate_unlisted(const struct cors_policy *p, const struct cors_request *req,
+                  struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    return answer(p, req, check_origin(p, req, res), headers, capacity, res);
+}
+
+/* Requests with an Origin. Out of line so that cors_evaluate() itself, and
+ * with it the not-CORS path, stays a leaf without a stack frame. */
 __attribute__((noinline)) static enum cors_status
 evaluate_cors(const struct cors_policy *p, const struct cors_request *req,
               struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    return evaluate_cors_body(p, req, headers, capacity, res, false);
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    enum cors_reason origin = check_origin_listed(p, req, res);
+    if (origin == ORIGIN_UNLISTED)
+        return evaluate_unlisted(p, req, headers, capacity, res);
+    return answer(p, req, origin, headers, capacity, res);
 }
 
+/* The argument checks are separate branches, each almost never taken: fewer
+ * instructions than folding them into one test. */
 CORS_EXPORT enum cors_status
 cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
               struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    if (CORSP_UNLIKELY(p == NULL || req == NULL || res == NULL))
+    if (CORSP_UNLIKELY(p == NULL) || CORSP_UNLIKELY(req == NULL) || CORSP_UNLIKELY(res == NULL))
         return CORS_E_INVALID_ARGUMENT;
-    /* one test for the "array NULL but count > 0" cases (origins only
-     * matters when there is an Origin) */
-    size_t origin_count = req->origin_count;
-    if (CORSP_UNLIKELY(((headers == NULL) & (capacity > 0)) |
-                       ((req->request_headers == NULL) & (req->request_header_count > 0))))
+    if (CORSP_UNLIKELY(headers == NULL) && capacity > 0)
         return CORS_E_INVALID_ARGUMENT;
-    if (origin_count != 0) {
+    if (req->request_headers == NULL && CORSP_UNLIKELY(req->request_header_count > 0))
+        return CORS_E_INVALID_ARGUMENT;
+    if (req->origin_count != 0) {
         if (CORSP_UNLIKELY(req->origins == NULL))
             return CORS_E_INVALID_ARGUMENT;
-        res->allowed = false;
-        res->status = 0;
-        res->report_only = p->report_only;
-        if (CORSP_UNLIKELY(p->enforce_percent < 100))
-            res->report_only |= cors_origin_bucket(req->origins[0]) >= p->enforce_percent;
-        res->headers = headers;
-        res->matched_field = CORS_FIELD_NONE;
-        res->matched_index = SIZE_MAX;
-        return capacity >= ROOMY ? evaluate_cors_roomy(p, req, headers, res)
-                                 : evaluate_cors(p, req, headers, capacity, res);
+        return evaluate_cors(p, req, headers, capacity, res);
     }
 
-    res->allowed = false;
-    res->status = 0;
-    res->report_only = p->report_only;
+    const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_NOT_CORS];
+    if (CORSP_UNLIKELY(capacity < shape->min_capacity))
+        return evaluate_slow(p, req, CORS_DECISION_NOT_CORS, CORS_REASON_NOT_CORS, NULL, headers,
+                             capacity, res);
+    *res = shape->result;
     res->headers = headers;
-    res->decision = CORS_DECISION_NOT_CORS;
-    res->reason = CORS_REASON_NOT_CORS;
-    res->call_handler = true;
-    res->matched_field = CORS_FIELD_NONE;
-    res->matched_index = SIZE_MAX;
-    struct out o = {headers, capacity, 0, false};
-    if (!p->report_only) {
-        emit_remove(&o);
-        if (CORSP_UNLIKELY(p->public_star))
-            emit_public(p, &o);
-        else
-            emit(&o, h_vary, v_origin, CORS_HEADER_MERGE_VARY);
-    }
-    res->header_count = o.count;
-    return o.count <= capacity ? CORS_OK : CORS_E_NOSPACE;
+    copy_headers(headers, shape->headers, shape->result.header_count);
+    return CORS_OK;
 }
 
 /* ------------------------------------------------------------- roll-out */

@@ -659,8 +659,28 @@ enum corsp_shape_kind {
     CORSP_SHAPE_COUNT
 };
 
-/* Fills p->shapes from the policy's settings (the last step of the build). */
-void corsp_shapes_build(struct cors_policy *p);
+/*
+ * allowHeaders as a few words, when it has at most CORSP_QUICK_NAMES names of
+ * at most 16 bytes: a request's list element of len bytes at c is the name
+ * when its one or two words (as corsp_strset_find_inline() loads them), OR-ed
+ * with mask (0x20 on each letter), equal word (the name in lower case). That
+ * makes a case-insensitive compare 2 operations per word, and a match needs no
+ * token check: every byte equals a name's (a token's) or is its upper case.
+ */
+#define CORSP_QUICK_NAMES 4
+struct corsp_quick_name {
+    uint64_t word[2];
+    uint64_t mask[2];
+    size_t len;
+};
+struct corsp_quick_names {
+    struct corsp_quick_name names[CORSP_QUICK_NAMES];
+    uint32_t count; /* 0: not used (no list, "*", or names too many or too long) */
+};
+
+/* Precomputes what cors_evaluate() reads besides the settings: p->shapes
+ * and p->quick_headers (the last step of the build). */
+void corsp_evaluate_prepare(struct cors_policy *p);
 
 /* ------------------------------------------------------------------- diag.c */
 
@@ -788,8 +808,9 @@ struct cors_policy {
     uint32_t star_index;
     struct cors_str source;
 
-    /* the precomputed results (corsp_shapes_build()) */
+    /* precomputed by corsp_evaluate_prepare() */
     struct corsp_shape shapes[CORSP_SHAPE_COUNT];
+    struct corsp_quick_names quick_headers;
 };
 
 #endif /* CORS_PRIVATE_H */

@@ -172,6 +172,40 @@ method_allowed(const struct cors_policy *p, struct cors_str m)
 }
 
 /*
+ * The common case of a preflight's header list: names of allowHeaders, each
+ * followed by "," (and one space) or the end of the line. If the list element
+ * at *pos is one of them, moves *pos past it and its separator and returns
+ * true; otherwise (another name, other separators, a malformed list) leaves
+ * *pos for the list scanner, which then reads from there.
+ */
+static CORSP_ALWAYS_INLINE bool
+quick_name(const struct corsp_quick_names *q, const char **pos, const char *end)
+{
+    const char *c = *pos;
+    size_t room = (size_t)(end - c);
+    for (uint32_t i = 0; i < q->count; i++) {
+        const struct corsp_quick_name *k = &q->names[i];
+        size_t n = k->len;
+        if (n > room || (n < room && c[n] != ','))
+            continue;
+        bool eq = n < 8 ? (corsp_load_small(c, n) | k->mask[0]) == k->word[0]
+                        : ((corsp_load64(c) | k->mask[0]) == k->word[0]) &
+                              ((corsp_load64(c + n - 8) | k->mask[1]) == k->word[1]);
+        if (eq) {
+            c += n;
+            if (c < end) { /* the comma, and one space after it */
+                c++;
+                if (c < end && *c == ' ')
+                    c++;
+            }
+            *pos = c;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
  * Scans every Access-Control-Request-Headers line once with the list scanner:
  * validates the tokens, checks them against the policy, and counts the
  * non-empty lines (echoed when allowHeaders is "*"). Returns ALLOWED,
@@ -191,6 +225,9 @@ check_request_headers(const struct cors_policy *p, const struct cors_request *re
         struct corsp_list_iter it = {line.ptr, line.ptr + line.len};
         struct cors_str name;
         bool any = false;
+        if (lookup)
+            while (it.p < it.end && quick_name(&p->quick_headers, &it.p, it.end))
+                any = true;
         for (;;) {
             int rc = corsp_list_scan(&it, &name);
             if (CORSP_UNLIKELY(rc <= 0)) {
@@ -411,8 +448,8 @@ evaluate_slow(const struct cors_policy *p, const struct cors_request *req,
 static const char origin_mark[] = "<origin>";
 static const char method_mark[] = "<method>";
 
-void
-corsp_shapes_build(struct cors_policy *p)
+static void
+shapes_build(struct cors_policy *p)
 {
     const struct cors_str origin = {origin_mark, sizeof(origin_mark) - 1};
     const struct cors_request req = {
@@ -471,6 +508,49 @@ corsp_shapes_build(struct cors_policy *p)
     }
 }
 
+/* p->quick_headers from allowHeaders (struct corsp_quick_names). */
+static void
+quick_names_build(struct cors_policy *p)
+{
+    struct corsp_quick_names *q = &p->quick_headers;
+    q->count = 0;
+    if (p->headers_any || p->headers.count > CORSP_QUICK_NAMES)
+        return;
+    for (uint32_t i = 0; i < p->headers.count; i++) {
+        struct cors_str key = p->headers.keys[i];
+        if (key.len == 0 || key.len > 16)
+            return;
+    }
+    for (uint32_t i = 0; i < p->headers.count; i++) {
+        struct cors_str key = p->headers.keys[i];
+        struct corsp_quick_name *k = &q->names[i];
+        char lower[16], mask[16];
+        for (size_t j = 0; j < key.len; j++) {
+            lower[j] = (char)corsp_lower[(unsigned char)key.ptr[j]];
+            mask[j] = lower[j] >= 'a' && lower[j] <= 'z' ? 0x20 : 0;
+        }
+        k->len = key.len;
+        if (key.len < 8) {
+            k->word[0] = corsp_load_small(lower, key.len);
+            k->mask[0] = corsp_load_small(mask, key.len);
+            k->word[1] = k->mask[1] = 0;
+        } else {
+            k->word[0] = corsp_load64(lower);
+            k->mask[0] = corsp_load64(mask);
+            k->word[1] = corsp_load64(lower + key.len - 8);
+            k->mask[1] = corsp_load64(mask + key.len - 8);
+        }
+    }
+    q->count = p->headers.count;
+}
+
+void
+corsp_evaluate_prepare(struct cors_policy *p)
+{
+    shapes_build(p);
+    quick_names_build(p);
+}
+
 #define FALLTHROUGH __attribute__((fallthrough))
 
 /* Copies n (<= CORSP_SHAPE_HEADERS) headers: straight-line copies of 40 bytes
@@ -480,16 +560,35 @@ copy_headers(struct cors_header *dst, const struct cors_header *src, size_t n)
 {
     _Static_assert(CORSP_SHAPE_HEADERS == 9, "copy_headers() copies up to 9 entries");
     switch (n) {
-    case 9: dst[8] = src[8]; FALLTHROUGH;
-    case 8: dst[7] = src[7]; FALLTHROUGH;
-    case 7: dst[6] = src[6]; FALLTHROUGH;
-    case 6: dst[5] = src[5]; FALLTHROUGH;
-    case 5: dst[4] = src[4]; FALLTHROUGH;
-    case 4: dst[3] = src[3]; FALLTHROUGH;
-    case 3: dst[2] = src[2]; FALLTHROUGH;
-    case 2: dst[1] = src[1]; FALLTHROUGH;
-    case 1: dst[0] = src[0]; FALLTHROUGH;
-    default: break;
+    case 9:
+        dst[8] = src[8];
+        FALLTHROUGH;
+    case 8:
+        dst[7] = src[7];
+        FALLTHROUGH;
+    case 7:
+        dst[6] = src[6];
+        FALLTHROUGH;
+    case 6:
+        dst[5] = src[5];
+        FALLTHROUGH;
+    case 5:
+        dst[4] = src[4];
+        FALLTHROUGH;
+    case 4:
+        dst[3] = src[3];
+        FALLTHROUGH;
+    case 3:
+        dst[2] = src[2];
+        FALLTHROUGH;
+    case 2:
+        dst[1] = src[1];
+        FALLTHROUGH;
+    case 1:
+        dst[0] = src[0];
+        FALLTHROUGH;
+    default:
+        break;
     }
 }
 
@@ -529,10 +628,9 @@ answer_preflight(const struct cors_policy *p, const struct cors_request *req,
 {
     struct preflight v;
     preflight_verdict(p, req, origin, &v);
-    const struct corsp_shape *shape =
-        &p->shapes[v.rejected ? CORSP_SHAPE_PREFLIGHT_REJECTED
-                   : v.pna    ? CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA
-                              : CORSP_SHAPE_PREFLIGHT_ANSWERED];
+    const struct corsp_shape *shape = &p->shapes[v.rejected ? CORSP_SHAPE_PREFLIGHT_REJECTED
+                                                 : v.pna    ? CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA
+                                                            : CORSP_SHAPE_PREFLIGHT_ANSWERED];
     if (CORSP_UNLIKELY(capacity < shape->min_capacity))
         return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, &v, headers, capacity, res);
     apply_shape(shape, req, headers, res);

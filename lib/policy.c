@@ -596,7 +596,7 @@ cors_policy_build(const struct cors_policy_builder *b, unsigned flags,
         *status_out = CORS_E_INVALID_POLICY;
         return NULL;
     }
-    corsp_shapes_build(p);
+    corsp_evaluate_prepare(p);
     *status_out = CORS_OK;
     return p;
 }

@@ -248,6 +248,61 @@ START_TEST(test_fold_only_letters)
 }
 END_TEST
 
+/*
+ * Access-Control-Request-Headers lists (RFC 9110 §5.6.1 #token: elements
+ * separated by "," with optional white space, empty elements allowed) read by
+ * the quick name compare (allowHeaders of at most four names of at most 16
+ * bytes) and by the list scanner it hands over to: the same verdicts as with
+ * five names (hashed) or a name of 17 bytes (no quick compare).
+ */
+static const struct {
+    const char *line;
+    enum cors_reason want;
+} list_cases[] = {
+    {"authorization,content-type", CORS_REASON_ALLOWED},
+    {"authorization, content-type", CORS_REASON_ALLOWED},
+    {"authorization ,content-type", CORS_REASON_ALLOWED},
+    {"authorization,\tcontent-type", CORS_REASON_ALLOWED},
+    {"authorization,  content-type", CORS_REASON_ALLOWED},
+    {"authorization,,content-type,", CORS_REASON_ALLOWED},
+    {"Authorization,CONTENT-TYPE", CORS_REASON_ALLOWED},
+    {" x-a", CORS_REASON_ALLOWED},
+    {", x-a", CORS_REASON_ALLOWED},
+    {"x-a, ", CORS_REASON_ALLOWED},
+    {"x-a,x-a,X-A", CORS_REASON_ALLOWED},
+    {"authorizatio", CORS_REASON_HEADER_NOT_ALLOWED},
+    {"authorizationx", CORS_REASON_HEADER_NOT_ALLOWED},
+    {"content-type2", CORS_REASON_HEADER_NOT_ALLOWED},
+    {"x-a,x-b", CORS_REASON_HEADER_NOT_ALLOWED},
+    {"x-b,x-a", CORS_REASON_HEADER_NOT_ALLOWED},
+    {"x-a x-b", CORS_REASON_HEADERS_MALFORMED},
+    {"x-a,x b", CORS_REASON_HEADERS_MALFORMED},
+    {"authorization,content-type;", CORS_REASON_HEADERS_MALFORMED},
+    {"x-a,authorization@", CORS_REASON_HEADERS_MALFORMED},
+    {"x-b,x-a@", CORS_REASON_HEADERS_MALFORMED},
+    {"x-a;", CORS_REASON_HEADERS_MALFORMED},
+    {"x-a\r", CORS_REASON_HEADERS_MALFORMED},
+};
+
+START_TEST(test_header_lists)
+{
+    const char *const *lists[] = {
+        LIST("authorization", "content-type", "x-a"),
+        LIST("authorization", "content-type", "x-a", "x-1", "x-2"),
+        LIST("authorization", "content-type", "x-a", "x-seventeen-bytes"),
+    };
+    for (size_t l = 0; l < 3; l++) {
+        struct cors_policy *p = spec_build(&(struct policy_spec){
+            .origins = LIST("https://app.example"), .allow_headers = lists[l]});
+        enum cors_reason r = preflight_reason(p, list_cases[_i].line);
+        ck_assert_msg(r == list_cases[_i].want, "policy %zu, '%s': %s, expected %s", l,
+                      list_cases[_i].line, cors_reason_name(r),
+                      cors_reason_name(list_cases[_i].want));
+        cors_policy_unref(p);
+    }
+}
+END_TEST
+
 /* A request that is a prefix of a longer entry, while some entry has the
  * request's length: refused (lengths are compared before bytes). */
 START_TEST(test_prefix_of_entry)
@@ -295,6 +350,7 @@ lookup_suite(void)
     tcase_add_loop_test(tc, test_allow_headers, 0, (int)NAME_LENGTHS);
     tcase_add_loop_test(tc, test_fold_only_letters, 0,
                         (int)(sizeof fold_cases / sizeof fold_cases[0]));
+    tcase_add_loop_test(tc, test_header_lists, 0, (int)(sizeof list_cases / sizeof list_cases[0]));
     tcase_add_test(tc, test_prefix_of_entry);
     tcase_add_test(tc, test_duplicate_keeps_first);
     suite_add_tcase(s, tc);

@@ -205,49 +205,66 @@ quick_name(const struct corsp_quick_names *q, const char **pos, const char *end)
     return false;
 }
 
+/* What check_request_headers() has found so far. */
+struct header_scan {
+    enum cors_reason verdict; /* ALLOWED or HEADER_NOT_ALLOWED */
+    bool lookup;              /* still checking names against allowHeaders */
+};
+
 /*
- * Scans every Access-Control-Request-Headers line once with the list scanner:
- * validates the tokens, checks them against the policy, and counts the
- * non-empty lines (echoed when allowHeaders is "*"). Returns ALLOWED,
- * HEADER_NOT_ALLOWED, HEADERS_MALFORMED or HEADERS_TOO_MANY_LINES.
+ * The rest of one Access-Control-Request-Headers line from it with the list
+ * scanner: validates the tokens and checks them against the policy. Returns
+ * false when the list is malformed; *any: the rest has an element. Out of
+ * line: the quick compare usually reads the whole line, and this loop's
+ * registers and constants would cost its callers a stack frame.
+ */
+__attribute__((noinline)) static bool
+scan_header_list(const struct cors_policy *p, struct corsp_list_iter it, struct header_scan *st,
+                 bool *any)
+{
+    struct cors_str name;
+    for (;;) {
+        int rc = corsp_list_scan(&it, &name);
+        if (CORSP_UNLIKELY(rc <= 0))
+            return rc == 0;
+        *any = true;
+        if (st->lookup && (p->headers.count == 0 ||
+                           corsp_strset_find_inline(&p->headers, name.ptr, name.len, true) < 0)) {
+            st->verdict = CORS_REASON_HEADER_NOT_ALLOWED;
+            st->lookup = false;
+        }
+    }
+}
+
+/*
+ * Reads every Access-Control-Request-Headers line once: validates the tokens,
+ * checks them against the policy, and counts the non-empty lines (echoed when
+ * allowHeaders is "*"). Returns ALLOWED, HEADER_NOT_ALLOWED,
+ * HEADERS_MALFORMED or HEADERS_TOO_MANY_LINES.
  */
 static CORSP_ALWAYS_INLINE enum cors_reason
 check_request_headers(const struct cors_policy *p, const struct cors_request *req,
                       size_t *echo_lines)
 {
-    enum cors_reason verdict = CORS_REASON_ALLOWED;
-    bool lookup = !p->headers_any; /* still checking names against the list */
+    struct header_scan st = {CORS_REASON_ALLOWED, !p->headers_any};
     size_t lines = 0;
     for (size_t l = 0; l < req->request_header_count; l++) {
         struct cors_str line = req->request_headers[l];
         if (line.ptr == NULL)
             continue;
         struct corsp_list_iter it = {line.ptr, line.ptr + line.len};
-        struct cors_str name;
         bool any = false;
-        if (lookup)
+        if (st.lookup)
             while (it.p < it.end && quick_name(&p->quick_headers, &it.p, it.end))
                 any = true;
-        for (;;) {
-            int rc = corsp_list_scan(&it, &name);
-            if (CORSP_UNLIKELY(rc <= 0)) {
-                if (rc < 0)
-                    return CORS_REASON_HEADERS_MALFORMED;
-                break;
-            }
-            any = true;
-            if (lookup && (p->headers.count == 0 ||
-                           corsp_strset_find_inline(&p->headers, name.ptr, name.len, true) < 0)) {
-                verdict = CORS_REASON_HEADER_NOT_ALLOWED;
-                lookup = false;
-            }
-        }
+        if (it.p < it.end && !scan_header_list(p, it, &st, &any))
+            return CORS_REASON_HEADERS_MALFORMED;
         lines += any;
     }
     *echo_lines = lines;
     if (lines > CORS_REQUEST_HEADER_LINES_MAX)
         return CORS_REASON_HEADERS_TOO_MANY_LINES;
-    return verdict;
+    return st.verdict;
 }
 
 /* What a preflight's answer depends on besides the policy. */
@@ -619,77 +636,116 @@ apply_shape(const struct corsp_shape *shape, const struct cors_request *req,
 
 /* ------------------------------------------------------------ the decision */
 
-/* The answer to a preflight, given the verdict on its origin. Out of line:
- * the header scan needs registers that the other paths do without. */
-__attribute__((noinline)) static enum cors_status
-answer_preflight(const struct cors_policy *p, const struct cors_request *req,
-                 enum cors_reason origin, struct cors_header *headers, size_t capacity,
-                 struct cors_result *res)
+/* The answer to a preflight from an allowed origin: the verdicts on its
+ * method, headers and private network request. */
+static CORSP_ALWAYS_INLINE enum cors_status
+answer_preflight_allowed(const struct cors_policy *p, const struct cors_request *req,
+                         struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
     struct preflight v;
-    preflight_verdict(p, req, origin, &v);
+    preflight_verdict(p, req, CORS_REASON_ALLOWED, &v);
     const struct corsp_shape *shape = &p->shapes[v.rejected ? CORSP_SHAPE_PREFLIGHT_REJECTED
                                                  : v.pna    ? CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA
                                                             : CORSP_SHAPE_PREFLIGHT_ANSWERED];
     if (CORSP_UNLIKELY(capacity < shape->min_capacity))
-        return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, &v, headers, capacity, res);
+        return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, CORS_REASON_ALLOWED, &v, headers,
+                             capacity, res);
     apply_shape(shape, req, headers, res);
-    res->reason = v.reason;
+    res->reason = v.reason; /* a shape serves several reasons */
     res->allowed = v.reason == CORS_REASON_ALLOWED;
     return CORS_OK;
 }
 
-/* The answer to a request with an Origin, given the verdict on the origin. */
-static CORSP_ALWAYS_INLINE enum cors_status
-answer(const struct cors_policy *p, const struct cors_request *req, enum cors_reason origin,
-       struct cors_header *headers, size_t capacity, struct cors_result *res)
+/* answer_preflight_allowed() out of line, for origins check_origin() allowed:
+ * the header scan needs registers that the refused origins do without. */
+__attribute__((noinline)) static enum cors_status
+answer_preflight_allowed_call(const struct cors_policy *p, const struct cors_request *req,
+                              struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    const struct corsp_shape *shape;
-    if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL) {
-        if (origin == CORS_REASON_ALLOWED)
-            return answer_preflight(p, req, origin, headers, capacity, res);
-        /* a refused origin: nothing else to check */
-        shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
-        if (CORSP_UNLIKELY(capacity < shape->min_capacity)) {
-            struct preflight v;
-            preflight_verdict(p, req, origin, &v);
-            return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, &v, headers, capacity,
-                                 res);
-        }
-    } else {
-        shape = &p->shapes[origin == CORS_REASON_ALLOWED ? CORSP_SHAPE_ACTUAL_ALLOWED
-                                                         : CORSP_SHAPE_ACTUAL_DENIED];
-        if (CORSP_UNLIKELY(capacity < shape->min_capacity))
-            return evaluate_slow(p, req, CORS_DECISION_ACTUAL, origin, NULL, headers, capacity,
-                                 res);
+    return answer_preflight_allowed(p, req, headers, capacity, res);
+}
+
+/* The answer to a preflight from a refused origin: nothing else to check. */
+static CORSP_ALWAYS_INLINE enum cors_status
+answer_preflight_refused(const struct cors_policy *p, const struct cors_request *req,
+                         enum cors_reason origin, struct cors_header *headers, size_t capacity,
+                         struct cors_result *res)
+{
+    const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
+    if (CORSP_UNLIKELY(capacity < shape->min_capacity)) {
+        struct preflight v;
+        preflight_verdict(p, req, origin, &v);
+        return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, &v, headers, capacity, res);
     }
     apply_shape(shape, req, headers, res);
-    res->reason = origin; /* a refusal's shape serves several reasons */
+    res->reason = origin;
     return CORS_OK;
 }
 
-/* Requests whose origin check_origin_listed() did not decide: a parse and the
- * wildcard, regex and predicate checks. Kept out of cors_evaluate() so that
- * its usual paths need no stack frame. */
-__attribute__((noinline)) static enum cors_status
-evaluate_unlisted(const struct cors_policy *p, const struct cors_request *req,
-                  struct cors_header *headers, size_t capacity, struct cors_result *res)
+/* The answer to an actual request, given the verdict on its origin. */
+static CORSP_ALWAYS_INLINE enum cors_status
+answer_actual(const struct cors_policy *p, const struct cors_request *req, enum cors_reason origin,
+              struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    return answer(p, req, check_origin(p, req, res), headers, capacity, res);
+    const struct corsp_shape *shape =
+        &p->shapes[origin == CORS_REASON_ALLOWED ? CORSP_SHAPE_ACTUAL_ALLOWED
+                                                 : CORSP_SHAPE_ACTUAL_DENIED];
+    if (CORSP_UNLIKELY(capacity < shape->min_capacity))
+        return evaluate_slow(p, req, CORS_DECISION_ACTUAL, origin, NULL, headers, capacity, res);
+    apply_shape(shape, req, headers, res);
+    res->reason = origin; /* the denied shape serves several reasons */
+    return CORS_OK;
 }
 
-/* Requests with an Origin. Out of line so that cors_evaluate() itself, and
- * with it the not-CORS path, stays a leaf without a stack frame. */
+/*
+ * One function per kind of request and per way its origin is decided, each
+ * reached by a tail call: each needs fewer registers than all of them
+ * together would, so none pays for another's stack frame and cors_evaluate()
+ * stays a leaf. The "unlisted" ones run check_origin() (a parse, wildcards,
+ * regexes, the predicate) for an origin check_origin_listed() left undecided.
+ */
+
 __attribute__((noinline)) static enum cors_status
-evaluate_cors(const struct cors_policy *p, const struct cors_request *req,
-              struct cors_header *headers, size_t capacity, struct cors_result *res)
+evaluate_preflight_unlisted(const struct cors_policy *p, const struct cors_request *req,
+                            struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    enum cors_reason origin = check_origin(p, req, res);
+    if (origin == CORS_REASON_ALLOWED)
+        return answer_preflight_allowed_call(p, req, headers, capacity, res);
+    return answer_preflight_refused(p, req, origin, headers, capacity, res);
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_actual_unlisted(const struct cors_policy *p, const struct cors_request *req,
+                         struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    return answer_actual(p, req, check_origin(p, req, res), headers, capacity, res);
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_preflight(const struct cors_policy *p, const struct cors_request *req,
+                   struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
     res->matched_field = CORS_FIELD_NONE;
     res->matched_index = SIZE_MAX;
     enum cors_reason origin = check_origin_listed(p, req, res);
     if (origin == ORIGIN_UNLISTED)
-        return evaluate_unlisted(p, req, headers, capacity, res);
-    return answer(p, req, origin, headers, capacity, res);
+        return evaluate_preflight_unlisted(p, req, headers, capacity, res);
+    if (origin == CORS_REASON_ALLOWED)
+        return answer_preflight_allowed(p, req, headers, capacity, res);
+    return answer_preflight_refused(p, req, origin, headers, capacity, res);
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
+                struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    enum cors_reason origin = check_origin_listed(p, req, res);
+    if (origin == ORIGIN_UNLISTED)
+        return evaluate_actual_unlisted(p, req, headers, capacity, res);
+    return answer_actual(p, req, origin, headers, capacity, res);
 }
 
 /* The argument checks are separate branches, each almost never taken: fewer
@@ -707,7 +763,9 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
     if (req->origin_count != 0) {
         if (CORSP_UNLIKELY(req->origins == NULL))
             return CORS_E_INVALID_ARGUMENT;
-        return evaluate_cors(p, req, headers, capacity, res);
+        if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL)
+            return evaluate_preflight(p, req, headers, capacity, res);
+        return evaluate_actual(p, req, headers, capacity, res);
     }
 
     const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_NOT_CORS];

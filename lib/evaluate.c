@@ -512,6 +512,9 @@ shapes_build(struct cors_policy *p)
             break;
         }
         usable &= o.count <= CORSP_SHAPE_HEADERS;
+        /* the refusals' shapes are applied without fills (FILL_NONE) */
+        bool refusal = kind == CORSP_SHAPE_NOT_CORS || kind == CORSP_SHAPE_ACTUAL_DENIED ||
+                       kind == CORSP_SHAPE_PREFLIGHT_REJECTED;
         r->header_count = o.count;
         shape->min_capacity = usable ? o.count : SIZE_MAX;
         shape->origin_at[0] = shape->origin_at[1] = shape->method_at = -1;
@@ -522,6 +525,8 @@ shapes_build(struct cors_policy *p)
             if (h[i].value.ptr == method_mark)
                 shape->method_at = (int8_t)i;
         }
+        if (refusal && (shape->origin_at[0] >= 0 || shape->method_at >= 0))
+            shape->min_capacity = SIZE_MAX;
     }
 }
 
@@ -616,21 +621,29 @@ _Static_assert(offsetof(struct cors_result, header_count) < SHAPE_RESULT_BYTES &
                    offsetof(struct cors_result, headers) < SHAPE_RESULT_BYTES,
                "struct cors_result: matched_field must follow the fields a shape fixes");
 
+/* Which request values a shape may need (a constant at each call, so that
+ * the shapes of refusals, which echo nothing, cost no test). */
+enum fills {
+    FILL_NONE = 0,
+    FILL_ORIGIN = 1,        /* Access-Control-Allow-Origin, Timing-Allow-Origin */
+    FILL_ORIGIN_METHOD = 2, /* ... and Access-Control-Allow-Methods */
+};
+
 /* Copies the shape to the caller (who has room for it) and fills in the
  * request's values. */
 static CORSP_ALWAYS_INLINE void
 apply_shape(const struct corsp_shape *shape, const struct cors_request *req,
-            struct cors_header *headers, struct cors_result *res)
+            struct cors_header *headers, struct cors_result *res, enum fills fills)
 {
     memcpy(res, &shape->result, SHAPE_RESULT_BYTES);
     res->headers = headers;
     copy_headers(headers, shape->headers, shape->result.header_count);
-    if (shape->origin_at[0] >= 0) {
+    if (fills >= FILL_ORIGIN && shape->origin_at[0] >= 0) {
         headers[shape->origin_at[0]].value = req->origins[0];
         if (CORSP_UNLIKELY(shape->origin_at[1] >= 0)) /* Timing-Allow-Origin */
             headers[shape->origin_at[1]].value = req->origins[0];
     }
-    if (CORSP_UNLIKELY(shape->method_at >= 0)) /* allowMethods "*" */
+    if (fills >= FILL_ORIGIN_METHOD && CORSP_UNLIKELY(shape->method_at >= 0)) /* methods "*" */
         headers[shape->method_at].value = req->request_method;
 }
 
@@ -650,7 +663,7 @@ answer_preflight_allowed(const struct cors_policy *p, const struct cors_request 
     if (CORSP_UNLIKELY(capacity < shape->min_capacity))
         return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, CORS_REASON_ALLOWED, &v, headers,
                              capacity, res);
-    apply_shape(shape, req, headers, res);
+    apply_shape(shape, req, headers, res, FILL_ORIGIN_METHOD);
     res->reason = v.reason; /* a shape serves several reasons */
     res->allowed = v.reason == CORS_REASON_ALLOWED;
     return CORS_OK;
@@ -677,7 +690,7 @@ answer_preflight_refused(const struct cors_policy *p, const struct cors_request 
         preflight_verdict(p, req, origin, &v);
         return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, &v, headers, capacity, res);
     }
-    apply_shape(shape, req, headers, res);
+    apply_shape(shape, req, headers, res, FILL_NONE);
     res->reason = origin;
     return CORS_OK;
 }
@@ -687,13 +700,17 @@ static CORSP_ALWAYS_INLINE enum cors_status
 answer_actual(const struct cors_policy *p, const struct cors_request *req, enum cors_reason origin,
               struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
+    bool allowed = origin == CORS_REASON_ALLOWED;
     const struct corsp_shape *shape =
-        &p->shapes[origin == CORS_REASON_ALLOWED ? CORSP_SHAPE_ACTUAL_ALLOWED
-                                                 : CORSP_SHAPE_ACTUAL_DENIED];
+        &p->shapes[allowed ? CORSP_SHAPE_ACTUAL_ALLOWED : CORSP_SHAPE_ACTUAL_DENIED];
     if (CORSP_UNLIKELY(capacity < shape->min_capacity))
         return evaluate_slow(p, req, CORS_DECISION_ACTUAL, origin, NULL, headers, capacity, res);
-    apply_shape(shape, req, headers, res);
-    res->reason = origin; /* the denied shape serves several reasons */
+    if (allowed) {
+        apply_shape(shape, req, headers, res, FILL_ORIGIN);
+    } else {
+        apply_shape(shape, req, headers, res, FILL_NONE);
+        res->reason = origin; /* the denied shape serves several reasons */
+    }
     return CORS_OK;
 }
 

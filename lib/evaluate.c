@@ -765,18 +765,35 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     return answer_actual(p, req, origin, headers, capacity, res);
 }
 
+/* An empty asm statement between two tests: GCC neither merges them into
+ * one (set, set, or, test: 2 instructions more than two test-and-branch) nor
+ * reorders them. */
+#define SEPARATE_TESTS() __asm__("")
+
 /* The argument checks are separate branches, each almost never taken: fewer
  * instructions than folding them into one test. */
 CORS_EXPORT enum cors_status
 cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
               struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    if (CORSP_UNLIKELY(p == NULL) || CORSP_UNLIKELY(req == NULL) || CORSP_UNLIKELY(res == NULL))
+    if (CORSP_UNLIKELY(p == NULL))
         return CORS_E_INVALID_ARGUMENT;
-    if (CORSP_UNLIKELY(headers == NULL) && capacity > 0)
+    SEPARATE_TESTS();
+    if (CORSP_UNLIKELY(req == NULL))
         return CORS_E_INVALID_ARGUMENT;
-    if (req->request_headers == NULL && CORSP_UNLIKELY(req->request_header_count > 0))
+    if (CORSP_UNLIKELY(res == NULL))
         return CORS_E_INVALID_ARGUMENT;
+    /* an array NULL with a count: the usual values (an array, no ACRH lines)
+     * are decided by the first test */
+    if (CORSP_UNLIKELY(headers == NULL)) {
+        SEPARATE_TESTS();
+        if (capacity > 0)
+            return CORS_E_INVALID_ARGUMENT;
+    }
+    if (req->request_header_count > 0) {
+        if (CORSP_UNLIKELY(req->request_headers == NULL))
+            return CORS_E_INVALID_ARGUMENT;
+    }
     if (req->origin_count != 0) {
         if (CORSP_UNLIKELY(req->origins == NULL))
             return CORS_E_INVALID_ARGUMENT;

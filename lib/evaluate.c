@@ -160,6 +160,13 @@ method_allowed(const struct cors_policy *p, struct cors_str m)
         if ((n == 3 && w == corsp_load_small("GET", 3)) ||
             (n == 4 && (w == corsp_load_small("HEAD", 4) || w == corsp_load_small("POST", 4))))
             return true;
+        const struct corsp_quick_methods *q = &p->quick_methods;
+        if (CORSP_LIKELY(q->complete)) {
+            for (uint32_t i = 0; i < q->count; i++)
+                if (q->len[i] == n && q->word[i] == w)
+                    return true;
+            return false;
+        }
         for (size_t i = 0; i < p->method_count; i++)
             if (p->methods[i].len == n && corsp_load_small(p->methods[i].ptr, n) == w)
                 return true;
@@ -214,20 +221,20 @@ struct header_scan {
 /*
  * The rest of one Access-Control-Request-Headers line from it with the list
  * scanner: validates the tokens and checks them against the policy. Returns
- * false when the list is malformed; *any: the rest has an element. Out of
- * line: the quick compare usually reads the whole line, and this loop's
+ * -1 when the list is malformed, else 1 if the rest has an element, 0 if not.
+ * Out of line: the quick compare usually reads the whole line, and this loop's
  * registers and constants would cost its callers a stack frame.
  */
-__attribute__((noinline)) static bool
-scan_header_list(const struct cors_policy *p, struct corsp_list_iter it, struct header_scan *st,
-                 bool *any)
+__attribute__((noinline)) static int
+scan_header_list(const struct cors_policy *p, struct corsp_list_iter it, struct header_scan *st)
 {
     struct cors_str name;
+    int any = 0;
     for (;;) {
         int rc = corsp_list_scan(&it, &name);
         if (CORSP_UNLIKELY(rc <= 0))
-            return rc == 0;
-        *any = true;
+            return rc == 0 ? any : -1;
+        any = 1;
         if (st->lookup && (p->headers.count == 0 ||
                            corsp_strset_find_inline(&p->headers, name.ptr, name.len, true) < 0)) {
             st->verdict = CORS_REASON_HEADER_NOT_ALLOWED;
@@ -257,8 +264,12 @@ check_request_headers(const struct cors_policy *p, const struct cors_request *re
         if (st.lookup)
             while (it.p < it.end && quick_name(&p->quick_headers, &it.p, it.end))
                 any = true;
-        if (it.p < it.end && !scan_header_list(p, it, &st, &any))
-            return CORS_REASON_HEADERS_MALFORMED;
+        if (it.p < it.end) {
+            int rest = scan_header_list(p, it, &st);
+            if (rest < 0)
+                return CORS_REASON_HEADERS_MALFORMED;
+            any |= rest;
+        }
         lines += any;
     }
     *echo_lines = lines;
@@ -566,11 +577,40 @@ quick_names_build(struct cors_policy *p)
     q->count = p->headers.count;
 }
 
+/* p->quick_methods from allowMethods (struct corsp_quick_methods). */
+static void
+quick_methods_build(struct cors_policy *p)
+{
+    struct corsp_quick_methods *q = &p->quick_methods;
+    q->count = 0;
+    q->complete = true;
+    for (size_t i = 0; i < p->method_count; i++) {
+        struct cors_str m = p->methods[i];
+        if (m.len >= 8)
+            continue;
+        uint64_t w = corsp_load_small(m.ptr, m.len);
+        /* method_allowed() tests the safelisted ones first */
+        if ((m.len == 3 && w == corsp_load_small("GET", 3)) ||
+            (m.len == 4 && (w == corsp_load_small("HEAD", 4) || w == corsp_load_small("POST", 4))))
+            continue;
+        if (q->count == CORSP_QUICK_METHODS) {
+            q->complete = false;
+            return;
+        }
+        q->word[q->count] = w;
+        q->len[q->count] = (uint8_t)m.len;
+        q->count++;
+    }
+}
+
 void
 corsp_evaluate_prepare(struct cors_policy *p)
 {
+    _Static_assert(sizeof(void *) != 8 || sizeof(struct corsp_shape) == 512,
+                   "struct corsp_shape: the padding no longer makes 512 bytes");
     shapes_build(p);
     quick_names_build(p);
+    quick_methods_build(p);
 }
 
 #define FALLTHROUGH __attribute__((fallthrough))

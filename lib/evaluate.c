@@ -294,7 +294,10 @@ preflight_verdict(const struct cors_policy *p, const struct cors_request *req,
 {
     v->reason = origin;
     v->rejected = origin != CORS_REASON_ALLOWED;
-    v->pna = str_is(req->request_private_network, "true", 4);
+    /* usually absent: one test */
+    v->pna = false;
+    if (CORSP_UNLIKELY(req->request_private_network.ptr != NULL))
+        v->pna = str_is(req->request_private_network, "true", 4);
     v->echo_lines = 0;
     if (v->rejected)
         return;
@@ -444,10 +447,12 @@ emit_actual(const struct cors_policy *p, const struct cors_request *req, enum co
 }
 
 /* The result built header by header (see above), for a request whose verdicts
- * are known: origin for an actual request, v for a preflight. */
+ * are known: origin for an actual request, v for a preflight (by value, so
+ * that the callers can keep theirs in registers). */
+#define NO_PREFLIGHT ((struct preflight){CORS_REASON_NOT_CORS, false, false, 0})
 __attribute__((noinline)) static enum cors_status
 evaluate_slow(const struct cors_policy *p, const struct cors_request *req,
-              enum cors_decision decision, enum cors_reason origin, const struct preflight *v,
+              enum cors_decision decision, enum cors_reason origin, struct preflight v,
               struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
     struct out o = {headers, capacity, 0};
@@ -460,7 +465,7 @@ evaluate_slow(const struct cors_policy *p, const struct cors_request *req,
         if (CORSP_UNLIKELY(p->enforce_percent < 100))
             res->report_only |= cors_origin_bucket(req->origins[0]) >= p->enforce_percent;
         if (decision == CORS_DECISION_PREFLIGHT)
-            emit_preflight(p, req, v, &o, res);
+            emit_preflight(p, req, &v, &o, res);
         else
             emit_actual(p, req, origin, &o, res);
     }
@@ -615,43 +620,40 @@ corsp_evaluate_prepare(struct cors_policy *p)
 
 #define FALLTHROUGH __attribute__((fallthrough))
 
-/* Copies n (<= CORSP_SHAPE_HEADERS) headers: straight-line copies of 40 bytes
- * each, entered at the right one; a loop would become a call to memcpy(). */
+/* Copies n (<= CORSP_SHAPE_HEADERS) headers: a copy of a constant size for
+ * each n, which compilers make a few 16-byte moves (40 bytes each header:
+ * 2.5 moves, not the 3 of a copy per entry); a loop would become a call to
+ * memcpy(). */
 static CORSP_ALWAYS_INLINE void
 copy_headers(struct cors_header *dst, const struct cors_header *src, size_t n)
 {
     _Static_assert(CORSP_SHAPE_HEADERS == 9, "copy_headers() copies up to 9 entries");
+#define COPY(k)                                                                                    \
+    case k:                                                                                        \
+        memcpy(dst, src, (k) * sizeof(*dst));                                                      \
+        break
+/* over 256 bytes, GCC copies with "rep movsq" (one instruction, but slow to
+ * start): two copies instead */
+#define COPY2(k)                                                                                   \
+    case k:                                                                                        \
+        memcpy(dst, src, 6 * sizeof(*dst));                                                        \
+        memcpy(dst + 6, src + 6, ((k)-6) * sizeof(*dst));                                          \
+        break
     switch (n) {
-    case 9:
-        dst[8] = src[8];
-        FALLTHROUGH;
-    case 8:
-        dst[7] = src[7];
-        FALLTHROUGH;
-    case 7:
-        dst[6] = src[6];
-        FALLTHROUGH;
-    case 6:
-        dst[5] = src[5];
-        FALLTHROUGH;
-    case 5:
-        dst[4] = src[4];
-        FALLTHROUGH;
-    case 4:
-        dst[3] = src[3];
-        FALLTHROUGH;
-    case 3:
-        dst[2] = src[2];
-        FALLTHROUGH;
-    case 2:
-        dst[1] = src[1];
-        FALLTHROUGH;
-    case 1:
-        dst[0] = src[0];
-        FALLTHROUGH;
+        COPY(1);
+        COPY(2);
+        COPY(3);
+        COPY(4);
+        COPY(5);
+        COPY(6);
+        COPY2(7);
+        COPY2(8);
+        COPY2(9);
     default:
         break;
     }
+#undef COPY2
+#undef COPY
 }
 
 /* The result fields a shape fixes come first in struct cors_result (its
@@ -701,7 +703,7 @@ answer_preflight_allowed(const struct cors_policy *p, const struct cors_request 
                                                  : v.pna    ? CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA
                                                             : CORSP_SHAPE_PREFLIGHT_ANSWERED];
     if (CORSP_UNLIKELY(capacity < shape->min_capacity))
-        return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, CORS_REASON_ALLOWED, &v, headers,
+        return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, CORS_REASON_ALLOWED, v, headers,
                              capacity, res);
     apply_shape(shape, req, headers, res, FILL_ORIGIN_METHOD);
     res->reason = v.reason; /* a shape serves several reasons */
@@ -728,7 +730,7 @@ answer_preflight_refused(const struct cors_policy *p, const struct cors_request 
     if (CORSP_UNLIKELY(capacity < shape->min_capacity)) {
         struct preflight v;
         preflight_verdict(p, req, origin, &v);
-        return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, &v, headers, capacity, res);
+        return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, v, headers, capacity, res);
     }
     apply_shape(shape, req, headers, res, FILL_NONE);
     res->reason = origin;
@@ -744,7 +746,8 @@ answer_actual(const struct cors_policy *p, const struct cors_request *req, enum 
     const struct corsp_shape *shape =
         &p->shapes[allowed ? CORSP_SHAPE_ACTUAL_ALLOWED : CORSP_SHAPE_ACTUAL_DENIED];
     if (CORSP_UNLIKELY(capacity < shape->min_capacity))
-        return evaluate_slow(p, req, CORS_DECISION_ACTUAL, origin, NULL, headers, capacity, res);
+        return evaluate_slow(p, req, CORS_DECISION_ACTUAL, origin, NO_PREFLIGHT, headers, capacity,
+                             res);
     if (allowed) {
         apply_shape(shape, req, headers, res, FILL_ORIGIN);
     } else {
@@ -844,8 +847,8 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
 
     const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_NOT_CORS];
     if (CORSP_UNLIKELY(capacity < shape->min_capacity))
-        return evaluate_slow(p, req, CORS_DECISION_NOT_CORS, CORS_REASON_NOT_CORS, NULL, headers,
-                             capacity, res);
+        return evaluate_slow(p, req, CORS_DECISION_NOT_CORS, CORS_REASON_NOT_CORS, NO_PREFLIGHT,
+                             headers, capacity, res);
     *res = shape->result;
     res->headers = headers;
     copy_headers(headers, shape->headers, shape->result.header_count);

@@ -136,6 +136,11 @@ corsp_eq16_mask(const char *a, const char *b)
 static CORSP_ALWAYS_INLINE bool
 corsp_equal_bytes(const char *a, const char *b, size_t n)
 {
+#if defined(__SSE2__)
+    /* 17..32 bytes (most origins) first: one test instead of three */
+    if (n - 17 < 16)
+        return (corsp_eq16_mask(a, b) & corsp_eq16_mask(a + n - 16, b + n - 16)) == 0xFFFFu;
+#endif
     if (n < 8)
         return corsp_load_small(a, n) == corsp_load_small(b, n);
     if (n <= 16)

@@ -26,14 +26,17 @@ static const struct policy_spec big_spec = {
 
 /* Requests producing results of many sizes (0 to the largest). */
 static const struct req_spec requests[] = {
-    { .method = "GET" },
-    { .method = "GET", .origin = ORIGIN },
-    { .method = "GET", .origin = "https://evil.example" },
-    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT" },
-    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-a, x-b") },
-    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrpn = "true",
-      .acrh = LIST("x-1", "x-2", "x-3", "x-4", "x-5", "x-6", "x-7", "x-8") },
-    { .method = "OPTIONS", .origin = "https://evil.example", .acrm = "PUT" },
+    {.method = "GET"},
+    {.method = "GET", .origin = ORIGIN},
+    {.method = "GET", .origin = "https://evil.example"},
+    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT"},
+    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-a, x-b")},
+    {.method = "OPTIONS",
+     .origin = ORIGIN,
+     .acrm = "PUT",
+     .acrpn = "true",
+     .acrh = LIST("x-1", "x-2", "x-3", "x-4", "x-5", "x-6", "x-7", "x-8")},
+    {.method = "OPTIONS", .origin = "https://evil.example", .acrm = "PUT"},
 };
 
 START_TEST(test_largest_result_fits)
@@ -89,11 +92,11 @@ START_TEST(test_nospace)
             if (cap == need) {
                 for (size_t i = 0; i < need; i++) {
                     ck_assert_uint_eq(e.h[i].name.len, full.h[i].name.len);
-                    ck_assert_int_eq(memcmp(e.h[i].name.ptr, full.h[i].name.ptr,
-                                            e.h[i].name.len), 0);
+                    ck_assert_int_eq(memcmp(e.h[i].name.ptr, full.h[i].name.ptr, e.h[i].name.len),
+                                     0);
                     ck_assert_uint_eq(e.h[i].value.len, full.h[i].value.len);
-                    ck_assert_int_eq(memcmp(e.h[i].value.ptr, full.h[i].value.ptr,
-                                            e.h[i].value.len), 0);
+                    ck_assert_int_eq(
+                        memcmp(e.h[i].value.ptr, full.h[i].value.ptr, e.h[i].value.len), 0);
                     ck_assert_int_eq(e.h[i].op, full.h[i].op);
                 }
             }
@@ -105,6 +108,108 @@ START_TEST(test_nospace)
         enum cors_status st = cors_evaluate(p, &e.req, NULL, 0, &r);
         ck_assert_int_eq(st, need == 0 ? CORS_OK : CORS_E_NOSPACE);
         ck_assert_uint_eq(r.header_count, need);
+    }
+    cors_policy_unref(p);
+}
+END_TEST
+
+/*
+ * Every kind of result (not CORS, actual allowed and refused, preflight
+ * answered with and without Private Network, refused origin, malformed
+ * method, method and header not allowed) under policies whose results
+ * cors_evaluate() copies whole when the array has room for them: at every
+ * capacity from 0 to one past the need, CORS_E_NOSPACE exactly below it,
+ * header_count always the need, the same decision and matched entry, no
+ * write past the capacity, and the same headers once they fit. Policy 0's
+ * Private Network preflight has 9 headers, the most a copied result holds.
+ */
+static struct cors_policy *
+build_kind_policy(int i)
+{
+    const struct policy_spec specs[] = {
+        {.origins = LIST("https://app.example.com", "https://b.example"),
+         .methods = LIST("GET", "PUT", "DELETE"),
+         .allow_headers = LIST("x-a", "authorization"),
+         .expose_headers = LIST("X-A"),
+         .has_max_age = true,
+         .max_age = 600,
+         .credentials = true,
+         .private_network = true},
+        {.origins = LIST("*"), .expose_headers = LIST("X-A", "X-B")},
+        {.origins = LIST("https://app.example.com"),
+         .methods = LIST("*"),
+         .allow_headers = LIST("x-a"),
+         .credentials = true},
+        {.origins = LIST("https://app.example.com"), .report_only = true},
+        {.origins = LIST("https://app.example.com"), .methods = LIST("PUT")},
+    };
+    struct cors_policy_builder *b = spec_builder(&specs[i], NULL);
+    if (i <= 1)
+        ck_assert_int_eq(cors_policy_builder_set_timing_allow_origin(b, true), CORS_OK);
+    if (i == 4)
+        ck_assert_int_eq(cors_policy_builder_set_enforce_percent(b, 50), CORS_OK);
+    enum cors_status st;
+    struct cors_policy *p = cors_policy_build(b, 0, NULL, &st);
+    ck_assert_msg(p != NULL, "policy %d: %s", i, cors_status_name(st));
+    cors_policy_builder_free(b);
+    return p;
+}
+
+static const struct req_spec kind_requests[] = {
+    {.method = "GET"},
+    {.method = "GET", .origin = ORIGIN},
+    {.method = "GET", .origin = "https://evil.example"},
+    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-a")},
+    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrpn = "true"},
+    {.method = "OPTIONS", .origin = "https://evil.example", .acrm = "PUT"},
+    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "P T"},
+    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PATCH"},
+    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-b")},
+};
+
+START_TEST(test_nospace_every_kind)
+{
+    struct cors_policy *p = build_kind_policy(_i);
+    for (size_t k = 0; k < sizeof kind_requests / sizeof kind_requests[0]; k++) {
+        struct eval full;
+        eval_spec(p, &kind_requests[k], &full);
+        size_t need = full.r.header_count;
+        ck_assert_uint_le(need, 9);
+        for (size_t cap = 0; cap <= need + 1; cap++) {
+            struct eval e;
+            req_from_spec(&kind_requests[k], &e);
+            memset(e.h, 0xA5, sizeof e.h);
+            struct cors_result r;
+            memset(&r, 0x5A, sizeof r);
+            enum cors_status st = cors_evaluate(p, &e.req, e.h, cap, &r);
+            ck_assert_msg(st == (cap < need ? CORS_E_NOSPACE : CORS_OK),
+                          "policy %d request %zu cap %zu: %s", _i, k, cap, cors_status_name(st));
+            ck_assert_uint_eq(r.header_count, need);
+            ck_assert(same_result(&r, &full.r));
+            ck_assert_int_eq(r.matched_field, full.r.matched_field);
+            ck_assert_uint_eq(r.matched_index, full.r.matched_index);
+            ck_assert_ptr_eq(r.headers, e.h);
+            const unsigned char *raw = (const unsigned char *)&e.h[cap];
+            for (size_t b = 0; b < sizeof e.h - cap * sizeof e.h[0]; b++)
+                ck_assert_msg(raw[b] == 0xA5, "policy %d request %zu cap %zu: wrote past capacity",
+                              _i, k, cap);
+            for (size_t i = 0; cap >= need && i < need; i++) {
+                ck_assert_int_eq(e.h[i].op, full.h[i].op);
+                ck_assert_uint_eq(e.h[i].name.len, full.h[i].name.len);
+                ck_assert_int_eq(memcmp(e.h[i].name.ptr, full.h[i].name.ptr, e.h[i].name.len), 0);
+                ck_assert_uint_eq(e.h[i].value.len, full.h[i].value.len);
+                ck_assert_int_eq(memcmp(e.h[i].value.ptr, full.h[i].value.ptr, e.h[i].value.len),
+                                 0);
+            }
+        }
+    }
+    /* the largest: a Private Network preflight of policy 0 */
+    if (_i == 0) {
+        struct eval e;
+        eval_spec(p, &kind_requests[4], &e);
+        ck_assert_uint_eq(e.r.header_count, 9);
+        assert_header(&e, H_ACAPN, "true");
+        assert_header(&e, H_ACAO, ORIGIN);
     }
     cors_policy_unref(p);
 }
@@ -131,22 +236,32 @@ START_TEST(test_guarded_request)
 {
     struct cors_policy *policies[] = {
         spec_build(&big_spec),
-        spec_build(&(struct policy_spec){ .origins = LIST("https://*.example.com", "null"),
-                                          .regexes = LIST("https://r[0-9]+\\.example\\.net"),
-                                          .methods = LIST("*"),
-                                          .allow_headers = LIST("X-A", "X-B") }),
-        spec_build(&(struct policy_spec){ .origins = LIST("*"), .methods = LIST("*"),
-                                          .allow_headers = LIST("*") }),
+        spec_build(&(struct policy_spec){.origins = LIST("https://*.example.com", "null"),
+                                         .regexes = LIST("https://r[0-9]+\\.example\\.net"),
+                                         .methods = LIST("*"),
+                                         .allow_headers = LIST("X-A", "X-B")}),
+        spec_build(&(struct policy_spec){
+            .origins = LIST("*"), .methods = LIST("*"), .allow_headers = LIST("*")}),
     };
     static const char *const origins[] = {
-        ORIGIN, "https://a.example.com", "https://r12.example.net", "null", "https://evil.test",
-        "https://app.example.com:8443", "https://[::1]:8080", "http://127.0.0.1", "",
-        "https://app.example.com/", "https://APP.example.com", "https://", "h",
+        ORIGIN,
+        "https://a.example.com",
+        "https://r12.example.net",
+        "null",
+        "https://evil.test",
+        "https://app.example.com:8443",
+        "https://[::1]:8080",
+        "http://127.0.0.1",
+        "",
+        "https://app.example.com/",
+        "https://APP.example.com",
+        "https://",
+        "h",
     };
-    static const char *const acrms[] = { NULL, "GET", "PUT", "", "GET, PUT", "PATCH", "P" };
-    static const char *const acrhs[] = { NULL, "", "x-a", "x-a, x-b", "x-a,,x-b ", "x y",
-                                         "authorization", "," };
-    static const char *const acrpns[] = { NULL, "true", "", "t" };
+    static const char *const acrms[] = {NULL, "GET", "PUT", "", "GET, PUT", "PATCH", "P"};
+    static const char *const acrhs[] = {NULL,        "",    "x-a",           "x-a, x-b",
+                                        "x-a,,x-b ", "x y", "authorization", ","};
+    static const char *const acrpns[] = {NULL, "true", "", "t"};
     for (size_t pi = 0; pi < 3; pi++)
         for (size_t o = 0; o < sizeof origins / sizeof origins[0]; o++)
             for (size_t m = 0; m < sizeof acrms / sizeof acrms[0]; m++)
@@ -155,8 +270,8 @@ START_TEST(test_guarded_request)
                     struct cors_str gline;
                     struct eval e;
                     memset(&e, 0, sizeof e);
-                    e.req.method = guarded_str(acrms[m] != NULL ? "OPTIONS" : "GET",
-                                               acrms[m] != NULL ? 7 : 3);
+                    e.req.method =
+                        guarded_str(acrms[m] != NULL ? "OPTIONS" : "GET", acrms[m] != NULL ? 7 : 3);
                     e.req.origins = &gorigin;
                     e.req.origin_count = 1;
                     if (acrms[m] != NULL)
@@ -184,8 +299,8 @@ START_TEST(test_borrowed_lifetimes)
     struct cors_policy *p = spec_build(&big_spec);
     struct eval e;
     char origin[] = ORIGIN;
-    char lines[2][16] = { "x-a", "x-b" };
-    struct cors_str hl[2] = { cors_str_from_cstr(lines[0]), cors_str_from_cstr(lines[1]) };
+    char lines[2][16] = {"x-a", "x-b"};
+    struct cors_str hl[2] = {cors_str_from_cstr(lines[0]), cors_str_from_cstr(lines[1])};
     struct cors_str o = cors_str_from_cstr(origin);
     memset(&e, 0, sizeof e);
     e.req.method = CORS_STR("OPTIONS");
@@ -198,7 +313,7 @@ START_TEST(test_borrowed_lifetimes)
     ck_assert(e.r.allowed);
     /* a second evaluation into another array does not disturb the first */
     struct eval e2;
-    eval_spec(p, &(struct req_spec){ .method = "GET", .origin = "https://evil.example" }, &e2);
+    eval_spec(p, &(struct req_spec){.method = "GET", .origin = "https://evil.example"}, &e2);
     assert_header(&e, H_ACAO, ORIGIN);
     assert_header(&e, H_ACAM, "GET,PUT,DELETE,PATCH");
     assert_header(&e, H_ACAH, "x-a,x-b");
@@ -224,9 +339,10 @@ static size_t
 random_bytes(char *buf, size_t max)
 {
     static const char alphabet[] = "abcxyzAZ09-._:/*[]@?#%, \t\r\n\0\x7f\xc3\xa9";
-    static const char *const pieces[] = { "https://", "http://", "app.example.com", "null",
-                                          ":8443", "x-a", "GET", "PUT", "OPTIONS", "true",
-                                          "*.", "[::1]", ", ", "authorization" };
+    static const char *const pieces[] = {
+        "https://", "http://",      "app.example.com", "null", ":8443", "x-a",
+        "GET",      "PUT",          "OPTIONS",         "true", "*.",    "[::1]",
+        ", ",       "authorization"};
     size_t n = 0, want = rng() % max;
     while (n < want) {
         if (rng() % 3 == 0) {
@@ -247,11 +363,13 @@ START_TEST(test_random_requests)
 {
     struct cors_policy *policies[] = {
         spec_build(&big_spec),
-        spec_build(&(struct policy_spec){ .origins = LIST("*") }),
-        spec_build(&(struct policy_spec){ .origins = LIST("https://*.example.com", "null"),
-                                          .regexes = LIST("https://[a-z]+\\.example\\.com"),
-                                          .methods = LIST("*"), .allow_headers = LIST("*"),
-                                          .credentials = true, .forward_rejected = true }),
+        spec_build(&(struct policy_spec){.origins = LIST("*")}),
+        spec_build(&(struct policy_spec){.origins = LIST("https://*.example.com", "null"),
+                                         .regexes = LIST("https://[a-z]+\\.example\\.com"),
+                                         .methods = LIST("*"),
+                                         .allow_headers = LIST("*"),
+                                         .credentials = true,
+                                         .forward_rejected = true}),
     };
     static char bufs[6][96];
     for (int iter = 0; iter < 6000; iter++) {
@@ -259,16 +377,16 @@ START_TEST(test_random_requests)
         struct eval e;
         memset(&e, 0, sizeof e);
         size_t n = random_bytes(bufs[0], sizeof bufs[0]);
-        e.req.method = rng() % 2 ? CORS_STR("OPTIONS") : (struct cors_str){ bufs[0], n };
-        origins[0] = (struct cors_str){ bufs[1], random_bytes(bufs[1], sizeof bufs[1]) };
-        origins[1] = (struct cors_str){ bufs[2], random_bytes(bufs[2], sizeof bufs[2]) };
+        e.req.method = rng() % 2 ? CORS_STR("OPTIONS") : (struct cors_str){bufs[0], n};
+        origins[0] = (struct cors_str){bufs[1], random_bytes(bufs[1], sizeof bufs[1])};
+        origins[1] = (struct cors_str){bufs[2], random_bytes(bufs[2], sizeof bufs[2])};
         e.req.origins = origins;
         e.req.origin_count = rng() % 8 == 0 ? 2 : rng() % 8 == 0 ? 0 : 1;
         if (rng() % 4 != 0)
-            e.req.request_method = (struct cors_str){ bufs[3],
-                                                      random_bytes(bufs[3], sizeof bufs[3]) };
-        lines[0] = (struct cors_str){ bufs[4], random_bytes(bufs[4], sizeof bufs[4]) };
-        lines[1] = (struct cors_str){ bufs[5], random_bytes(bufs[5], sizeof bufs[5]) };
+            e.req.request_method =
+                (struct cors_str){bufs[3], random_bytes(bufs[3], sizeof bufs[3])};
+        lines[0] = (struct cors_str){bufs[4], random_bytes(bufs[4], sizeof bufs[4])};
+        lines[1] = (struct cors_str){bufs[5], random_bytes(bufs[5], sizeof bufs[5])};
         lines[2] = CORS_STR("x-a");
         e.req.request_headers = lines;
         e.req.request_header_count = rng() % 4;
@@ -288,6 +406,7 @@ output_suite(void)
     TCase *tc = tcase_create("output");
     tcase_add_test(tc, test_largest_result_fits);
     tcase_add_test(tc, test_nospace);
+    tcase_add_loop_test(tc, test_nospace_every_kind, 0, 5);
     tcase_add_test(tc, test_invalid_arguments);
     tcase_add_test(tc, test_guarded_request);
     tcase_add_test(tc, test_borrowed_lifetimes);

@@ -26,17 +26,14 @@ static const struct policy_spec big_spec = {
 
 /* Requests producing results of many sizes (0 to the largest). */
 static const struct req_spec requests[] = {
-    {.method = "GET"},
-    {.method = "GET", .origin = ORIGIN},
-    {.method = "GET", .origin = "https://evil.example"},
-    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT"},
-    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-a, x-b")},
-    {.method = "OPTIONS",
-     .origin = ORIGIN,
-     .acrm = "PUT",
-     .acrpn = "true",
-     .acrh = LIST("x-1", "x-2", "x-3", "x-4", "x-5", "x-6", "x-7", "x-8")},
-    {.method = "OPTIONS", .origin = "https://evil.example", .acrm = "PUT"},
+    { .method = "GET" },
+    { .method = "GET", .origin = ORIGIN },
+    { .method = "GET", .origin = "https://evil.example" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-a, x-b") },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrpn = "true",
+      .acrh = LIST("x-1", "x-2", "x-3", "x-4", "x-5", "x-6", "x-7", "x-8") },
+    { .method = "OPTIONS", .origin = "https://evil.example", .acrm = "PUT" },
 };
 
 START_TEST(test_largest_result_fits)
@@ -92,11 +89,11 @@ START_TEST(test_nospace)
             if (cap == need) {
                 for (size_t i = 0; i < need; i++) {
                     ck_assert_uint_eq(e.h[i].name.len, full.h[i].name.len);
-                    ck_assert_int_eq(memcmp(e.h[i].name.ptr, full.h[i].name.ptr, e.h[i].name.len),
-                                     0);
+                    ck_assert_int_eq(memcmp(e.h[i].name.ptr, full.h[i].name.ptr,
+                                            e.h[i].name.len), 0);
                     ck_assert_uint_eq(e.h[i].value.len, full.h[i].value.len);
-                    ck_assert_int_eq(
-                        memcmp(e.h[i].value.ptr, full.h[i].value.ptr, e.h[i].value.len), 0);
+                    ck_assert_int_eq(memcmp(e.h[i].value.ptr, full.h[i].value.ptr,
+                                            e.h[i].value.len), 0);
                     ck_assert_int_eq(e.h[i].op, full.h[i].op);
                 }
             }
@@ -236,32 +233,22 @@ START_TEST(test_guarded_request)
 {
     struct cors_policy *policies[] = {
         spec_build(&big_spec),
-        spec_build(&(struct policy_spec){.origins = LIST("https://*.example.com", "null"),
-                                         .regexes = LIST("https://r[0-9]+\\.example\\.net"),
-                                         .methods = LIST("*"),
-                                         .allow_headers = LIST("X-A", "X-B")}),
-        spec_build(&(struct policy_spec){
-            .origins = LIST("*"), .methods = LIST("*"), .allow_headers = LIST("*")}),
+        spec_build(&(struct policy_spec){ .origins = LIST("https://*.example.com", "null"),
+                                          .regexes = LIST("https://r[0-9]+\\.example\\.net"),
+                                          .methods = LIST("*"),
+                                          .allow_headers = LIST("X-A", "X-B") }),
+        spec_build(&(struct policy_spec){ .origins = LIST("*"), .methods = LIST("*"),
+                                          .allow_headers = LIST("*") }),
     };
     static const char *const origins[] = {
-        ORIGIN,
-        "https://a.example.com",
-        "https://r12.example.net",
-        "null",
-        "https://evil.test",
-        "https://app.example.com:8443",
-        "https://[::1]:8080",
-        "http://127.0.0.1",
-        "",
-        "https://app.example.com/",
-        "https://APP.example.com",
-        "https://",
-        "h",
+        ORIGIN, "https://a.example.com", "https://r12.example.net", "null", "https://evil.test",
+        "https://app.example.com:8443", "https://[::1]:8080", "http://127.0.0.1", "",
+        "https://app.example.com/", "https://APP.example.com", "https://", "h",
     };
-    static const char *const acrms[] = {NULL, "GET", "PUT", "", "GET, PUT", "PATCH", "P"};
-    static const char *const acrhs[] = {NULL,        "",    "x-a",           "x-a, x-b",
-                                        "x-a,,x-b ", "x y", "authorization", ","};
-    static const char *const acrpns[] = {NULL, "true", "", "t"};
+    static const char *const acrms[] = { NULL, "GET", "PUT", "", "GET, PUT", "PATCH", "P" };
+    static const char *const acrhs[] = { NULL, "", "x-a", "x-a, x-b", "x-a,,x-b ", "x y",
+                                         "authorization", "," };
+    static const char *const acrpns[] = { NULL, "true", "", "t" };
     for (size_t pi = 0; pi < 3; pi++)
         for (size_t o = 0; o < sizeof origins / sizeof origins[0]; o++)
             for (size_t m = 0; m < sizeof acrms / sizeof acrms[0]; m++)
@@ -270,8 +257,8 @@ START_TEST(test_guarded_request)
                     struct cors_str gline;
                     struct eval e;
                     memset(&e, 0, sizeof e);
-                    e.req.method =
-                        guarded_str(acrms[m] != NULL ? "OPTIONS" : "GET", acrms[m] != NULL ? 7 : 3);
+                    e.req.method = guarded_str(acrms[m] != NULL ? "OPTIONS" : "GET",
+                                               acrms[m] != NULL ? 7 : 3);
                     e.req.origins = &gorigin;
                     e.req.origin_count = 1;
                     if (acrms[m] != NULL)
@@ -299,8 +286,8 @@ START_TEST(test_borrowed_lifetimes)
     struct cors_policy *p = spec_build(&big_spec);
     struct eval e;
     char origin[] = ORIGIN;
-    char lines[2][16] = {"x-a", "x-b"};
-    struct cors_str hl[2] = {cors_str_from_cstr(lines[0]), cors_str_from_cstr(lines[1])};
+    char lines[2][16] = { "x-a", "x-b" };
+    struct cors_str hl[2] = { cors_str_from_cstr(lines[0]), cors_str_from_cstr(lines[1]) };
     struct cors_str o = cors_str_from_cstr(origin);
     memset(&e, 0, sizeof e);
     e.req.method = CORS_STR("OPTIONS");
@@ -313,7 +300,7 @@ START_TEST(test_borrowed_lifetimes)
     ck_assert(e.r.allowed);
     /* a second evaluation into another array does not disturb the first */
     struct eval e2;
-    eval_spec(p, &(struct req_spec){.method = "GET", .origin = "https://evil.example"}, &e2);
+    eval_spec(p, &(struct req_spec){ .method = "GET", .origin = "https://evil.example" }, &e2);
     assert_header(&e, H_ACAO, ORIGIN);
     assert_header(&e, H_ACAM, "GET,PUT,DELETE,PATCH");
     assert_header(&e, H_ACAH, "x-a,x-b");
@@ -339,10 +326,9 @@ static size_t
 random_bytes(char *buf, size_t max)
 {
     static const char alphabet[] = "abcxyzAZ09-._:/*[]@?#%, \t\r\n\0\x7f\xc3\xa9";
-    static const char *const pieces[] = {
-        "https://", "http://",      "app.example.com", "null", ":8443", "x-a",
-        "GET",      "PUT",          "OPTIONS",         "true", "*.",    "[::1]",
-        ", ",       "authorization"};
+    static const char *const pieces[] = { "https://", "http://", "app.example.com", "null",
+                                          ":8443", "x-a", "GET", "PUT", "OPTIONS", "true",
+                                          "*.", "[::1]", ", ", "authorization" };
     size_t n = 0, want = rng() % max;
     while (n < want) {
         if (rng() % 3 == 0) {
@@ -363,13 +349,11 @@ START_TEST(test_random_requests)
 {
     struct cors_policy *policies[] = {
         spec_build(&big_spec),
-        spec_build(&(struct policy_spec){.origins = LIST("*")}),
-        spec_build(&(struct policy_spec){.origins = LIST("https://*.example.com", "null"),
-                                         .regexes = LIST("https://[a-z]+\\.example\\.com"),
-                                         .methods = LIST("*"),
-                                         .allow_headers = LIST("*"),
-                                         .credentials = true,
-                                         .forward_rejected = true}),
+        spec_build(&(struct policy_spec){ .origins = LIST("*") }),
+        spec_build(&(struct policy_spec){ .origins = LIST("https://*.example.com", "null"),
+                                          .regexes = LIST("https://[a-z]+\\.example\\.com"),
+                                          .methods = LIST("*"), .allow_headers = LIST("*"),
+                                          .credentials = true, .forward_rejected = true }),
     };
     static char bufs[6][96];
     for (int iter = 0; iter < 6000; iter++) {
@@ -377,16 +361,16 @@ START_TEST(test_random_requests)
         struct eval e;
         memset(&e, 0, sizeof e);
         size_t n = random_bytes(bufs[0], sizeof bufs[0]);
-        e.req.method = rng() % 2 ? CORS_STR("OPTIONS") : (struct cors_str){bufs[0], n};
-        origins[0] = (struct cors_str){bufs[1], random_bytes(bufs[1], sizeof bufs[1])};
-        origins[1] = (struct cors_str){bufs[2], random_bytes(bufs[2], sizeof bufs[2])};
+        e.req.method = rng() % 2 ? CORS_STR("OPTIONS") : (struct cors_str){ bufs[0], n };
+        origins[0] = (struct cors_str){ bufs[1], random_bytes(bufs[1], sizeof bufs[1]) };
+        origins[1] = (struct cors_str){ bufs[2], random_bytes(bufs[2], sizeof bufs[2]) };
         e.req.origins = origins;
         e.req.origin_count = rng() % 8 == 0 ? 2 : rng() % 8 == 0 ? 0 : 1;
         if (rng() % 4 != 0)
-            e.req.request_method =
-                (struct cors_str){bufs[3], random_bytes(bufs[3], sizeof bufs[3])};
-        lines[0] = (struct cors_str){bufs[4], random_bytes(bufs[4], sizeof bufs[4])};
-        lines[1] = (struct cors_str){bufs[5], random_bytes(bufs[5], sizeof bufs[5])};
+            e.req.request_method = (struct cors_str){ bufs[3],
+                                                      random_bytes(bufs[3], sizeof bufs[3]) };
+        lines[0] = (struct cors_str){ bufs[4], random_bytes(bufs[4], sizeof bufs[4]) };
+        lines[1] = (struct cors_str){ bufs[5], random_bytes(bufs[5], sizeof bufs[5]) };
         lines[2] = CORS_STR("x-a");
         e.req.request_headers = lines;
         e.req.request_header_count = rng() % 4;

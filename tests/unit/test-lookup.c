@@ -62,7 +62,7 @@ static void
 expect_actual(const struct cors_policy *p, const char *origin, bool allowed, size_t index)
 {
     struct eval e;
-    eval_spec(p, &(struct req_spec){.method = "GET", .origin = origin}, &e);
+    eval_spec(p, &(struct req_spec){ .method = "GET", .origin = origin }, &e);
     if (allowed) {
         ck_assert_msg(e.r.allowed && e.r.reason == CORS_REASON_ALLOWED, "'%s' must be allowed",
                       origin);
@@ -100,7 +100,7 @@ START_TEST(test_exact_origins)
             list[k] = keys[k];
         }
         list[n] = NULL;
-        struct cors_policy *p = spec_build(&(struct policy_spec){.origins = list});
+        struct cors_policy *p = spec_build(&(struct policy_spec){ .origins = list});
         for (size_t k = 0; k < n; k++) {
             expect_actual(p, keys[k], true, k);
             char other[KEY_MAX];
@@ -138,10 +138,10 @@ preflight_reason(const struct cors_policy *p, const char *name)
 {
     struct eval e;
     eval_spec(p,
-              &(struct req_spec){.method = "OPTIONS",
+              &(struct req_spec){ .method = "OPTIONS",
                                  .origin = "https://app.example",
                                  .acrm = "GET",
-                                 .acrh = (const char *const[]){name, NULL}},
+                                 .acrh = (const char *const[]){name, NULL } },
               &e);
     return e.r.reason;
 }
@@ -177,7 +177,7 @@ START_TEST(test_allow_headers)
         }
         list[n] = NULL;
         struct cors_policy *p = spec_build(
-            &(struct policy_spec){.origins = LIST("https://app.example"), .allow_headers = list});
+            &(struct policy_spec){ .origins = LIST("https://app.example"), .allow_headers = list});
         for (size_t k = 0; k < n; k++) {
             char name[KEY_MAX];
             memcpy(name, keys[k], len + 1);
@@ -218,24 +218,24 @@ static const struct {
     const char *request;
     enum cors_reason want;
 } fold_cases[] = {
-    {"x-~", "x-^", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-^", "x-~", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-p", "x-0", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-p", "X-P", CORS_REASON_ALLOWED},
-    {"x-aaaa~b", "x-aaaa^b", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-aaaaa~b", "X-AAAAA^B", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-aaaaa~b", "X-AAAAA~B", CORS_REASON_ALLOWED},
-    {"x-aaaaaaaaaaaa~b", "x-aaaaaaaaaaaa^b", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-aaaaaaaaaaaaa~b", "x-aaaaaaaaaaaaa^b", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-aaaaaaaaaaaaa~b", "X-AAAAAAAAAAAAA~B", CORS_REASON_ALLOWED},
+    { "x-~", "x-^", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-^", "x-~", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-p", "x-0", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-p", "X-P", CORS_REASON_ALLOWED },
+    { "x-aaaa~b", "x-aaaa^b", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-aaaaa~b", "X-AAAAA^B", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-aaaaa~b", "X-AAAAA~B", CORS_REASON_ALLOWED },
+    { "x-aaaaaaaaaaaa~b", "x-aaaaaaaaaaaa^b", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-aaaaaaaaaaaaa~b", "x-aaaaaaaaaaaaa^b", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-aaaaaaaaaaaaa~b", "X-AAAAAAAAAAAAA~B", CORS_REASON_ALLOWED },
 };
 
 START_TEST(test_fold_only_letters)
 {
     const char *key = fold_cases[_i].key;
     const char *const *lists[] = {
-        (const char *const[]){key, NULL},
-        (const char *const[]){"x-1", "x-2", key, "x-3", "x-4", NULL},
+        (const char *const[]){key, NULL },
+        (const char *const[]){ "x-1", "x-2", key, "x-3", "x-4", NULL },
     };
     for (size_t l = 0; l < 2; l++) {
         struct cors_policy *p = spec_build(&(struct policy_spec){
@@ -259,29 +259,29 @@ static const struct {
     const char *line;
     enum cors_reason want;
 } list_cases[] = {
-    {"authorization,content-type", CORS_REASON_ALLOWED},
-    {"authorization, content-type", CORS_REASON_ALLOWED},
-    {"authorization ,content-type", CORS_REASON_ALLOWED},
-    {"authorization,\tcontent-type", CORS_REASON_ALLOWED},
-    {"authorization,  content-type", CORS_REASON_ALLOWED},
-    {"authorization,,content-type,", CORS_REASON_ALLOWED},
-    {"Authorization,CONTENT-TYPE", CORS_REASON_ALLOWED},
-    {" x-a", CORS_REASON_ALLOWED},
-    {", x-a", CORS_REASON_ALLOWED},
-    {"x-a, ", CORS_REASON_ALLOWED},
-    {"x-a,x-a,X-A", CORS_REASON_ALLOWED},
-    {"authorizatio", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"authorizationx", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"content-type2", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-a,x-b", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-b,x-a", CORS_REASON_HEADER_NOT_ALLOWED},
-    {"x-a x-b", CORS_REASON_HEADERS_MALFORMED},
-    {"x-a,x b", CORS_REASON_HEADERS_MALFORMED},
-    {"authorization,content-type;", CORS_REASON_HEADERS_MALFORMED},
-    {"x-a,authorization@", CORS_REASON_HEADERS_MALFORMED},
-    {"x-b,x-a@", CORS_REASON_HEADERS_MALFORMED},
-    {"x-a;", CORS_REASON_HEADERS_MALFORMED},
-    {"x-a\r", CORS_REASON_HEADERS_MALFORMED},
+    { "authorization,content-type", CORS_REASON_ALLOWED },
+    { "authorization, content-type", CORS_REASON_ALLOWED },
+    { "authorization ,content-type", CORS_REASON_ALLOWED },
+    { "authorization,\tcontent-type", CORS_REASON_ALLOWED },
+    { "authorization,  content-type", CORS_REASON_ALLOWED },
+    { "authorization,,content-type,", CORS_REASON_ALLOWED },
+    { "Authorization,CONTENT-TYPE", CORS_REASON_ALLOWED },
+    { " x-a", CORS_REASON_ALLOWED },
+    { ", x-a", CORS_REASON_ALLOWED },
+    { "x-a, ", CORS_REASON_ALLOWED },
+    { "x-a,x-a,X-A", CORS_REASON_ALLOWED },
+    { "authorizatio", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "authorizationx", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "content-type2", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-a,x-b", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-b,x-a", CORS_REASON_HEADER_NOT_ALLOWED },
+    { "x-a x-b", CORS_REASON_HEADERS_MALFORMED },
+    { "x-a,x b", CORS_REASON_HEADERS_MALFORMED },
+    { "authorization,content-type;", CORS_REASON_HEADERS_MALFORMED },
+    { "x-a,authorization@", CORS_REASON_HEADERS_MALFORMED },
+    { "x-b,x-a@", CORS_REASON_HEADERS_MALFORMED },
+    { "x-a;", CORS_REASON_HEADERS_MALFORMED },
+    { "x-a\r", CORS_REASON_HEADERS_MALFORMED },
 };
 
 START_TEST(test_header_lists)
@@ -313,10 +313,10 @@ START_TEST(test_prefix_of_entry)
              "https://3.example"),
         LIST("https://abcdefghijklmnopqrstuvwxyz.com", "https://abcdefghijklmnopqrstuvwxy.com"),
     };
-    const char *const refused[] = {"https://abc.co", "https://abc.co",
-                                   "https://abcdefghijklmnopqrstuvwxyz.co"};
+    const char *const refused[] = { "https://abc.co", "https://abc.co",
+                                   "https://abcdefghijklmnopqrstuvwxyz.co" };
     for (size_t i = 0; i < 3; i++) {
-        struct cors_policy *p = spec_build(&(struct policy_spec){.origins = lists[i]});
+        struct cors_policy *p = spec_build(&(struct policy_spec){ .origins = lists[i]});
         expect_actual(p, refused[i], false, 0);
         expect_actual(p, lists[i][1], true, 1);
         cors_policy_unref(p);
@@ -334,7 +334,7 @@ START_TEST(test_duplicate_keeps_first)
     };
     const size_t first_a[] = {0, 5};
     for (size_t i = 0; i < 2; i++) {
-        struct cors_policy *p = spec_build(&(struct policy_spec){.origins = lists[i]});
+        struct cors_policy *p = spec_build(&(struct policy_spec){ .origins = lists[i]});
         expect_actual(p, "https://a.example", true, first_a[i]);
         cors_policy_unref(p);
     }

@@ -124,21 +124,21 @@ static struct cors_policy *
 build_kind_policy(int i)
 {
     const struct policy_spec specs[] = {
-        {.origins = LIST("https://app.example.com", "https://b.example"),
+        { .origins = LIST("https://app.example.com", "https://b.example"),
          .methods = LIST("GET", "PUT", "DELETE"),
          .allow_headers = LIST("x-a", "authorization"),
          .expose_headers = LIST("X-A"),
          .has_max_age = true,
          .max_age = 600,
          .credentials = true,
-         .private_network = true},
-        {.origins = LIST("*"), .expose_headers = LIST("X-A", "X-B")},
-        {.origins = LIST("https://app.example.com"),
+         .private_network = true },
+        { .origins = LIST("*"), .expose_headers = LIST("X-A", "X-B") },
+        { .origins = LIST("https://app.example.com"),
          .methods = LIST("*"),
          .allow_headers = LIST("x-a"),
-         .credentials = true},
-        {.origins = LIST("https://app.example.com"), .report_only = true},
-        {.origins = LIST("https://app.example.com"), .methods = LIST("PUT")},
+         .credentials = true },
+        { .origins = LIST("https://app.example.com"), .report_only = true },
+        { .origins = LIST("https://app.example.com"), .methods = LIST("PUT") },
     };
     struct cors_policy_builder *b = spec_builder(&specs[i], NULL);
     if (i <= 1)
@@ -153,15 +153,15 @@ build_kind_policy(int i)
 }
 
 static const struct req_spec kind_requests[] = {
-    {.method = "GET"},
-    {.method = "GET", .origin = ORIGIN},
-    {.method = "GET", .origin = "https://evil.example"},
-    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-a")},
-    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrpn = "true"},
-    {.method = "OPTIONS", .origin = "https://evil.example", .acrm = "PUT"},
-    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "P T"},
-    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PATCH"},
-    {.method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-b")},
+    { .method = "GET" },
+    { .method = "GET", .origin = ORIGIN },
+    { .method = "GET", .origin = "https://evil.example" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-a") },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrpn = "true" },
+    { .method = "OPTIONS", .origin = "https://evil.example", .acrm = "PUT" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "P T" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PATCH" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-b") },
 };
 
 START_TEST(test_nospace_every_kind)

@@ -100,7 +100,7 @@ START_TEST(test_exact_origins)
             list[k] = keys[k];
         }
         list[n] = NULL;
-        struct cors_policy *p = spec_build(&(struct policy_spec){ .origins = list});
+        struct cors_policy *p = spec_build(&(struct policy_spec){ .origins = list });
         for (size_t k = 0; k < n; k++) {
             expect_actual(p, keys[k], true, k);
             char other[KEY_MAX];
@@ -141,7 +141,7 @@ preflight_reason(const struct cors_policy *p, const char *name)
               &(struct req_spec){ .method = "OPTIONS",
                                  .origin = "https://app.example",
                                  .acrm = "GET",
-                                 .acrh = (const char *const[]){name, NULL } },
+                                 .acrh = (const char *const[]){ name, NULL } },
               &e);
     return e.r.reason;
 }
@@ -177,7 +177,7 @@ START_TEST(test_allow_headers)
         }
         list[n] = NULL;
         struct cors_policy *p = spec_build(
-            &(struct policy_spec){ .origins = LIST("https://app.example"), .allow_headers = list});
+            &(struct policy_spec){ .origins = LIST("https://app.example"), .allow_headers = list });
         for (size_t k = 0; k < n; k++) {
             char name[KEY_MAX];
             memcpy(name, keys[k], len + 1);
@@ -234,12 +234,12 @@ START_TEST(test_fold_only_letters)
 {
     const char *key = fold_cases[_i].key;
     const char *const *lists[] = {
-        (const char *const[]){key, NULL },
+        (const char *const[]){ key, NULL },
         (const char *const[]){ "x-1", "x-2", key, "x-3", "x-4", NULL },
     };
     for (size_t l = 0; l < 2; l++) {
         struct cors_policy *p = spec_build(&(struct policy_spec){
-            .origins = LIST("https://app.example"), .allow_headers = lists[l]});
+            .origins = LIST("https://app.example"), .allow_headers = lists[l] });
         enum cors_reason r = preflight_reason(p, fold_cases[_i].request);
         ck_assert_msg(r == fold_cases[_i].want, "key '%s', request '%s': %s", key,
                       fold_cases[_i].request, cors_reason_name(r));
@@ -293,7 +293,7 @@ START_TEST(test_header_lists)
     };
     for (size_t l = 0; l < 3; l++) {
         struct cors_policy *p = spec_build(&(struct policy_spec){
-            .origins = LIST("https://app.example"), .allow_headers = lists[l]});
+            .origins = LIST("https://app.example"), .allow_headers = lists[l] });
         enum cors_reason r = preflight_reason(p, list_cases[_i].line);
         ck_assert_msg(r == list_cases[_i].want, "policy %zu, '%s': %s, expected %s", l,
                       list_cases[_i].line, cors_reason_name(r),
@@ -316,7 +316,7 @@ START_TEST(test_prefix_of_entry)
     const char *const refused[] = { "https://abc.co", "https://abc.co",
                                    "https://abcdefghijklmnopqrstuvwxyz.co" };
     for (size_t i = 0; i < 3; i++) {
-        struct cors_policy *p = spec_build(&(struct policy_spec){ .origins = lists[i]});
+        struct cors_policy *p = spec_build(&(struct policy_spec){ .origins = lists[i] });
         expect_actual(p, refused[i], false, 0);
         expect_actual(p, lists[i][1], true, 1);
         cors_policy_unref(p);
@@ -334,7 +334,7 @@ START_TEST(test_duplicate_keeps_first)
     };
     const size_t first_a[] = {0, 5};
     for (size_t i = 0; i < 2; i++) {
-        struct cors_policy *p = spec_build(&(struct policy_spec){ .origins = lists[i]});
+        struct cors_policy *p = spec_build(&(struct policy_spec){ .origins = lists[i] });
         expect_actual(p, "https://a.example", true, first_a[i]);
         cors_policy_unref(p);
     }

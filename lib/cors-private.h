@@ -648,14 +648,20 @@ int corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_
  */
 struct corsp_shape {
     struct cors_result result; /* up to header_count; headers and matched_* are per request */
-    size_t min_capacity;       /* header count; SIZE_MAX: the shape is not used (slow path) */
+    size_t min_capacity;       /* header count; CORSP_SHAPE_UNUSED: not used (slow path) */
     int8_t origin_at[2];       /* entries whose value is the request's Origin, or -1 */
     int8_t method_at;          /* the entry whose value is the request method, or -1 */
+    int8_t echo_at; /* allowHeaders "*": where the request's header lines go, or -1 */
     struct cors_header headers[CORSP_SHAPE_HEADERS];
     /* to 512 bytes on LP64: p->shapes[kind] is then one shift, not three
      * instructions, each of the few times a request's path computes it */
     char pad[512 - 72 - CORSP_SHAPE_HEADERS * sizeof(struct cors_header)];
 };
+
+/* min_capacity of a shape that is not used: larger than any capacity (which
+ * cors_evaluate() caps at CORS_HEADERS_MAX) plus the echoed lines, and far
+ * from overflowing when they are added */
+#define CORSP_SHAPE_UNUSED (SIZE_MAX / 2)
 
 enum corsp_shape_kind {
     CORSP_SHAPE_NOT_CORS = 0,

@@ -480,16 +480,20 @@ evaluate_slow(const struct cors_policy *p, const struct cors_request *req,
  * each, so an equal policy string is never mistaken for one). */
 static const char origin_mark[] = "<origin>";
 static const char method_mark[] = "<method>";
+static const char echo_mark[] = "echo"; /* a request header line (a token) */
 
 static void
 shapes_build(struct cors_policy *p)
 {
     const struct cors_str origin = {origin_mark, sizeof(origin_mark) - 1};
+    const struct cors_str echo = {echo_mark, sizeof(echo_mark) - 1};
     const struct cors_request req = {
         .method = S("OPTIONS"),
         .origins = &origin,
         .origin_count = 1,
         .request_method = {method_mark, sizeof(method_mark) - 1},
+        .request_headers = &echo,
+        .request_header_count = 1,
     };
     for (int kind = 0; kind < CORSP_SHAPE_COUNT; kind++) {
         struct corsp_shape *shape = &p->shapes[kind];
@@ -500,8 +504,7 @@ shapes_build(struct cors_policy *p)
         r->report_only = p->report_only;
         r->matched_field = CORS_FIELD_NONE;
         r->matched_index = SIZE_MAX;
-        /* enforcePercent < 100 decides report_only per origin; echoed
-         * request headers have no fixed count: built per request */
+        /* enforcePercent < 100 decides report_only per origin */
         bool usable = kind == CORSP_SHAPE_NOT_CORS || p->enforce_percent >= 100;
         struct preflight v = {CORS_REASON_ALLOWED, false, false, 0};
         switch ((enum corsp_shape_kind)kind) {
@@ -521,10 +524,21 @@ shapes_build(struct cors_policy *p)
         case CORSP_SHAPE_PREFLIGHT_ANSWERED:
         case CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA:
             v.pna = kind == CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA;
+            v.echo_lines = 1; /* where allowHeaders "*" echoes: see echo_at */
             emit_preflight(p, &req, &v, &o, r);
-            usable &= !p->headers_any;
             break;
         case CORSP_SHAPE_COUNT:
+            break;
+        }
+        /* the echoed line (allowHeaders "*") is not part of the shape: its
+         * place is, and the request's lines go there (insert_echoed()) */
+        shape->echo_at = -1;
+        for (size_t i = 0; i < o.count; i++) {
+            if (h[i].value.ptr != echo_mark)
+                continue;
+            shape->echo_at = (int8_t)i;
+            memmove(&h[i], &h[i + 1], (o.count - i - 1) * sizeof(h[0]));
+            o.count--;
             break;
         }
         usable &= o.count <= CORSP_SHAPE_HEADERS;
@@ -532,7 +546,6 @@ shapes_build(struct cors_policy *p)
         bool refusal = kind == CORSP_SHAPE_NOT_CORS || kind == CORSP_SHAPE_ACTUAL_DENIED ||
                        kind == CORSP_SHAPE_PREFLIGHT_REJECTED;
         r->header_count = o.count;
-        shape->min_capacity = usable ? o.count : SIZE_MAX;
         shape->origin_at[0] = shape->origin_at[1] = shape->method_at = -1;
         for (size_t i = 0; usable && i < o.count; i++) {
             shape->headers[i] = h[i];
@@ -541,8 +554,14 @@ shapes_build(struct cors_policy *p)
             if (h[i].value.ptr == method_mark)
                 shape->method_at = (int8_t)i;
         }
-        if (refusal && (shape->origin_at[0] >= 0 || shape->method_at >= 0))
-            shape->min_capacity = SIZE_MAX;
+        if (refusal && (shape->origin_at[0] >= 0 || shape->method_at >= 0 || shape->echo_at >= 0))
+            usable = false;
+        /* the fills are before the echoed lines, which move what follows */
+        if (shape->echo_at >= 0 &&
+            (shape->origin_at[0] >= shape->echo_at || shape->origin_at[1] >= shape->echo_at ||
+             shape->method_at >= shape->echo_at))
+            usable = false;
+        shape->min_capacity = usable ? o.count : CORSP_SHAPE_UNUSED;
     }
 }
 
@@ -691,6 +710,20 @@ apply_shape(const struct corsp_shape *shape, const struct cors_request *req,
 
 /* ------------------------------------------------------------ the decision */
 
+/* allowHeaders "*": the request's echo non-empty header lines, one response
+ * line each, at the shape's echo_at, after apply_shape(); what the shape has
+ * from there on moves up. */
+__attribute__((noinline)) static void
+insert_echoed(const struct corsp_shape *shape, const struct cors_request *req,
+              struct cors_header *headers, struct cors_result *res, size_t echo)
+{
+    size_t at = (size_t)shape->echo_at, count = shape->result.header_count;
+    copy_headers(headers + at + echo, shape->headers + at, count - at);
+    struct out o = {headers + at, echo, 0};
+    emit_echoed_headers(req, &o);
+    res->header_count = count + echo;
+}
+
 /* The answer to a preflight from an allowed origin: the verdicts on its
  * method, headers and private network request. */
 static CORSP_ALWAYS_INLINE enum cors_status
@@ -702,10 +735,13 @@ answer_preflight_allowed(const struct cors_policy *p, const struct cors_request 
     const struct corsp_shape *shape = &p->shapes[v.rejected ? CORSP_SHAPE_PREFLIGHT_REJECTED
                                                  : v.pna    ? CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA
                                                             : CORSP_SHAPE_PREFLIGHT_ANSWERED];
-    if (CORSP_UNLIKELY(capacity < shape->min_capacity))
+    size_t echo = shape->echo_at >= 0 ? v.echo_lines : 0; /* allowHeaders "*" */
+    if (CORSP_UNLIKELY(capacity < shape->min_capacity + echo))
         return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, CORS_REASON_ALLOWED, v, headers,
                              capacity, res);
     apply_shape(shape, req, headers, res, FILL_ORIGIN_METHOD);
+    if (echo > 0)
+        insert_echoed(shape, req, headers, res, echo);
     res->reason = v.reason; /* a shape serves several reasons */
     res->allowed = v.reason == CORS_REASON_ALLOWED;
     return CORS_OK;
@@ -840,6 +876,10 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
     if (req->origin_count != 0) {
         if (CORSP_UNLIKELY(req->origins == NULL))
             return CORS_E_INVALID_ARGUMENT;
+        /* no result has more headers; and a shape's CORSP_SHAPE_UNUSED is
+         * then out of reach of any capacity (SIZE_MAX included) */
+        if (capacity > CORS_HEADERS_MAX)
+            capacity = CORS_HEADERS_MAX;
         if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL)
             return evaluate_preflight(p, req, headers, capacity, res);
         return evaluate_actual(p, req, headers, capacity, res);

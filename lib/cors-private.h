@@ -648,7 +648,7 @@ int corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_
  */
 struct corsp_shape {
     struct cors_result result; /* up to header_count; headers and matched_* are per request */
-    size_t min_capacity;       /* header count; CORSP_SHAPE_UNUSED: not used (slow path) */
+    size_t min_capacity;       /* header count: a smaller caller array takes the slow path */
     int8_t origin_at[2];       /* entries whose value is the request's Origin, or -1 */
     int8_t method_at;          /* the entry whose value is the request method, or -1 */
     int8_t echo_at; /* allowHeaders "*": where the request's header lines go, or -1 */
@@ -657,11 +657,6 @@ struct corsp_shape {
      * instructions, each of the few times a request's path computes it */
     char pad[512 - 72 - CORSP_SHAPE_HEADERS * sizeof(struct cors_header)];
 };
-
-/* min_capacity of a shape that is not used: larger than any capacity (which
- * cors_evaluate() caps at CORS_HEADERS_MAX) plus the echoed lines, and far
- * from overflowing when they are added */
-#define CORSP_SHAPE_UNUSED (SIZE_MAX / 2)
 
 enum corsp_shape_kind {
     CORSP_SHAPE_NOT_CORS = 0,
@@ -706,8 +701,17 @@ struct corsp_quick_methods {
     bool complete;
 };
 
+/* How a policy answers requests with an Origin (see corsp_evaluate_prepare()). */
+typedef enum cors_status (*corsp_evaluate_fn)(const struct cors_policy *p,
+                                              const struct cors_request *req,
+                                              struct cors_header *headers, size_t capacity,
+                                              struct cors_result *res);
+
 /* Precomputes what cors_evaluate() reads besides the settings: p->shapes,
- * p->quick_headers and p->quick_methods (the last step of the build). */
+ * p->quick_headers, p->quick_methods, and the functions that answer actual
+ * requests and preflights: from the shapes, or header by header when some
+ * shape cannot be used (enforcePercent under 100). The last step of the
+ * build. */
 void corsp_evaluate_prepare(struct cors_policy *p);
 
 /* ------------------------------------------------------------------- diag.c */
@@ -840,6 +844,8 @@ struct cors_policy {
     struct corsp_shape shapes[CORSP_SHAPE_COUNT];
     struct corsp_quick_names quick_headers;
     struct corsp_quick_methods quick_methods;
+    corsp_evaluate_fn evaluate_actual;
+    corsp_evaluate_fn evaluate_preflight;
 };
 
 #endif /* CORS_PRIVATE_H */

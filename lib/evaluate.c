@@ -482,9 +482,12 @@ static const char origin_mark[] = "<origin>";
 static const char method_mark[] = "<method>";
 static const char echo_mark[] = "echo"; /* a request header line (a token) */
 
-static void
+/* Fills p->shapes; false when some shape of a request with an Origin cannot
+ * be used (the policy then answers those header by header). */
+static bool
 shapes_build(struct cors_policy *p)
 {
+    bool all_usable = true;
     const struct cors_str origin = {origin_mark, sizeof(origin_mark) - 1};
     const struct cors_str echo = {echo_mark, sizeof(echo_mark) - 1};
     const struct cors_request req = {
@@ -561,8 +564,15 @@ shapes_build(struct cors_policy *p)
             (shape->origin_at[0] >= shape->echo_at || shape->origin_at[1] >= shape->echo_at ||
              shape->method_at >= shape->echo_at))
             usable = false;
-        shape->min_capacity = usable ? o.count : CORSP_SHAPE_UNUSED;
+        shape->min_capacity = o.count;
+        if (!usable)
+            shape->echo_at = -1;
+        if (kind == CORSP_SHAPE_NOT_CORS && !usable)
+            shape->min_capacity = SIZE_MAX; /* never: at most 4 headers, no fills */
+        else
+            all_usable &= usable;
     }
+    return all_usable;
 }
 
 /* p->quick_headers from allowHeaders (struct corsp_quick_names). */
@@ -625,16 +635,6 @@ quick_methods_build(struct cors_policy *p)
         q->len[q->count] = (uint8_t)m.len;
         q->count++;
     }
-}
-
-void
-corsp_evaluate_prepare(struct cors_policy *p)
-{
-    _Static_assert(sizeof(void *) != 8 || sizeof(struct corsp_shape) == 512,
-                   "struct corsp_shape: the padding no longer makes 512 bytes");
-    shapes_build(p);
-    quick_names_build(p);
-    quick_methods_build(p);
 }
 
 #define FALLTHROUGH __attribute__((fallthrough))
@@ -844,6 +844,51 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     return answer_actual(p, req, origin, headers, capacity, res);
 }
 
+/* The policies whose results cannot all be copied (enforcePercent under 100:
+ * whether a request is report-only depends on its origin) answer requests
+ * with an Origin header by header. */
+__attribute__((noinline)) static enum cors_status
+evaluate_generic(const struct cors_policy *p, const struct cors_request *req,
+                 struct cors_header *headers, size_t capacity, struct cors_result *res,
+                 enum cors_decision decision)
+{
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    enum cors_reason origin = check_origin_listed(p, req, res);
+    if (origin == ORIGIN_UNLISTED)
+        origin = check_origin(p, req, res);
+    struct preflight v = NO_PREFLIGHT;
+    if (decision == CORS_DECISION_PREFLIGHT)
+        preflight_verdict(p, req, origin, &v);
+    return evaluate_slow(p, req, decision, origin, v, headers, capacity, res);
+}
+
+static enum cors_status
+evaluate_preflight_generic(const struct cors_policy *p, const struct cors_request *req,
+                           struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    return evaluate_generic(p, req, headers, capacity, res, CORS_DECISION_PREFLIGHT);
+}
+
+static enum cors_status
+evaluate_actual_generic(const struct cors_policy *p, const struct cors_request *req,
+                        struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    return evaluate_generic(p, req, headers, capacity, res, CORS_DECISION_ACTUAL);
+}
+
+void
+corsp_evaluate_prepare(struct cors_policy *p)
+{
+    _Static_assert(sizeof(void *) != 8 || sizeof(struct corsp_shape) == 512,
+                   "struct corsp_shape: the padding no longer makes 512 bytes");
+    bool shaped = shapes_build(p);
+    quick_names_build(p);
+    quick_methods_build(p);
+    p->evaluate_actual = shaped ? evaluate_actual : evaluate_actual_generic;
+    p->evaluate_preflight = shaped ? evaluate_preflight : evaluate_preflight_generic;
+}
+
 /* An empty asm statement between two tests: GCC neither merges them into
  * one (set, set, or, test: 2 instructions more than two test-and-branch) nor
  * reorders them. */
@@ -876,13 +921,10 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
     if (req->origin_count != 0) {
         if (CORSP_UNLIKELY(req->origins == NULL))
             return CORS_E_INVALID_ARGUMENT;
-        /* no result has more headers; and a shape's CORSP_SHAPE_UNUSED is
-         * then out of reach of any capacity (SIZE_MAX included) */
-        if (capacity > CORS_HEADERS_MAX)
-            capacity = CORS_HEADERS_MAX;
+        /* the policy's own path (corsp_evaluate_prepare()) */
         if (str_is(req->method, "OPTIONS", 7) && req->request_method.ptr != NULL)
-            return evaluate_preflight(p, req, headers, capacity, res);
-        return evaluate_actual(p, req, headers, capacity, res);
+            return p->evaluate_preflight(p, req, headers, capacity, res);
+        return p->evaluate_actual(p, req, headers, capacity, res);
     }
 
     const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_NOT_CORS];

@@ -732,9 +732,11 @@ answer_preflight_allowed(const struct cors_policy *p, const struct cors_request 
 {
     struct preflight v;
     preflight_verdict(p, req, CORS_REASON_ALLOWED, &v);
-    const struct corsp_shape *shape = &p->shapes[v.rejected ? CORSP_SHAPE_PREFLIGHT_REJECTED
-                                                 : v.pna    ? CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA
-                                                            : CORSP_SHAPE_PREFLIGHT_ANSWERED];
+    _Static_assert(CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA == CORSP_SHAPE_PREFLIGHT_ANSWERED + 1,
+                   "the Private Network shape follows the other");
+    const struct corsp_shape *shape =
+        v.rejected ? &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED]
+                   : &p->shapes[CORSP_SHAPE_PREFLIGHT_ANSWERED + (size_t)v.pna];
     size_t echo = shape->echo_at >= 0 ? v.echo_lines : 0; /* allowHeaders "*" */
     if (CORSP_UNLIKELY(capacity < shape->min_capacity + echo))
         return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, CORS_REASON_ALLOWED, v, headers,

@@ -195,9 +195,10 @@ quick_name(const struct corsp_quick_names *q, const char **pos, const char *end)
         size_t n = k->len;
         if (n > room || (n < room && c[n] != ','))
             continue;
+        /* both words compared, then one branch ("&", not "&&") */
         bool eq = n < 8 ? (corsp_load_small(c, n) | k->mask[0]) == k->word[0]
-                        : ((corsp_load64(c) | k->mask[0]) == k->word[0]) &
-                              ((corsp_load64(c + n - 8) | k->mask[1]) == k->word[1]);
+                        : (int)((corsp_load64(c) | k->mask[0]) == k->word[0]) &
+                              (int)((corsp_load64(c + n - 8) | k->mask[1]) == k->word[1]);
         if (eq) {
             c += n;
             if (c < end) { /* the comma, and one space after it */
@@ -636,8 +637,6 @@ quick_methods_build(struct cors_policy *p)
         q->count++;
     }
 }
-
-#define FALLTHROUGH __attribute__((fallthrough))
 
 /* Copies n (<= CORSP_SHAPE_HEADERS) headers: a copy of a constant size for
  * each n, which compilers make a few 16-byte moves (40 bytes each header:

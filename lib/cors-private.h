@@ -117,16 +117,49 @@ corsp_fold_word(uint64_t v)
     return v | (upper >> 2);
 }
 
-/* memcmp(a, b, n) == 0, a word at a time. */
-static inline bool
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* The 16 bytes at a and at b are equal, as a 16-bit mask of equal bytes. */
+static CORSP_ALWAYS_INLINE unsigned
+corsp_eq16_mask(const char *a, const char *b)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)a);
+    __m128i y = _mm_loadu_si128((const __m128i *)(const void *)b);
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y));
+}
+#endif
+
+/* memcmp(a, b, n) == 0 without a call: one or two overlapping words up to 16
+ * bytes; beyond, 16 bytes per step with SSE2 (17..32 bytes, the usual origin,
+ * are two overlapping 16-byte compares and one branch), else a word at a time. */
+static CORSP_ALWAYS_INLINE bool
 corsp_equal_bytes(const char *a, const char *b, size_t n)
 {
+#if defined(__SSE2__)
+    /* 17..32 bytes (most origins) first: one test instead of three */
+    if (n - 17 < 16)
+        return (corsp_eq16_mask(a, b) & corsp_eq16_mask(a + n - 16, b + n - 16)) == 0xFFFFu;
+#endif
     if (n < 8)
         return corsp_load_small(a, n) == corsp_load_small(b, n);
+    if (n <= 16)
+        return ((corsp_load64(a) ^ corsp_load64(b)) |
+                (corsp_load64(a + n - 8) ^ corsp_load64(b + n - 8))) == 0;
+#if defined(__SSE2__)
+    size_t i = 0;
+    if (CORSP_UNLIKELY(n > 32))
+        for (; i + 32 < n; i += 16)
+            if (corsp_eq16_mask(a + i, b + i) != 0xFFFFu)
+                return false;
+    /* 17..32 bytes left: the next 16 and the last 16, overlapping */
+    return (corsp_eq16_mask(a + i, b + i) & corsp_eq16_mask(a + n - 16, b + n - 16)) == 0xFFFFu;
+#else
     for (size_t i = 0; i + 8 < n; i += 8)
         if (corsp_load64(a + i) != corsp_load64(b + i))
             return false;
     return corsp_load64(a + n - 8) == corsp_load64(b + n - 8);
+#endif
 }
 
 /* corsp_equal_fold(), inlined. */
@@ -147,8 +180,6 @@ bool corsp_forbidden_request_header_name(const char *p, size_t n);
 bool corsp_equal_fold(const char *a, const char *b, size_t n);
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
-
 /* Bit i set when byte i of the 16 at p is not an RFC 9110 tchar: outside
  * 0x21..0x7E, or one of the delimiters "(),/:;<=>?@[\]{} */
 static CORSP_ALWAYS_INLINE unsigned
@@ -394,6 +425,11 @@ corsp_hash_fold_inline(const void *data, size_t n, uint64_t seed)
     CORSP_HASH_BODY(corsp_fold_word);
 }
 
+/* Sets of at most this many keys are searched by comparing the keys in turn
+ * (a length test each, then the bytes) rather than hashing: for one to four
+ * keys that is cheaper than computing the hash alone. */
+#define CORSP_STRSET_LINEAR 4
+
 /* The lookup itself, inlined where it is hot (fold is a constant there). */
 static CORSP_ALWAYS_INLINE long
 corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n, bool fold)
@@ -401,37 +437,43 @@ corsp_strset_find_inline(const struct corsp_strset *set, const char *p, size_t n
     /* no key has this length (mod 64): a miss without hashing */
     if (!((set->len_mask >> (n & 63)) & 1))
         return -1;
-    uint64_t h, w0 = 0, w1 = 0;
+    uint64_t w0 = 0, w1 = 0;
     bool short_lower = fold && set->keys_lower && n <= 16;
     if (short_lower) {
         /* Keys of up to 16 bytes, all lower case: fold the one or two words
          * of the name once, for the hash (the same value as
-         * corsp_hash_fold_inline()) and for the comparison. */
+         * corsp_hash_fold_inline()) and for the comparisons. */
         if (n < 8) {
             w0 = corsp_fold_word(corsp_load_small(p, n));
         } else {
             w0 = corsp_fold_word(corsp_load64(p));
             w1 = corsp_fold_word(corsp_load64(p + n - 8));
         }
-        h = corsp_hash_short(w0, n > 8 ? w1 : 0, n, 0);
-    } else {
-        h = fold ? corsp_hash_fold_inline(p, n, 0) : corsp_hash_inline(p, n, 0);
     }
+#define CORSP_STRSET_KEY_EQUAL(k)                                                                  \
+    (short_lower ? (n < 8 ? corsp_load_small((k)->ptr, n) == w0                                    \
+                          : corsp_load64((k)->ptr) == w0 && corsp_load64((k)->ptr + n - 8) == w1)  \
+     : fold      ? corsp_equal_fold_inline((k)->ptr, p, n)                                         \
+                 : corsp_equal_bytes((k)->ptr, p, n))
+    if (set->count <= CORSP_STRSET_LINEAR) {
+        /* in index order, so an equal key found first is the earliest, as
+         * in the table (corsp_strset_build() keeps the first of equal keys) */
+        for (uint32_t k = 0; k < set->count; k++)
+            if (set->keys[k].len == n && CORSP_STRSET_KEY_EQUAL(&set->keys[k]))
+                return (long)k;
+        return -1;
+    }
+    uint64_t h;
+    if (short_lower)
+        h = corsp_hash_short(w0, n > 8 ? w1 : 0, n, 0);
+    else
+        h = fold ? corsp_hash_fold_inline(p, n, 0) : corsp_hash_inline(p, n, 0);
     CORSP_TABLE_PROBE (&set->table, h, i1) {
         const struct cors_str *k = &set->keys[i1 - 1];
-        if (k->len != n)
-            continue;
-        bool eq;
-        if (short_lower)
-            eq = n < 8 ? corsp_load_small(k->ptr, n) == w0
-                       : corsp_load64(k->ptr) == w0 && corsp_load64(k->ptr + n - 8) == w1;
-        else if (fold)
-            eq = corsp_equal_fold_inline(k->ptr, p, n);
-        else
-            eq = corsp_equal_bytes(k->ptr, p, n);
-        if (eq)
+        if (k->len == n && CORSP_STRSET_KEY_EQUAL(k))
             return (long)i1 - 1;
     }
+#undef CORSP_STRSET_KEY_EQUAL
     return -1;
 }
 
@@ -589,6 +631,89 @@ bool corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *re
 int corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_origin *o,
                           const char *p, size_t n, size_t *index);
 
+/* --------------------------------------------------------------- evaluate.c */
+
+/* The most headers a response shape holds: a preflight answer without echoed
+ * request header lines (REMOVE ACAO ACAC ACAM ACAH max-age ACEH ACAPN Vary). */
+#define CORSP_SHAPE_HEADERS 9
+
+/*
+ * A response shape: the whole result of one kind of request under one policy,
+ * computed when the policy is built by the same code that answers the other
+ * requests, so cors_evaluate() copies it with a few wide stores instead of
+ * testing the policy's settings header by header. Only the request's own
+ * values are filled in per request (the Origin echoed in
+ * Access-Control-Allow-Origin and Timing-Allow-Origin, the method echoed for
+ * allowMethods "*"), plus the reason, allowed and the matched entry.
+ */
+struct corsp_shape {
+    struct cors_result result; /* up to header_count; headers and matched_* are per request */
+    size_t min_capacity;       /* header count: a smaller caller array takes the slow path */
+    int8_t origin_at[2];       /* entries whose value is the request's Origin, or -1 */
+    int8_t method_at;          /* the entry whose value is the request method, or -1 */
+    int8_t echo_at; /* allowHeaders "*": where the request's header lines go, or -1 */
+    struct cors_header headers[CORSP_SHAPE_HEADERS];
+    /* to 512 bytes on LP64: p->shapes[kind] is then one shift, not three
+     * instructions, each of the few times a request's path computes it */
+    char pad[512 - 72 - CORSP_SHAPE_HEADERS * sizeof(struct cors_header)];
+};
+
+enum corsp_shape_kind {
+    CORSP_SHAPE_NOT_CORS = 0,
+    CORSP_SHAPE_ACTUAL_ALLOWED,
+    CORSP_SHAPE_ACTUAL_DENIED,
+    CORSP_SHAPE_PREFLIGHT_REJECTED,     /* origin refused, or a malformed method or headers */
+    CORSP_SHAPE_PREFLIGHT_ANSWERED,     /* origin allowed, no Private Network request */
+    CORSP_SHAPE_PREFLIGHT_ANSWERED_PNA, /* ... with Access-Control-Request-Private-Network */
+    CORSP_SHAPE_COUNT
+};
+
+/*
+ * allowHeaders as a few words, when it has at most CORSP_QUICK_NAMES names of
+ * at most 16 bytes: a request's list element of len bytes at c is the name
+ * when its one or two words (as corsp_strset_find_inline() loads them), OR-ed
+ * with mask (0x20 on each letter), equal word (the name in lower case). That
+ * makes a case-insensitive compare 2 operations per word, and a match needs no
+ * token check: every byte equals a name's (a token's) or is its upper case.
+ */
+#define CORSP_QUICK_NAMES 4
+struct corsp_quick_name {
+    uint64_t word[2];
+    uint64_t mask[2];
+    size_t len;
+};
+struct corsp_quick_names {
+    struct corsp_quick_name names[CORSP_QUICK_NAMES];
+    uint32_t count; /* 0: not used (no list, "*", or names too many or too long) */
+};
+
+/*
+ * allowMethods entries of under 8 bytes (all of them, in practice) other than
+ * the safelisted GET, HEAD and POST, as (length, word) pairs: a request method
+ * of n bytes is one of them when corsp_load_small() of it equals a word of
+ * length n. complete: every such entry is here (otherwise the list decides).
+ */
+#define CORSP_QUICK_METHODS 8
+struct corsp_quick_methods {
+    uint64_t word[CORSP_QUICK_METHODS];
+    uint8_t len[CORSP_QUICK_METHODS];
+    uint32_t count;
+    bool complete;
+};
+
+/* How a policy answers requests with an Origin (see corsp_evaluate_prepare()). */
+typedef enum cors_status (*corsp_evaluate_fn)(const struct cors_policy *p,
+                                              const struct cors_request *req,
+                                              struct cors_header *headers, size_t capacity,
+                                              struct cors_result *res);
+
+/* Precomputes what cors_evaluate() reads besides the settings: p->shapes,
+ * p->quick_headers, p->quick_methods, and the functions that answer actual
+ * requests and preflights: from the shapes, or header by header when some
+ * shape cannot be used (enforcePercent under 100). The last step of the
+ * build. */
+void corsp_evaluate_prepare(struct cors_policy *p);
+
 /* ------------------------------------------------------------------- diag.c */
 
 /* Where a build reports its findings. diags may be NULL: the counts still work. */
@@ -683,7 +808,7 @@ struct cors_policy {
     int preflight_status;
     int reject_status;
     int64_t max_age;
-    unsigned enforce_percent; /* 0..100; 100: every request enforced */
+    unsigned enforce_percent;        /* 0..100; 100: every request enforced */
     cors_origin_predicate predicate; /* NULL: none */
     void *predicate_data;
 
@@ -714,6 +839,13 @@ struct cors_policy {
     const uint32_t *exact_index;
     uint32_t star_index;
     struct cors_str source;
+
+    /* precomputed by corsp_evaluate_prepare() */
+    struct corsp_shape shapes[CORSP_SHAPE_COUNT];
+    struct corsp_quick_names quick_headers;
+    struct corsp_quick_methods quick_methods;
+    corsp_evaluate_fn evaluate_actual;
+    corsp_evaluate_fn evaluate_preflight;
 };
 
 #endif /* CORS_PRIVATE_H */

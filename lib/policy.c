@@ -146,7 +146,8 @@ build_origins(struct build *bd)
     uint8_t *kind = scratch_array(bd, n, 1);
     bool *skip = scratch_array(bd, n, sizeof(bool));
     bool *insecure = scratch_array(bd, n, sizeof(bool));
-    struct corsp_wild_entry *wild = corsp_pool_alloc(&p->pool, sizeof(*wild) * (n + 1));
+    /* by configured index while parsing; the set keeps only the wildcards */
+    struct corsp_wild_entry *wild = scratch_array(bd, n, sizeof(*wild));
     struct corsp_pattern *pat = corsp_pool_alloc(&bd->scratch, sizeof(*pat));
     if (!canon || !kind || !skip || !insecure || !wild || !pat)
         return false;
@@ -183,7 +184,7 @@ build_origins(struct build *bd)
         return false;
 
     size_t valid = 0, star = SIZE_MAX, exact_n = 0, wild_n = 0;
-    struct cors_str *exact = corsp_pool_alloc(&p->pool, sizeof(*exact) * (n + 1));
+    struct cors_str *exact = scratch_array(bd, n, sizeof(*exact));
     uint32_t *exact_index = corsp_pool_alloc(&p->pool, sizeof(*exact_index) * (n + 1));
     if (exact == NULL || exact_index == NULL)
         return false;
@@ -251,15 +252,38 @@ build_origins(struct build *bd)
         corsp_report(&bd->r, CORS_DIAG_NO_ORIGINS, CORS_FIELD_ALLOW_ORIGINS, SIZE_MAX, 0, 0, 0,
                      "the policy allows no origin: every cross-origin request is denied");
 
-    if (!corsp_strset_build(&p->exact, &p->pool, exact, exact_n, false) ||
-        !corsp_wildset_build(&p->wild, &p->pool, wild, wild_n))
+    struct corsp_wild_entry *wild_kept =
+        corsp_pool_alloc(&p->pool, sizeof(*wild) * (wild_n + 1));
+    if (wild_kept == NULL)
+        return false;
+    memcpy(wild_kept, wild, sizeof(*wild) * wild_n);
+    /* every entry kept and exact (the usual long list): the exact keys are
+     * the configured list itself; otherwise a pool copy of those there are */
+    const struct cors_str *exact_keys = canon;
+    if (exact_n != n) {
+        struct cors_str *kept = corsp_pool_alloc(&p->pool, sizeof(*kept) * (exact_n + 1));
+        if (kept == NULL)
+            return false;
+        memcpy(kept, exact, sizeof(*kept) * exact_n);
+        exact_keys = kept;
+    }
+    if (!corsp_strset_build(&p->exact, &p->pool, exact_keys, exact_n, false) ||
+        !corsp_wildset_build(&p->wild, &p->pool, wild_kept, wild_n))
         return false;
     p->exact_index = exact_index;
     p->star_index = (uint32_t)star;
     /* every entry by its configured index (duplicates share their text) */
     p->configured[CORSP_LIST_ORIGINS] = canon;
     p->configured_counts[CORSP_LIST_ORIGINS] = n;
-    p->lists[CORSP_LIST_ORIGINS] = keep(bd, canon, skip, n, &p->list_counts[CORSP_LIST_ORIGINS]);
+    /* the effective list (cors_policy_to_json()): the configured one itself
+     * when no entry was dropped, not a second array of the same slices */
+    if (valid == n) {
+        p->lists[CORSP_LIST_ORIGINS] = canon;
+        p->list_counts[CORSP_LIST_ORIGINS] = n;
+    } else {
+        p->lists[CORSP_LIST_ORIGINS] =
+            keep(bd, canon, skip, n, &p->list_counts[CORSP_LIST_ORIGINS]);
+    }
     return p->lists[CORSP_LIST_ORIGINS] != NULL;
 }
 
@@ -596,6 +620,7 @@ cors_policy_build(const struct cors_policy_builder *b, unsigned flags,
         *status_out = CORS_E_INVALID_POLICY;
         return NULL;
     }
+    corsp_evaluate_prepare(p);
     *status_out = CORS_OK;
     return p;
 }

@@ -110,6 +110,134 @@ START_TEST(test_nospace)
 }
 END_TEST
 
+/*
+ * Every kind of result (not CORS, actual allowed and refused, preflight
+ * answered with and without Private Network, refused origin, malformed
+ * method, method and header not allowed) under policies whose results
+ * cors_evaluate() copies whole when the array has room for them: at every
+ * capacity from 0 to one past the need, CORS_E_NOSPACE exactly below it,
+ * header_count always the need, the same decision and matched entry, no
+ * write past the capacity, and the same headers once they fit. Policy 0's
+ * Private Network preflight has 9 headers, the most a copied result holds;
+ * policy 5 (allowHeaders "*") has the request's header lines put into it.
+ */
+static struct cors_policy *
+build_kind_policy(int i)
+{
+    const struct policy_spec specs[] = {
+        { .origins = LIST("https://app.example.com", "https://b.example"),
+         .methods = LIST("GET", "PUT", "DELETE"),
+         .allow_headers = LIST("x-a", "authorization"),
+         .expose_headers = LIST("X-A"),
+         .has_max_age = true,
+         .max_age = 600,
+         .credentials = true,
+         .private_network = true },
+        { .origins = LIST("*"), .expose_headers = LIST("X-A", "X-B") },
+        { .origins = LIST("https://app.example.com"),
+         .methods = LIST("*"),
+         .allow_headers = LIST("x-a"),
+         .credentials = true },
+        { .origins = LIST("https://app.example.com"), .report_only = true },
+        { .origins = LIST("https://app.example.com"), .methods = LIST("PUT") },
+        { .origins = LIST("https://app.example.com"),
+          .methods = LIST("PUT"),
+          .allow_headers = LIST("*"),
+          .expose_headers = LIST("X-A"),
+          .has_max_age = true,
+          .max_age = 60,
+          .private_network = true },
+    };
+    struct cors_policy_builder *b = spec_builder(&specs[i], NULL);
+    if (i <= 1)
+        ck_assert_int_eq(cors_policy_builder_set_timing_allow_origin(b, true), CORS_OK);
+    if (i == 4)
+        ck_assert_int_eq(cors_policy_builder_set_enforce_percent(b, 50), CORS_OK);
+    enum cors_status st;
+    struct cors_policy *p = cors_policy_build(b, 0, NULL, &st);
+    ck_assert_msg(p != NULL, "policy %d: %s", i, cors_status_name(st));
+    cors_policy_builder_free(b);
+    return p;
+}
+
+static const struct req_spec kind_requests[] = {
+    { .method = "GET" },
+    { .method = "GET", .origin = ORIGIN },
+    { .method = "GET", .origin = "https://evil.example" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-a") },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrpn = "true" },
+    { .method = "OPTIONS", .origin = "https://evil.example", .acrm = "PUT" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "P T" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PATCH" },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrh = LIST("x-b") },
+    { .method = "OPTIONS", .origin = ORIGIN, .acrm = "PUT", .acrpn = "true",
+      .acrh = LIST("x-a", " , ", "x-b, x-c") },
+};
+
+START_TEST(test_nospace_every_kind)
+{
+    struct cors_policy *p = build_kind_policy(_i);
+    for (size_t k = 0; k < sizeof kind_requests / sizeof kind_requests[0]; k++) {
+        struct eval full;
+        eval_spec(p, &kind_requests[k], &full);
+        size_t need = full.r.header_count;
+        ck_assert_uint_le(need, _i == 5 ? 11 : 9);
+        for (size_t cap = 0; cap <= need + 1; cap++) {
+            struct eval e;
+            req_from_spec(&kind_requests[k], &e);
+            memset(e.h, 0xA5, sizeof e.h);
+            struct cors_result r;
+            memset(&r, 0x5A, sizeof r);
+            enum cors_status st = cors_evaluate(p, &e.req, e.h, cap, &r);
+            ck_assert_msg(st == (cap < need ? CORS_E_NOSPACE : CORS_OK),
+                          "policy %d request %zu cap %zu: %s", _i, k, cap, cors_status_name(st));
+            ck_assert_uint_eq(r.header_count, need);
+            ck_assert(same_result(&r, &full.r));
+            ck_assert_int_eq(r.matched_field, full.r.matched_field);
+            ck_assert_uint_eq(r.matched_index, full.r.matched_index);
+            ck_assert_ptr_eq(r.headers, e.h);
+            const unsigned char *raw = (const unsigned char *)&e.h[cap];
+            for (size_t b = 0; b < sizeof e.h - cap * sizeof e.h[0]; b++)
+                ck_assert_msg(raw[b] == 0xA5, "policy %d request %zu cap %zu: wrote past capacity",
+                              _i, k, cap);
+            for (size_t i = 0; cap >= need && i < need; i++) {
+                ck_assert_int_eq(e.h[i].op, full.h[i].op);
+                ck_assert_uint_eq(e.h[i].name.len, full.h[i].name.len);
+                ck_assert_int_eq(memcmp(e.h[i].name.ptr, full.h[i].name.ptr, e.h[i].name.len), 0);
+                ck_assert_uint_eq(e.h[i].value.len, full.h[i].value.len);
+                ck_assert_int_eq(memcmp(e.h[i].value.ptr, full.h[i].value.ptr, e.h[i].value.len),
+                                 0);
+            }
+        }
+    }
+    /* a capacity of SIZE_MAX is as good as CORS_HEADERS_MAX (cors.h: that
+     * always suffices), whether or not the result is copied whole */
+    for (size_t k = 0; k < sizeof kind_requests / sizeof kind_requests[0]; k++) {
+        struct eval full, e;
+        eval_spec(p, &kind_requests[k], &full);
+        req_from_spec(&kind_requests[k], &e);
+        struct cors_result r;
+        ck_assert_int_eq(cors_evaluate(p, &e.req, e.h, SIZE_MAX, &r), CORS_OK);
+        ck_assert_uint_eq(r.header_count, full.r.header_count);
+        ck_assert(same_result(&r, &full.r));
+        for (size_t i = 0; i < r.header_count; i++) {
+            ck_assert_int_eq(e.h[i].op, full.h[i].op);
+            ck_assert_uint_eq(e.h[i].value.len, full.h[i].value.len);
+            ck_assert_int_eq(memcmp(e.h[i].value.ptr, full.h[i].value.ptr, e.h[i].value.len), 0);
+        }
+    }
+    /* the largest: a Private Network preflight of policy 0 */
+    if (_i == 0) {
+        struct eval e;
+        eval_spec(p, &kind_requests[4], &e);
+        ck_assert_uint_eq(e.r.header_count, 9);
+        assert_header(&e, H_ACAPN, "true");
+        assert_header(&e, H_ACAO, ORIGIN);
+    }
+    cors_policy_unref(p);
+}
+END_TEST
+
 START_TEST(test_invalid_arguments)
 {
     struct cors_policy *p = spec_build(&big_spec);
@@ -288,6 +416,7 @@ output_suite(void)
     TCase *tc = tcase_create("output");
     tcase_add_test(tc, test_largest_result_fits);
     tcase_add_test(tc, test_nospace);
+    tcase_add_loop_test(tc, test_nospace_every_kind, 0, 6);
     tcase_add_test(tc, test_invalid_arguments);
     tcase_add_test(tc, test_guarded_request);
     tcase_add_test(tc, test_borrowed_lifetimes);

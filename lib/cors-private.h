@@ -464,6 +464,9 @@ enum corsp_origin_kind {
 
 /* Parses a request Origin value, accepting only the canonical serialization. */
 enum corsp_origin_kind corsp_origin_parse(const char *p, size_t n, struct corsp_origin *out);
+/* True only when corsp_origin_parse() would return CORSP_ORIGIN_VALID for the
+ * value (an http(s) origin with a plain domain host); false: not sure. */
+bool corsp_origin_surely_valid(const char *p, size_t n);
 
 enum corsp_pattern_kind {
     CORSP_PATTERN_STAR = 0,     /* "*" */

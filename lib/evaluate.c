@@ -106,6 +106,13 @@ check_origin(const struct cors_policy *p, const struct cors_request *req, struct
             return matched(res, CORS_FIELD_ALLOW_ORIGINS, p->exact_index[k]);
     }
 
+    /* Only exact origins: a miss is refused whatever the value is, and only
+     * the reason (not allowed, or malformed) depends on it. A quick check
+     * tells most valid values without the parse. */
+    if (p->wild.count == 0 && p->regexes == NULL && p->predicate == NULL && !p->origins_any &&
+        corsp_origin_surely_valid(s.ptr, s.len))
+        return CORS_REASON_ORIGIN_NOT_ALLOWED;
+
     struct corsp_origin o;
     switch (corsp_origin_parse(s.ptr, s.len, &o)) {
     case CORSP_ORIGIN_MALFORMED:

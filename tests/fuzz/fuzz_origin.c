@@ -1,7 +1,8 @@
 /*
  * Fuzz target: the strict request-Origin parser (corsp_origin_parse).
  *
- * Invariants: a value is accepted only when it is its own canonical
+ * Invariants: corsp_origin_surely_valid() is true only for values the
+ * parser accepts; a value is accepted only when it is its own canonical
  * serialization (scheme "://" host [":" port]) rebuilt from the parsed parts;
  * the parts are slices of the input; the port is never the scheme's default;
  * "null" is the only non-URL value accepted; and every accepted origin of at
@@ -57,6 +58,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&o, 0xA5, sizeof o);
 
     enum corsp_origin_kind kind = corsp_origin_parse(p, size, &o);
+    /* the quick validity check never calls valid what the parser refuses */
+    FUZZ_CHECK(!corsp_origin_surely_valid(p, size) || kind == CORSP_ORIGIN_VALID,
+               "\"%.*s\" surely valid, but the parser says %d", (int)size, p, (int)kind);
     FUZZ_CHECK(kind == CORSP_ORIGIN_VALID || kind == CORSP_ORIGIN_NULL ||
                    kind == CORSP_ORIGIN_MALFORMED,
                "kind %d", (int)kind);

@@ -251,24 +251,8 @@ ipv6_serialize(const uint16_t words[8], char *out)
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-/* Bit masks over the 16 bytes at p: canonical host bytes (a-z 0-9 - _) and
- * dots. */
-static CORSP_ALWAYS_INLINE void
-host_masks16(const unsigned char *p, unsigned *host, unsigned *dot)
-{
-    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-#define B(c)       _mm_set1_epi8((char)(c))
-#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo)-1)), _mm_cmplt_epi8(x, B((hi) + 1)))
-    /* signed compares: bytes >= 0x80 are negative, outside both ranges */
-    __m128i h = _mm_or_si128(IN('a', 'z'), IN('0', '9'));
-    h = _mm_or_si128(h, _mm_or_si128(_mm_cmpeq_epi8(x, B('-')), _mm_cmpeq_epi8(x, B('_'))));
-    *host = (unsigned)_mm_movemask_epi8(h);
-    *dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, B('.')));
-#undef IN
-#undef B
-}
-
-/* The 16 bytes at p as bit masks for corsp_origin_surely_valid(): *ok for
+/* The 16 bytes at p as bit masks for the request-origin parser and
+ * corsp_origin_surely_valid(): *ok for
  * the bytes a domain host holds ([a-z0-9_.-]), *dot and *digit. A byte class
  * lo..hi is one add and one signed compare: x + (0x80 - lo) wraps the class
  * onto -128..-128 + (hi - lo), below everything else. */
@@ -286,6 +270,31 @@ quick_masks16(const unsigned char *p, unsigned *ok, unsigned *dot, unsigned *dig
     *digit = (unsigned)_mm_movemask_epi8(d);
 #undef CLASS
 #undef B
+}
+
+/* quick_masks16() over a whole value p[0..n) of 16 to 64 bytes as 64-bit
+ * masks aligned on its end: byte j at bit 64 - n + j, the last byte at bit
+ * 63. Overlapping loads (from 0, 16, 32 and n - 16) cover it without reading
+ * outside it; a byte seen twice sets the same bit twice. */
+static CORSP_ALWAYS_INLINE void
+value_masks64(const unsigned char *p, size_t n, uint64_t *ok, uint64_t *dot, uint64_t *digit)
+{
+    unsigned base = (unsigned)(64 - n), o, d, g;
+    quick_masks16(p + n - 16, &o, &d, &g);
+    uint64_t ok64 = (uint64_t)o << 48, dot64 = (uint64_t)d << 48, digit64 = (uint64_t)g << 48;
+    quick_masks16(p, &o, &d, &g);
+    ok64 |= (uint64_t)o << base;
+    dot64 |= (uint64_t)d << base;
+    digit64 |= (uint64_t)g << base;
+    for (size_t at = 16; at + 16 < n; at += 16) {
+        quick_masks16(p + at, &o, &d, &g);
+        ok64 |= (uint64_t)o << (base + at);
+        dot64 |= (uint64_t)d << (base + at);
+        digit64 |= (uint64_t)g << (base + at);
+    }
+    *ok = ok64;
+    *dot = dot64;
+    *digit = digit64;
 }
 
 /* One step of corsp_origin_surely_valid(): the bytes of the 16 at p whose
@@ -374,74 +383,104 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
 
     size_t host_start = i;
     o->labels = 0;
-    o->dots = 0;
+    o->dot_window = 0;
     if (i < n && p[i] == '[') {
         i = ipv6_host_end(p, n, i);
         if (i == 0)
             return CORSP_ORIGIN_MALFORMED;
     } else {
-        size_t label_start = i, last_start = i; /* current and previous label */
-        uint32_t dots = 0;
+        /* One pass over the host's bytes, as bit masks: host bytes and dots
+         * run on, anything else ends the host (':' starts the port; the rest
+         * is malformed, judged below). Along the way: the dot count, the dot
+         * window (corsp_dot_iter), empty labels, and whether any label starts
+         * with a digit (only then can the host end in a number). */
         const unsigned char *u = (const unsigned char *)p;
+        uint64_t window = 0;
+        uint32_t dots = 0;
+        unsigned prev_dot = 1; /* the "//" ends a label: the host starts one */
+        unsigned digit_start = 0;
 #if defined(__SSE2__)
-        /* 16 bytes per step: host bytes and dots as bit masks; the scan stops
-         * at the first other byte, which the scalar loop below then judges
-         * (':' ends the host, anything else is malformed). The last step
-         * reloads the final 16 bytes of the value (never past its end). */
-        if (n >= 16) {
+        if (n >= 16 && n <= 64 && i < n) {
+            /* The usual origin, 16 to 64 bytes: the whole value as 64-bit
+             * masks, and every rule at once on them, without a loop. */
+            uint64_t ok, dot, digit;
+            value_masks64(u, n, &ok, &dot, &digit);
+            unsigned first = (unsigned)(i + 64 - n); /* the host's first byte */
+            uint64_t host = ~0ull << first;
+            uint64_t stop = ~ok & host;
+            unsigned end = stop ? (unsigned)__builtin_ctzll(stop) : 64u; /* after the host */
+            if (end == first)
+                return CORSP_ORIGIN_MALFORMED; /* empty host */
+            if (end < 64)
+                host &= (1ull << end) - 1;
+            dot &= host;
+            uint64_t starts = ((dot << 1) | (1ull << first)) & host; /* label starts */
+            if ((starts & dot) != 0)
+                return CORSP_ORIGIN_MALFORMED; /* empty label */
+            digit_start = (starts & digit) != 0;
+            dots = (dot != 0) + ((dot & (dot - 1)) != 0);
+            prev_dot = (unsigned)(dot >> (end - 1)) & 1;
+            window = dot << (64 - end);
+            i = end + n - 64;
+        } else if (n >= 16) {
+            /* Longer: 16 bytes per step; the last step reloads the value's
+             * final 16 bytes (never reading past its end), its bits below
+             * `shift` being bytes already scanned. */
             for (;;) {
                 size_t base = n - i >= 16 ? i : n - 16;
-                unsigned shift = (unsigned)(i - base), valid = 16 - shift;
-                unsigned host, dot;
-                host_masks16(u + base, &host, &dot);
-                host >>= shift;
-                dot >>= shift;
-                unsigned stop = ~(host | dot) & (0xFFFFu >> shift);
-                unsigned run = stop ? (unsigned)__builtin_ctz(stop) : valid;
-                for (unsigned dm = dot & ((1u << run) - 1); dm != 0; dm &= dm - 1) {
-                    size_t at = i + (unsigned)__builtin_ctz(dm);
-                    if (at == label_start)
+                unsigned shift = (unsigned)(i - base);
+                unsigned ok, dot, digit;
+                quick_masks16(u + base, &ok, &dot, &digit);
+                unsigned stop = ~ok & (0xFFFFu << shift) & 0xFFFFu;
+                /* bytes [shift, end) of the step belong to the host */
+                unsigned end = stop ? (unsigned)__builtin_ctz(stop) : 16u;
+                unsigned run = end - shift;
+                if (run != 0) {
+                    unsigned todo = (0xFFFFu >> (16 - run)) << shift;
+                    dot &= todo;
+                    unsigned starts = ((dot << 1) | (prev_dot << shift)) & todo;
+                    if ((starts & dot) != 0)
                         return CORSP_ORIGIN_MALFORMED; /* empty label */
-                    o->dot_at[dots++ & 7] = (uint32_t)(at - host_start);
-                    last_start = label_start;
-                    label_start = at + 1;
+                    digit_start |= starts & digit;
+                    /* counted up to 2 per step (no popcount instruction
+                     * in baseline x86-64): enough for corsp_origin.labels */
+                    dots += (dot != 0) + ((dot & (dot - 1)) != 0);
+                    /* shift the step's dots in at the top of the window */
+                    window = (window >> run) | ((uint64_t)(dot >> shift) << (64 - run));
+                    prev_dot = (dot >> (end - 1)) & 1;
+                    i += run;
                 }
-                i += run;
-                if (run < valid || i == n)
+                if (end < 16 || i == n)
                     break;
             }
         }
 #endif
-        /* one table lookup per byte (labels are short: no unrolling) */
-        for (;;) {
-            while (i < n && host_class[u[i]] == HC_HOST)
-                i++;
-            if (i == n)
-                break;
+        /* one byte at a time: values under 16 bytes, or no SSE2 (after the
+         * masks above, i is at the byte that ended the host, or at n) */
+        for (; i < n; i++) {
             unsigned k = host_class[u[i]];
             if (k == HC_DOT) {
-                if (i == label_start)
+                if (prev_dot)
                     return CORSP_ORIGIN_MALFORMED; /* empty label */
-                o->dot_at[dots++ & 7] = (uint32_t)(i - host_start);
-                last_start = label_start;
-                label_start = ++i;
-            } else if (k == HC_COLON) {
-                break;
+                dots += dots < 2;
+                prev_dot = 1;
+            } else if (k == HC_HOST) {
+                digit_start |= prev_dot & is_digit(u[i]);
+                prev_dot = 0;
             } else {
-                return CORSP_ORIGIN_MALFORMED;
+                break;
             }
+            window = (window >> 1) | ((uint64_t)(k == HC_DOT) << 63);
         }
+        if (i < n && u[i] != ':')
+            return CORSP_ORIGIN_MALFORMED;
         if (i == host_start)
             return CORSP_ORIGIN_MALFORMED;
-        o->dots = dots;
-        o->labels = dots; /* a label before every dot */
-        if (label_start < i)
-            o->labels++;
-        else
-            label_start = last_start; /* one trailing dot: the label before it */
-        /* a host can only end in a number when its last label starts with a
-         * digit (all digits, or "0x...") */
-        if (is_digit(u[label_start]) && ends_in_number(p + host_start, i - host_start)) {
+        o->dot_window = window;
+        /* a label before every dot, and one after the last unless the host
+         * ends in a dot; 2 stands for "2 or more" */
+        o->labels = dots + !prev_dot < 2 ? dots + !prev_dot : 2;
+        if (digit_start != 0 && ends_in_number(p + host_start, i - host_start)) {
             if (!is_canonical_ipv4(p + host_start, i - host_start))
                 return CORSP_ORIGIN_MALFORMED;
             o->labels = 0; /* no subdomain matching on addresses */

@@ -335,20 +335,14 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
     }
     struct cors_str h = o->host;
     if (set->keys.count != 0 && h.len > 0 && h.ptr[0] != '[') {
-        /* the suffix of t + 1 labels starts after dot number dots - 1 - t,
-         * which the origin parser kept when it is one of the last 8 */
-        uint32_t dots = o->dots;
+        /* the suffix of t + 1 labels starts after the (t + 1)-th dot from
+         * the right, or is the whole host when there are fewer dots */
+        struct corsp_dot_iter it;
+        corsp_dot_iter_init(&it, o);
         size_t j = h.len;
         for (uint32_t t = 0; t < set->max_key_labels; t++) {
-            if (t >= dots) {
-                j = 0;
-            } else if (t < 8) {
-                j = o->dot_at[(dots - 1 - t) & 7] + 1;
-            } else {
-                j--; /* the dot before the previous suffix */
-                while (j > 0 && h.ptr[j - 1] != '.')
-                    j--;
-            }
+            long dot = corsp_dot_iter_next(&it);
+            j = dot >= 0 ? (size_t)dot + 1 : 0;
             long b = corsp_strset_find_inline(&set->keys, h.ptr + j, h.len - j, false);
             if (b >= 0) {
                 for (uint32_t d = set->bucket_direct[b]; d < set->bucket_direct[b + 1]; d++) {

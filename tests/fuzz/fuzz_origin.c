@@ -87,6 +87,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "host byte 0x%02x", c);
     }
 
+    /* the dot window: bit 63 - k is the host's k-th byte from its end, set
+     * exactly for dots; labels counts labels up to 2 (0 for an address) */
+    if (o.host.ptr[0] != '[') {
+        size_t labels = 1;
+        for (size_t k = 0; k < o.host.len; k++) {
+            bool dot = o.host.ptr[o.host.len - 1 - k] == '.';
+            if (k < 64)
+                FUZZ_CHECK(((o.dot_window >> (63 - k)) & 1) == dot, "dot window bit %zu", k);
+            labels += dot && k > 0; /* a trailing dot ends no label */
+        }
+        if (o.host.len < 64)
+            FUZZ_CHECK((o.dot_window << o.host.len) == 0, "dot window beyond the host");
+        FUZZ_CHECK(o.labels == 0 || o.labels == (labels < 2 ? labels : 2), "labels %u, %zu",
+                   (unsigned)o.labels, labels);
+    } else {
+        FUZZ_CHECK(o.dot_window == 0 && o.labels == 0, "IPv6 host with labels");
+    }
+
     /* rebuild the canonical serialization from the parts */
     char rebuilt[CORS_ORIGIN_MAX * 2 + 32];
     size_t n = 0;

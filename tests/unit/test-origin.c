@@ -806,6 +806,57 @@ START_TEST(test_quick_validity_random)
 }
 END_TEST
 
+/*
+ * Subdomain wildcards and regex keys find a host's label suffixes from its
+ * right end (lib/origin.c keeps the dots of the host's last 64 bytes as a bit
+ * mask; longer hosts fall back to a byte scan): hosts of every length up to
+ * 200 bytes, label boundaries on both sides of the 64-byte mark, with or
+ * without a port or a trailing dot, against a naive suffix check
+ * (docs/semantics.md §3.3: "*." matches one or more whole labels).
+ */
+START_TEST(test_suffixes_long_hosts)
+{
+    struct cors_policy *p = policy_of(LIST("https://*.example.com", "https://*.b.deep.example:8443"));
+    struct cors_policy *r = spec_build(&(struct policy_spec){
+        .regexes = LIST("https://([a-z0-9-]+\\.)*tenant\\.example\\.com(:[0-9]+)?") });
+    static const char *const tails[] = { "example.com", "b.deep.example", "tenant.example.com",
+                                         "example.org" };
+    for (int iter = 0; iter < 4000; iter++) {
+        char host[256] = "";
+        size_t want_len = 1 + rng() % 200;
+        while (strlen(host) < want_len) {
+            size_t len = 1 + rng() % 40;
+            char label[48];
+            for (size_t k = 0; k < len; k++)
+                label[k] = "abcxyz019"[rng() % 9];
+            label[len] = '\0';
+            strcat(host, label);
+            strcat(host, ".");
+        }
+        const char *tail = tails[rng() % 4];
+        strcat(host, tail);
+        bool trailing = rng() % 8 == 0;
+        if (trailing)
+            strcat(host, ".");
+        const char *port = rng() % 3 == 0 ? ":8443" : "";
+        char origin[300];
+        snprintf(origin, sizeof origin, "https://%s%s", host, port);
+
+        bool dot_com = strcmp(tail, "example.com") == 0 || strcmp(tail, "tenant.example.com") == 0;
+        bool wild = !trailing && ((dot_com && *port == '\0') ||
+                                  (strcmp(tail, "b.deep.example") == 0 && *port != '\0'));
+        expect_origin(p, origin, wild ? CORS_REASON_ALLOWED : CORS_REASON_ORIGIN_NOT_ALLOWED);
+        /* the regex: its own label class, and every host in range of DNS
+         * (README "Regex origins": longer hosts are never matched) */
+        bool dns = strlen(host) - trailing <= 253;
+        bool re = !trailing && dns && strcmp(tail, "tenant.example.com") == 0;
+        expect_origin(r, origin, re ? CORS_REASON_ALLOWED : CORS_REASON_ORIGIN_NOT_ALLOWED);
+    }
+    cors_policy_unref(p);
+    cors_policy_unref(r);
+}
+END_TEST
+
 static Suite *
 origin_suite(void)
 {
@@ -842,6 +893,7 @@ origin_suite(void)
     tcase_add_loop_test(tc, test_quick_validity_table, 0,
                         (int)(sizeof quick_table / sizeof quick_table[0]));
     tcase_add_test(tc, test_quick_validity_random);
+    tcase_add_test(tc, test_suffixes_long_hosts);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regex");

@@ -61,6 +61,7 @@ struct entry {
 struct direct {
     const struct corsp_regex_simple *form;
     size_t index;
+    bool host_is_key; /* the form's literal host is its bucket's key */
 };
 
 /* One compiled alternation of regexes. */
@@ -88,6 +89,7 @@ struct corsp_regex_set {
     struct corsp_strset keys;   /* bucket keys */
     uint32_t *bucket_groups;    /* bucket b: groups [bucket_groups[b], bucket_groups[b + 1]) */
     uint32_t max_key_labels;    /* most labels in a key */
+    uint32_t min_key_labels;    /* fewest labels in a key */
     pcre2_match_context **mctx; /* mctx[c]: REGEX_BUDGET / c units, c = 1..group_count */
     /* buckets whose regexes all have the simple form are matched without
      * PCRE2: bucket b has direct[bucket_direct[b] .. bucket_direct[b + 1]) */
@@ -236,14 +238,18 @@ dns_host_ok(struct cors_str h)
     return true;
 }
 
-bool
-corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o,
-                         const char *p, size_t n)
+/* corsp_regex_simple_match(), inlined where it is hot; host_known: the
+ * caller has already found that the host ends in f->host. */
+static CORSP_ALWAYS_INLINE bool
+simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o, const char *p,
+             bool host_known)
 {
     struct cors_str h = o->host;
-    if (n < f->prefix_len || h.ptr != p + f->prefix_len || h.len < f->host_len ||
-        !corsp_equal_bytes(p, f->prefix, f->prefix_len) ||
-        !corsp_equal_bytes(h.ptr + h.len - f->host_len, f->host, f->host_len))
+    /* the host right after the prefix (so the prefix is inside the value) */
+    if (h.ptr != p + f->prefix_len || h.len < f->host_len ||
+        !corsp_equal_bytes(p, f->prefix, f->prefix_len))
+        return false;
+    if (!host_known && !corsp_equal_bytes(h.ptr + h.len - f->host_len, f->host, f->host_len))
         return false;
     switch ((enum corsp_simple_port)f->port) {
     case CORSP_SIMPLE_PORT_NONE:
@@ -262,20 +268,23 @@ corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_
         return !f->labels_min_one;
     if (!f->labels || h.ptr[x - 1] != '.')
         return false;
-    size_t label = 0;
+    /* The parser let no empty label through (and no host starting with a
+     * dot), so the labels h[0, x - 1) are non-empty: only their bytes' class
+     * is left to check. */
     for (size_t i = 0; i < x - 1; i++) {
         unsigned char c = (unsigned char)h.ptr[i];
-        if (c == '.') {
-            if (label == 0)
-                return false;
-            label = 0;
-        } else if ((f->label_set[c >> 6] >> (c & 63)) & 1) {
-            label++;
-        } else {
+        if (c != '.' && !((f->label_set[c >> 6] >> (c & 63)) & 1))
             return false;
-        }
     }
-    return label > 0;
+    return true;
+}
+
+bool
+corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o,
+                         const char *p, size_t n)
+{
+    (void)n; /* o was parsed from p[0, n): its host lies inside */
+    return simple_match(f, o, p, false);
 }
 
 /* Runs the compiled groups [from[r], to[r]) under the request's budget
@@ -343,13 +352,17 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
         for (uint32_t t = 0; t < set->max_key_labels; t++) {
             long dot = corsp_dot_iter_next(&it);
             j = dot >= 0 ? (size_t)dot + 1 : 0;
+            /* no key has this few labels (a shorter host may still have a
+             * key of its whole length) */
+            if (t + 1 < set->min_key_labels && j != 0)
+                continue;
             long b = corsp_strset_find_inline(&set->keys, h.ptr + j, h.len - j, false);
             if (b >= 0) {
                 for (uint32_t d = set->bucket_direct[b]; d < set->bucket_direct[b + 1]; d++) {
                     const struct direct *e = &set->direct[d];
                     if (e->index >= best)
                         break; /* ascending: no smaller index follows */
-                    if (corsp_regex_simple_match(e->form, o, p, n)) {
+                    if (simple_match(e->form, o, p, e->host_is_key)) {
                         best = e->index;
                         break;
                     }
@@ -734,6 +747,8 @@ corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
                 labels += all[i].ptr[c] == '.';
             if (labels > set->max_key_labels)
                 set->max_key_labels = labels < KEY_LABELS_MAX ? labels : KEY_LABELS_MAX;
+            if (set->min_key_labels == 0 || labels < set->min_key_labels)
+                set->min_key_labels = labels;
         } else {
             bucket[i] = bucket[first];
         }
@@ -774,8 +789,13 @@ corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
             simple = simple && set->entries[ids[k]].simple != NULL;
         if (simple) {
             for (size_t k = start; k < sizes[b]; k++) {
-                set->direct[direct].form = set->entries[ids[k]].simple;
-                set->direct[direct++].index = set->entries[ids[k]].index;
+                const struct entry *en = &set->entries[ids[k]];
+                set->direct[direct].form = en->simple;
+                set->direct[direct].index = en->index;
+                /* then a key hit is a match of the literal host already */
+                set->direct[direct++].host_is_key =
+                    en->simple->host_len == en->key.len &&
+                    memcmp(en->simple->host, en->key.ptr, en->key.len) == 0;
             }
         } else if (!compile_groups(set, ids + start, sizes[b] - start, report)) {
             return false;

@@ -505,6 +505,9 @@ enum corsp_origin_kind {
 
 /* Parses a request Origin value, accepting only the canonical serialization. */
 enum corsp_origin_kind corsp_origin_parse(const char *p, size_t n, struct corsp_origin *out);
+/* The same without the shortcut for the usual http(s) origin: the reference
+ * the shortcut is fuzzed against (tests/fuzz/fuzz_origin.c). */
+enum corsp_origin_kind corsp_origin_parse_full(const char *p, size_t n, struct corsp_origin *out);
 /* True only when corsp_origin_parse() would return CORSP_ORIGIN_VALID for the
  * value (an http(s) origin with a plain domain host); false: not sure. */
 bool corsp_origin_surely_valid(const char *p, size_t n);

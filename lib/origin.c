@@ -354,8 +354,10 @@ ipv6_host_end(const char *p, size_t n, size_t i)
     return close + 1;
 }
 
-enum corsp_origin_kind
-corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
+/* The full parser: every scheme, IP literals, ports, values of any length;
+ * the reference for the shortcut in corsp_origin_parse(). */
+__attribute__((noinline)) enum corsp_origin_kind
+corsp_origin_parse_full(const char *p, size_t n, struct corsp_origin *o)
 {
     size_t i = 0;
 
@@ -504,6 +506,76 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
         o->port = 0x10000u | v;
     }
     return CORSP_ORIGIN_VALID;
+}
+
+/* The port p[i, n) (the digits after ':') as 0x10000 | port, or 0 when it
+ * is not one a browser sends for the scheme: empty, a leading zero, 0, over
+ * 65535 or the scheme's default. The same rules as corsp_origin_parse_full(). */
+static __attribute__((noinline)) uint32_t
+port_value(const char *p, size_t i, size_t n, const char *scheme, size_t scheme_len)
+{
+    size_t start = i;
+    unsigned v;
+    size_t len = scan_decimal(p, &i, n, 6, &v);
+    if (i != n || len == 0 || len > 5 || v == 0 || v > 65535 || p[start] == '0' ||
+        v == default_port(scheme, scheme_len))
+        return 0;
+    return 0x10000u | v;
+}
+
+/*
+ * The usual request origin, "https://" or "http://", a domain host and
+ * maybe a port, 16 to 64 bytes in all, is decided here on the 64-bit masks
+ * of value_masks64(), in a function small enough to keep its state in
+ * registers. Everything else goes to corsp_origin_parse_full(): other schemes, IP
+ * literals (a host with a label starting with a digit may be an IPv4
+ * address), other lengths, and every malformed value.
+ */
+enum corsp_origin_kind
+corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
+{
+#if defined(__SSE2__)
+    if (n >= 16 && n <= 64) {
+        uint64_t head = corsp_load64(p);
+        size_t scheme;
+        if (head == corsp_load64("https://"))
+            scheme = 5;
+        else if ((head & 0x00FFFFFFFFFFFFFFull) ==
+                 (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull))
+            scheme = 4;
+        else
+            return corsp_origin_parse_full(p, n, o);
+        uint64_t ok, dot, digit;
+        value_masks64((const unsigned char *)p, n, &ok, &dot, &digit);
+        unsigned first = (unsigned)(scheme + 3 + 64 - n); /* the host's first byte */
+        uint64_t host = ~0ull << first;
+        uint64_t stop = ~ok & host;
+        unsigned end = 64; /* the bit after the host */
+        uint32_t port = CORSP_PORT_DEFAULT;
+        if (stop != 0) {
+            end = (unsigned)__builtin_ctzll(stop);
+            size_t colon = end + n - 64;
+            if (end == first || p[colon] != ':')
+                return corsp_origin_parse_full(p, n, o);
+            port = port_value(p, colon + 1, n, p, scheme);
+            if (port == 0)
+                return CORSP_ORIGIN_MALFORMED;
+            host &= (1ull << end) - 1;
+        }
+        dot &= host;
+        uint64_t starts = ((dot << 1) | (1ull << first)) & host; /* label starts */
+        if ((starts & (dot | digit)) != 0)
+            return corsp_origin_parse_full(p, n, o); /* an empty label, or maybe an address */
+        o->scheme = (struct cors_str){p, scheme};
+        o->host = (struct cors_str){p + scheme + 3, end - first};
+        o->port = port;
+        o->dot_window = dot << (64 - end);
+        /* two labels or more when a dot is not the host's last byte */
+        o->labels = (o->dot_window << 1) != 0 ? 2 : 1;
+        return CORSP_ORIGIN_VALID;
+    }
+#endif
+    return corsp_origin_parse_full(p, n, o);
 }
 
 /*

@@ -1,8 +1,9 @@
 /*
  * Fuzz target: the strict request-Origin parser (corsp_origin_parse).
  *
- * Invariants: corsp_origin_surely_valid() is true only for values the
- * parser accepts; a value is accepted only when it is its own canonical
+ * Invariants: corsp_origin_parse() gives what corsp_origin_parse_full()
+ * gives; corsp_origin_surely_valid() is true only for values the parser
+ * accepts; a value is accepted only when it is its own canonical
  * serialization (scheme "://" host [":" port]) rebuilt from the parsed parts;
  * the parts are slices of the input; the port is never the scheme's default;
  * "null" is the only non-URL value accepted; and every accepted origin of at
@@ -58,6 +59,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&o, 0xA5, sizeof o);
 
     enum corsp_origin_kind kind = corsp_origin_parse(p, size, &o);
+    /* the parser's shortcut for usual origins agrees with the full parser */
+    struct corsp_origin full;
+    memset(&full, 0x5A, sizeof full);
+    enum corsp_origin_kind full_kind = corsp_origin_parse_full(p, size, &full);
+    FUZZ_CHECK(kind == full_kind, "\"%.*s\": %d, full parser %d", (int)size, p, (int)kind,
+               (int)full_kind);
+    if (kind == CORSP_ORIGIN_VALID)
+        FUZZ_CHECK(o.scheme.ptr == full.scheme.ptr && o.scheme.len == full.scheme.len &&
+                       o.host.ptr == full.host.ptr && o.host.len == full.host.len &&
+                       o.port == full.port && o.labels == full.labels &&
+                       o.dot_window == full.dot_window,
+                   "\"%.*s\": parts differ from the full parser's", (int)size, p);
     /* the quick validity check never calls valid what the parser refuses */
     FUZZ_CHECK(!corsp_origin_surely_valid(p, size) || kind == CORSP_ORIGIN_VALID,
                "\"%.*s\" surely valid, but the parser says %d", (int)size, p, (int)kind);

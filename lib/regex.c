@@ -62,6 +62,7 @@ struct direct {
     const struct corsp_regex_simple *form;
     size_t index;
     bool host_is_key; /* the form's literal host is its bucket's key */
+    uint8_t labels;   /* enum label_check */
 };
 
 /* One compiled alternation of regexes. */
@@ -238,11 +239,64 @@ dns_host_ok(struct cors_str h)
     return true;
 }
 
+/*
+ * How the labels before a simple form's literal host are checked. The
+ * parser lets only [a-z0-9_-] and dots into a host, so a label class
+ * holding all of [a-z0-9_-] needs no check, and the usual [a-z0-9-] only
+ * needs "no '_'" (a word at a time); other classes are read byte by byte.
+ */
+enum label_check {
+    LABELS_ANY_HOST_BYTE = 0,
+    LABELS_NO_UNDERSCORE = 1,
+    LABELS_BY_SET = 2,
+};
+
+static bool
+label_set_has(const uint64_t set[4], unsigned char c)
+{
+    return (set[c >> 6] >> (c & 63)) & 1;
+}
+
+static enum label_check
+label_check_of(const struct corsp_regex_simple *f)
+{
+    bool all = true;
+    for (unsigned c = 0; c < 256; c++) {
+        bool host_byte = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        if (host_byte && !label_set_has(f->label_set, (unsigned char)c))
+            all = false;
+    }
+    if (!all)
+        return LABELS_BY_SET;
+    return label_set_has(f->label_set, '_') ? LABELS_ANY_HOST_BYTE : LABELS_NO_UNDERSCORE;
+}
+
+/* Whether byte c occurs in p[0, n): 8 bytes per step, each word XORed with
+ * c in every byte so that the classic "has a zero byte" test finds it. */
+static CORSP_ALWAYS_INLINE bool
+has_byte(const char *p, size_t n, unsigned char c)
+{
+    const uint64_t ones = 0x0101010101010101ull, pattern = ones * c;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v = corsp_load64(p + i) ^ pattern;
+        if (((v - ones) & ~v & (ones << 7)) != 0)
+            return true;
+    }
+    if (i == n)
+        return false;
+    /* the rest packed into one word; its unused high bytes are zero, which
+     * XORs to c, never to zero (c != 0) */
+    uint64_t v = corsp_load_small(p + i, n - i) ^ pattern;
+    return ((v - ones) & ~v & (ones << 7)) != 0;
+}
+
 /* corsp_regex_simple_match(), inlined where it is hot; host_known: the
- * caller has already found that the host ends in f->host. */
+ * caller has already found that the host ends in f->host; labels: the
+ * label_check_of() f. */
 static CORSP_ALWAYS_INLINE bool
 simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o, const char *p,
-             bool host_known)
+             bool host_known, enum label_check labels)
 {
     struct cors_str h = o->host;
     /* the host right after the prefix (so the prefix is inside the value) */
@@ -271,9 +325,13 @@ simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o, c
     /* The parser let no empty label through (and no host starting with a
      * dot), so the labels h[0, x - 1) are non-empty: only their bytes' class
      * is left to check. */
+    if (labels == LABELS_ANY_HOST_BYTE)
+        return true;
+    if (labels == LABELS_NO_UNDERSCORE)
+        return !has_byte(h.ptr, x - 1, '_');
     for (size_t i = 0; i < x - 1; i++) {
         unsigned char c = (unsigned char)h.ptr[i];
-        if (c != '.' && !((f->label_set[c >> 6] >> (c & 63)) & 1))
+        if (c != '.' && !label_set_has(f->label_set, c))
             return false;
     }
     return true;
@@ -284,7 +342,7 @@ corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_
                          const char *p, size_t n)
 {
     (void)n; /* o was parsed from p[0, n): its host lies inside */
-    return simple_match(f, o, p, false);
+    return simple_match(f, o, p, false, label_check_of(f));
 }
 
 /* Runs the compiled groups [from[r], to[r]) under the request's budget
@@ -362,7 +420,7 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
                     const struct direct *e = &set->direct[d];
                     if (e->index >= best)
                         break; /* ascending: no smaller index follows */
-                    if (simple_match(e->form, o, p, e->host_is_key)) {
+                    if (simple_match(e->form, o, p, e->host_is_key, e->labels)) {
                         best = e->index;
                         break;
                     }
@@ -793,6 +851,7 @@ corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
                 set->direct[direct].form = en->simple;
                 set->direct[direct].index = en->index;
                 /* then a key hit is a match of the literal host already */
+                set->direct[direct].labels = (uint8_t)label_check_of(en->simple);
                 set->direct[direct++].host_is_key =
                     en->simple->host_len == en->key.len &&
                     memcmp(en->simple->host, en->key.ptr, en->key.len) == 0;

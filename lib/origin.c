@@ -272,25 +272,30 @@ quick_masks16(const unsigned char *p, unsigned *ok, unsigned *dot, unsigned *dig
 #undef B
 }
 
-/* quick_masks16() over a whole value p[0..n) of 16 to 64 bytes as 64-bit
- * masks aligned on its end: byte j at bit 64 - n + j, the last byte at bit
- * 63. Overlapping loads (from 0, 16, 32 and n - 16) cover it without reading
- * outside it; a byte seen twice sets the same bit twice. */
+/* quick_masks16() over the bytes p[from, n) of a value of 16 to 64 bytes,
+ * as 64-bit masks aligned on its end: byte j at bit 64 - n + j, the last
+ * byte at bit 63 (bits below from are unspecified). The last 16 bytes are one
+ * load, and loads from `from` on every 16 bytes cover the rest: a host of up
+ * to 16 bytes costs one load. A byte seen twice sets the same bit twice. */
 static CORSP_ALWAYS_INLINE void
-value_masks64(const unsigned char *p, size_t n, uint64_t *ok, uint64_t *dot, uint64_t *digit)
+value_masks64(const unsigned char *p, size_t n, size_t from, uint64_t *ok, uint64_t *dot,
+              uint64_t *digit)
 {
     unsigned base = (unsigned)(64 - n), o, d, g;
     quick_masks16(p + n - 16, &o, &d, &g);
     uint64_t ok64 = (uint64_t)o << 48, dot64 = (uint64_t)d << 48, digit64 = (uint64_t)g << 48;
-    quick_masks16(p, &o, &d, &g);
-    ok64 |= (uint64_t)o << base;
-    dot64 |= (uint64_t)d << base;
-    digit64 |= (uint64_t)g << base;
-    for (size_t at = 16; at + 16 < n; at += 16) {
-        quick_masks16(p + at, &o, &d, &g);
-        ok64 |= (uint64_t)o << (base + at);
-        dot64 |= (uint64_t)d << (base + at);
-        digit64 |= (uint64_t)g << (base + at);
+    if (from + 16 < n) {
+        /* the usual host of 17 to 32 bytes: one more load, no loop */
+        quick_masks16(p + from, &o, &d, &g);
+        ok64 |= (uint64_t)o << (base + from);
+        dot64 |= (uint64_t)d << (base + from);
+        digit64 |= (uint64_t)g << (base + from);
+        for (size_t at = from + 16; at + 16 < n; at += 16) {
+            quick_masks16(p + at, &o, &d, &g);
+            ok64 |= (uint64_t)o << (base + at);
+            dot64 |= (uint64_t)d << (base + at);
+            digit64 |= (uint64_t)g << (base + at);
+        }
     }
     *ok = ok64;
     *dot = dot64;
@@ -406,7 +411,7 @@ corsp_origin_parse_full(const char *p, size_t n, struct corsp_origin *o)
             /* The usual origin, 16 to 64 bytes: the whole value as 64-bit
              * masks, and every rule at once on them, without a loop. */
             uint64_t ok, dot, digit;
-            value_masks64(u, n, &ok, &dot, &digit);
+            value_masks64(u, n, i, &ok, &dot, &digit);
             unsigned first = (unsigned)(i + 64 - n); /* the host's first byte */
             uint64_t host = ~0ull << first;
             uint64_t stop = ~ok & host;
@@ -546,7 +551,7 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
         else
             return corsp_origin_parse_full(p, n, o);
         uint64_t ok, dot, digit;
-        value_masks64((const unsigned char *)p, n, &ok, &dot, &digit);
+        value_masks64((const unsigned char *)p, n, scheme + 3, &ok, &dot, &digit);
         unsigned first = (unsigned)(scheme + 3 + 64 - n); /* the host's first byte */
         uint64_t host = ~0ull << first;
         uint64_t stop = ~ok & host;

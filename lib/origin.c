@@ -513,6 +513,7 @@ corsp_origin_parse_full(const char *p, size_t n, struct corsp_origin *o)
     return CORSP_ORIGIN_VALID;
 }
 
+#if defined(__SSE2__)
 /* The port p[i, n) (the digits after ':') as 0x10000 | port, or 0 when it
  * is not one a browser sends for the scheme: empty, a leading zero, 0, over
  * 65535 or the scheme's default. The same rules as corsp_origin_parse_full(). */
@@ -527,6 +528,7 @@ port_value(const char *p, size_t i, size_t n, const char *scheme, size_t scheme_
         return 0;
     return 0x10000u | v;
 }
+#endif
 
 /*
  * The usual request origin, "https://" or "http://", a domain host and

@@ -493,10 +493,51 @@ struct corsp_origin {
     struct cors_str scheme; /* without "://" */
     struct cors_str host;   /* IPv6 hosts keep their brackets */
     uint32_t port;          /* CORSP_PORT_DEFAULT or 0x10000 | port (0..65535) */
-    uint32_t labels;        /* number of dot-separated labels of a domain host */
-    uint32_t dots;          /* number of '.' in the host */
-    uint32_t dot_at[8];     /* offsets in host of the last 8 dots: dot j at [j % 8] */
+    uint32_t labels;        /* dot-separated labels of a domain host, counted up to 2
+                               (2: two or more); 0 for an IP address */
+    uint64_t dot_window;    /* the dots among the host's last 64 bytes: bit 63 is
+                               its last byte, bit 63 - k the k-th byte before */
 };
+
+/*
+ * The dots of a parsed host from right to left: the window first (a bit
+ * scan each, no byte read), then a backward byte scan for any dot more than
+ * 64 bytes before the host's end. Suffix lookups (wildcards, regex keys) walk
+ * the labels this way.
+ */
+struct corsp_dot_iter {
+    const char *host;
+    uint64_t window; /* dots not returned yet: bit 63 is the byte before pos */
+    size_t pos;      /* the offset of the dot returned last (at first: the end) */
+    size_t scan;     /* bytes [0, scan) not looked at yet outside the window */
+};
+
+static CORSP_ALWAYS_INLINE void
+corsp_dot_iter_init(struct corsp_dot_iter *it, const struct corsp_origin *o)
+{
+    it->host = o->host.ptr;
+    it->window = o->dot_window;
+    it->pos = o->host.len;
+    it->scan = o->host.len > 64 ? o->host.len - 64 : 0;
+}
+
+/* The offset in the host of the next dot to the left, or -1 when none is
+ * left. In the window: the leading zeros are the bytes up to the dot, and
+ * shifting them and the dot out keeps bit 63 next to the position. */
+static CORSP_ALWAYS_INLINE long
+corsp_dot_iter_next(struct corsp_dot_iter *it)
+{
+    if (CORSP_LIKELY(it->window != 0)) {
+        unsigned skip = (unsigned)__builtin_clzll(it->window);
+        it->window = (it->window << skip) << 1; /* skip + 1 may be 64 */
+        it->pos -= skip + 1;
+        return (long)it->pos;
+    }
+    while (it->scan > 0)
+        if (it->host[--it->scan] == '.')
+            return (long)it->scan;
+    return -1;
+}
 
 enum corsp_origin_kind {
     CORSP_ORIGIN_VALID = 0,
@@ -506,6 +547,12 @@ enum corsp_origin_kind {
 
 /* Parses a request Origin value, accepting only the canonical serialization. */
 enum corsp_origin_kind corsp_origin_parse(const char *p, size_t n, struct corsp_origin *out);
+/* The same without the shortcut for the usual http(s) origin: the reference
+ * the shortcut is fuzzed against (tests/fuzz/fuzz_origin.c). */
+enum corsp_origin_kind corsp_origin_parse_full(const char *p, size_t n, struct corsp_origin *out);
+/* True only when corsp_origin_parse() would return CORSP_ORIGIN_VALID for the
+ * value (an http(s) origin with a plain domain host); false: not sure. */
+bool corsp_origin_surely_valid(const char *p, size_t n);
 
 enum corsp_pattern_kind {
     CORSP_PATTERN_STAR = 0,     /* "*" */

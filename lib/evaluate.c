@@ -114,6 +114,13 @@ static CORSP_ALWAYS_INLINE enum cors_reason
 check_origin(const struct cors_policy *p, const struct cors_request *req, struct cors_result *res)
 {
     struct cors_str s = req->origins[0];
+    /* Only exact origins: a miss is refused whatever the value is, and only
+     * the reason (not allowed, or malformed) depends on it. A quick check
+     * tells most valid values without the parse. */
+    if (p->wild.count == 0 && p->regexes == NULL && p->predicate == NULL && !p->origins_any &&
+        corsp_origin_surely_valid(s.ptr, s.len))
+        return CORS_REASON_ORIGIN_NOT_ALLOWED;
+
     struct corsp_origin o;
     switch (corsp_origin_parse(s.ptr, s.len, &o)) {
     case CORSP_ORIGIN_MALFORMED:

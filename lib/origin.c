@@ -251,21 +251,75 @@ ipv6_serialize(const uint16_t words[8], char *out)
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-/* Bit masks over the 16 bytes at p: canonical host bytes (a-z 0-9 - _) and
- * dots. */
+/* The 16 bytes at p as bit masks for the request-origin parser and
+ * corsp_origin_surely_valid(): *ok for
+ * the bytes a domain host holds ([a-z0-9_.-]), *dot and *digit. A byte class
+ * lo..hi is one add and one signed compare: x + (0x80 - lo) wraps the class
+ * onto -128..-128 + (hi - lo), below everything else. */
 static CORSP_ALWAYS_INLINE void
-host_masks16(const unsigned char *p, unsigned *host, unsigned *dot)
+quick_masks16(const unsigned char *p, unsigned *ok, unsigned *dot, unsigned *digit)
 {
     const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-#define B(c)       _mm_set1_epi8((char)(c))
-#define IN(lo, hi) _mm_and_si128(_mm_cmpgt_epi8(x, B((lo)-1)), _mm_cmplt_epi8(x, B((hi) + 1)))
-    /* signed compares: bytes >= 0x80 are negative, outside both ranges */
-    __m128i h = _mm_or_si128(IN('a', 'z'), IN('0', '9'));
-    h = _mm_or_si128(h, _mm_or_si128(_mm_cmpeq_epi8(x, B('-')), _mm_cmpeq_epi8(x, B('_'))));
-    *host = (unsigned)_mm_movemask_epi8(h);
+#define B(c)             _mm_set1_epi8((char)(c))
+#define CLASS(lo, count) _mm_cmplt_epi8(_mm_add_epi8(x, B(0x80 - (lo))), B(-128 + (count)))
+    __m128i d = CLASS('0', 10);
+    __m128i k = _mm_or_si128(_mm_or_si128(d, CLASS('a', 26)), CLASS('-', 2)); /* '-' and '.' */
+    k = _mm_or_si128(k, _mm_cmpeq_epi8(x, B('_')));
+    *ok = (unsigned)_mm_movemask_epi8(k);
     *dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, B('.')));
-#undef IN
+    *digit = (unsigned)_mm_movemask_epi8(d);
+#undef CLASS
 #undef B
+}
+
+/* quick_masks16() over the bytes p[from, n) of a value of 16 to 64 bytes,
+ * as 64-bit masks aligned on its end: byte j at bit 64 - n + j, the last
+ * byte at bit 63 (bits below from are unspecified). The last 16 bytes are one
+ * load, and loads from `from` on every 16 bytes cover the rest: a host of up
+ * to 16 bytes costs one load. A byte seen twice sets the same bit twice. */
+static CORSP_ALWAYS_INLINE void
+value_masks64(const unsigned char *p, size_t n, size_t from, uint64_t *ok, uint64_t *dot,
+              uint64_t *digit)
+{
+    unsigned base = (unsigned)(64 - n), o, d, g;
+    quick_masks16(p + n - 16, &o, &d, &g);
+    uint64_t ok64 = (uint64_t)o << 48, dot64 = (uint64_t)d << 48, digit64 = (uint64_t)g << 48;
+    if (from + 16 < n) {
+        /* the usual host of 17 to 32 bytes: one more load, no loop */
+        quick_masks16(p + from, &o, &d, &g);
+        ok64 |= (uint64_t)o << (base + from);
+        dot64 |= (uint64_t)d << (base + from);
+        digit64 |= (uint64_t)g << (base + from);
+        for (size_t at = from + 16; at + 16 < n; at += 16) {
+            quick_masks16(p + at, &o, &d, &g);
+            ok64 |= (uint64_t)o << (base + at);
+            dot64 |= (uint64_t)d << (base + at);
+            digit64 |= (uint64_t)g << (base + at);
+        }
+    }
+    *ok = ok64;
+    *dot = dot64;
+    *digit = digit64;
+}
+
+/* One step of corsp_origin_surely_valid(): the bytes of the 16 at p whose
+ * bits are in todo (the lowest of them at bit shift) are host bytes with no
+ * empty label and no label starting with a digit; *prev_dot says the byte
+ * before bit shift ends a label (a dot, or the "//" before the host), and
+ * becomes whether bit 15 is a dot. */
+static CORSP_ALWAYS_INLINE bool
+quick_step16(const unsigned char *p, unsigned todo, unsigned shift, unsigned *prev_dot)
+{
+    unsigned ok, dot, digit;
+    quick_masks16(p, &ok, &dot, &digit);
+    if ((ok & todo) != todo)
+        return false; /* ':' (a port), '[', upper case, ...: the parser decides */
+    dot &= todo;
+    unsigned starts = ((dot << 1) | (*prev_dot << shift)) & todo; /* label starts */
+    if ((starts & (dot | digit)) != 0)
+        return false; /* an empty label, or a label starting with a digit */
+    *prev_dot = dot >> 15;
+    return true;
 }
 #endif
 
@@ -305,8 +359,10 @@ ipv6_host_end(const char *p, size_t n, size_t i)
     return close + 1;
 }
 
-enum corsp_origin_kind
-corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
+/* The full parser: every scheme, IP literals, ports, values of any length;
+ * the reference for the shortcut in corsp_origin_parse(). */
+__attribute__((noinline)) enum corsp_origin_kind
+corsp_origin_parse_full(const char *p, size_t n, struct corsp_origin *o)
 {
     size_t i = 0;
 
@@ -334,74 +390,104 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
 
     size_t host_start = i;
     o->labels = 0;
-    o->dots = 0;
+    o->dot_window = 0;
     if (i < n && p[i] == '[') {
         i = ipv6_host_end(p, n, i);
         if (i == 0)
             return CORSP_ORIGIN_MALFORMED;
     } else {
-        size_t label_start = i, last_start = i; /* current and previous label */
-        uint32_t dots = 0;
+        /* One pass over the host's bytes, as bit masks: host bytes and dots
+         * run on, anything else ends the host (':' starts the port; the rest
+         * is malformed, judged below). Along the way: the dot count, the dot
+         * window (corsp_dot_iter), empty labels, and whether any label starts
+         * with a digit (only then can the host end in a number). */
         const unsigned char *u = (const unsigned char *)p;
+        uint64_t window = 0;
+        uint32_t dots = 0;
+        unsigned prev_dot = 1; /* the "//" ends a label: the host starts one */
+        unsigned digit_start = 0;
 #if defined(__SSE2__)
-        /* 16 bytes per step: host bytes and dots as bit masks; the scan stops
-         * at the first other byte, which the scalar loop below then judges
-         * (':' ends the host, anything else is malformed). The last step
-         * reloads the final 16 bytes of the value (never past its end). */
-        if (n >= 16) {
+        if (n >= 16 && n <= 64 && i < n) {
+            /* The usual origin, 16 to 64 bytes: the whole value as 64-bit
+             * masks, and every rule at once on them, without a loop. */
+            uint64_t ok, dot, digit;
+            value_masks64(u, n, i, &ok, &dot, &digit);
+            unsigned first = (unsigned)(i + 64 - n); /* the host's first byte */
+            uint64_t host = ~0ull << first;
+            uint64_t stop = ~ok & host;
+            unsigned end = stop ? (unsigned)__builtin_ctzll(stop) : 64u; /* after the host */
+            if (end == first)
+                return CORSP_ORIGIN_MALFORMED; /* empty host */
+            if (end < 64)
+                host &= (1ull << end) - 1;
+            dot &= host;
+            uint64_t starts = ((dot << 1) | (1ull << first)) & host; /* label starts */
+            if ((starts & dot) != 0)
+                return CORSP_ORIGIN_MALFORMED; /* empty label */
+            digit_start = (starts & digit) != 0;
+            dots = (dot != 0) + ((dot & (dot - 1)) != 0);
+            prev_dot = (unsigned)(dot >> (end - 1)) & 1;
+            window = dot << (64 - end);
+            i = end + n - 64;
+        } else if (n >= 16) {
+            /* Longer: 16 bytes per step; the last step reloads the value's
+             * final 16 bytes (never reading past its end), its bits below
+             * `shift` being bytes already scanned. */
             for (;;) {
                 size_t base = n - i >= 16 ? i : n - 16;
-                unsigned shift = (unsigned)(i - base), valid = 16 - shift;
-                unsigned host, dot;
-                host_masks16(u + base, &host, &dot);
-                host >>= shift;
-                dot >>= shift;
-                unsigned stop = ~(host | dot) & (0xFFFFu >> shift);
-                unsigned run = stop ? (unsigned)__builtin_ctz(stop) : valid;
-                for (unsigned dm = dot & ((1u << run) - 1); dm != 0; dm &= dm - 1) {
-                    size_t at = i + (unsigned)__builtin_ctz(dm);
-                    if (at == label_start)
+                unsigned shift = (unsigned)(i - base);
+                unsigned ok, dot, digit;
+                quick_masks16(u + base, &ok, &dot, &digit);
+                unsigned stop = ~ok & (0xFFFFu << shift) & 0xFFFFu;
+                /* bytes [shift, end) of the step belong to the host */
+                unsigned end = stop ? (unsigned)__builtin_ctz(stop) : 16u;
+                unsigned run = end - shift;
+                if (run != 0) {
+                    unsigned todo = (0xFFFFu >> (16 - run)) << shift;
+                    dot &= todo;
+                    unsigned starts = ((dot << 1) | (prev_dot << shift)) & todo;
+                    if ((starts & dot) != 0)
                         return CORSP_ORIGIN_MALFORMED; /* empty label */
-                    o->dot_at[dots++ & 7] = (uint32_t)(at - host_start);
-                    last_start = label_start;
-                    label_start = at + 1;
+                    digit_start |= starts & digit;
+                    /* counted up to 2 per step (no popcount instruction
+                     * in baseline x86-64): enough for corsp_origin.labels */
+                    dots += (dot != 0) + ((dot & (dot - 1)) != 0);
+                    /* shift the step's dots in at the top of the window */
+                    window = (window >> run) | ((uint64_t)(dot >> shift) << (64 - run));
+                    prev_dot = (dot >> (end - 1)) & 1;
+                    i += run;
                 }
-                i += run;
-                if (run < valid || i == n)
+                if (end < 16 || i == n)
                     break;
             }
         }
 #endif
-        /* one table lookup per byte (labels are short: no unrolling) */
-        for (;;) {
-            while (i < n && host_class[u[i]] == HC_HOST)
-                i++;
-            if (i == n)
-                break;
+        /* one byte at a time: values under 16 bytes, or no SSE2 (after the
+         * masks above, i is at the byte that ended the host, or at n) */
+        for (; i < n; i++) {
             unsigned k = host_class[u[i]];
             if (k == HC_DOT) {
-                if (i == label_start)
+                if (prev_dot)
                     return CORSP_ORIGIN_MALFORMED; /* empty label */
-                o->dot_at[dots++ & 7] = (uint32_t)(i - host_start);
-                last_start = label_start;
-                label_start = ++i;
-            } else if (k == HC_COLON) {
-                break;
+                dots += dots < 2;
+                prev_dot = 1;
+            } else if (k == HC_HOST) {
+                digit_start |= prev_dot & is_digit(u[i]);
+                prev_dot = 0;
             } else {
-                return CORSP_ORIGIN_MALFORMED;
+                break;
             }
+            window = (window >> 1) | ((uint64_t)(k == HC_DOT) << 63);
         }
+        if (i < n && u[i] != ':')
+            return CORSP_ORIGIN_MALFORMED;
         if (i == host_start)
             return CORSP_ORIGIN_MALFORMED;
-        o->dots = dots;
-        o->labels = dots; /* a label before every dot */
-        if (label_start < i)
-            o->labels++;
-        else
-            label_start = last_start; /* one trailing dot: the label before it */
-        /* a host can only end in a number when its last label starts with a
-         * digit (all digits, or "0x...") */
-        if (is_digit(u[label_start]) && ends_in_number(p + host_start, i - host_start)) {
+        o->dot_window = window;
+        /* a label before every dot, and one after the last unless the host
+         * ends in a dot; 2 stands for "2 or more" */
+        o->labels = dots + !prev_dot < 2 ? dots + !prev_dot : 2;
+        if (digit_start != 0 && ends_in_number(p + host_start, i - host_start)) {
             if (!is_canonical_ipv4(p + host_start, i - host_start))
                 return CORSP_ORIGIN_MALFORMED;
             o->labels = 0; /* no subdomain matching on addresses */
@@ -425,6 +511,145 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
         o->port = 0x10000u | v;
     }
     return CORSP_ORIGIN_VALID;
+}
+
+#if defined(__SSE2__)
+/* The port p[i, n) (the digits after ':') as 0x10000 | port, or 0 when it
+ * is not one a browser sends for the scheme: empty, a leading zero, 0, over
+ * 65535 or the scheme's default. The same rules as corsp_origin_parse_full(). */
+static __attribute__((noinline)) uint32_t
+port_value(const char *p, size_t i, size_t n, const char *scheme, size_t scheme_len)
+{
+    size_t start = i;
+    unsigned v;
+    size_t len = scan_decimal(p, &i, n, 6, &v);
+    if (i != n || len == 0 || len > 5 || v == 0 || v > 65535 || p[start] == '0' ||
+        v == default_port(scheme, scheme_len))
+        return 0;
+    return 0x10000u | v;
+}
+#endif
+
+/*
+ * The usual request origin, "https://" or "http://", a domain host and
+ * maybe a port, 16 to 64 bytes in all, is decided here on the 64-bit masks
+ * of value_masks64(), in a function small enough to keep its state in
+ * registers. Everything else goes to corsp_origin_parse_full(): other schemes, IP
+ * literals (a host with a label starting with a digit may be an IPv4
+ * address), other lengths, and every malformed value.
+ */
+enum corsp_origin_kind
+corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
+{
+#if defined(__SSE2__)
+    if (n >= 16 && n <= 64) {
+        uint64_t head = corsp_load64(p);
+        size_t scheme;
+        if (head == corsp_load64("https://"))
+            scheme = 5;
+        else if ((head & 0x00FFFFFFFFFFFFFFull) ==
+                 (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull))
+            scheme = 4;
+        else
+            return corsp_origin_parse_full(p, n, o);
+        uint64_t ok, dot, digit;
+        value_masks64((const unsigned char *)p, n, scheme + 3, &ok, &dot, &digit);
+        unsigned first = (unsigned)(scheme + 3 + 64 - n); /* the host's first byte */
+        uint64_t host = ~0ull << first;
+        uint64_t stop = ~ok & host;
+        unsigned end = 64; /* the bit after the host */
+        uint32_t port = CORSP_PORT_DEFAULT;
+        if (stop != 0) {
+            end = (unsigned)__builtin_ctzll(stop);
+            size_t colon = end + n - 64;
+            if (end == first || p[colon] != ':')
+                return corsp_origin_parse_full(p, n, o);
+            port = port_value(p, colon + 1, n, p, scheme);
+            if (port == 0)
+                return CORSP_ORIGIN_MALFORMED;
+            host &= (1ull << end) - 1;
+        }
+        dot &= host;
+        uint64_t starts = ((dot << 1) | (1ull << first)) & host; /* label starts */
+        if ((starts & (dot | digit)) != 0)
+            return corsp_origin_parse_full(p, n, o); /* an empty label, or maybe an address */
+        o->scheme = (struct cors_str){p, scheme};
+        o->host = (struct cors_str){p + scheme + 3, end - first};
+        o->port = port;
+        o->dot_window = dot << (64 - end);
+        /* two labels or more when a dot is not the host's last byte */
+        o->labels = (o->dot_window << 1) != 0 ? 2 : 1;
+        return CORSP_ORIGIN_VALID;
+    }
+#endif
+    return corsp_origin_parse_full(p, n, o);
+}
+
+/*
+ * Whether corsp_origin_parse() would call the value VALID, decided without
+ * parsing it: "https://" or "http://" and then a domain host alone (no port,
+ * no IP literal). A policy of exact origins only needs to know "valid or
+ * malformed" for a value its exact set missed (both are refused, for
+ * different reasons), so this spares that path the parse and the dot
+ * bookkeeping. False means "not sure": the caller parses. It is never true
+ * for a value the parser refuses (tests/unit/test-origin.c and
+ * tests/fuzz/fuzz_origin.c compare both on every input).
+ *
+ * A host the parser accepts is a run of [a-z0-9_-] and '.' with no empty
+ * label (no leading '.', no ".."; one trailing '.' is fine) whose last label
+ * is not a number (WHATWG "ends in a number": all digits or "0x..."; such a
+ * host must then be a canonical dotted quad). A number starts with a digit,
+ * so "no label starts with a digit" rules it out without finding the last
+ * label; hosts with a label that does ("1password.com", "10.0.0.1") are left
+ * to the parser.
+ */
+bool
+corsp_origin_surely_valid(const char *p, size_t n)
+{
+    /* the scheme: the same 8-byte compares as the parser */
+    if (n < 8)
+        return false;
+    uint64_t head = corsp_load64(p);
+    size_t i;
+    if (head == corsp_load64("https://"))
+        i = 8;
+    else if ((head & 0x00FFFFFFFFFFFFFFull) == (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull))
+        i = 7;
+    else
+        return false;
+    if (i == n)
+        return false; /* empty host */
+    const unsigned char *u = (const unsigned char *)p;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        /* 16 bytes per step; the last step reloads the value's final 16
+         * bytes (never reading past its end), its bits below `shift` being
+         * bytes already judged. */
+        unsigned prev_dot = 1;
+        for (; n - i > 16; i += 16)
+            if (!quick_step16(u + i, 0xFFFFu, 0, &prev_dot))
+                return false;
+        unsigned shift = (unsigned)(i - (n - 16));
+        return quick_step16(u + n - 16, (0xFFFFu << shift) & 0xFFFFu, shift, &prev_dot);
+    }
+#endif
+    /* one byte at a time (short values, or no SSE2): the same rules */
+    bool label_start = true;
+    for (; i < n; i++) {
+        unsigned k = host_class[u[i]];
+        if (k == HC_DOT) {
+            if (label_start)
+                return false; /* empty label */
+            label_start = true;
+        } else if (k == HC_HOST) {
+            if (label_start && is_digit(u[i]))
+                return false; /* maybe a number: the parser decides */
+            label_start = false;
+        } else {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* ------------------------------------------------------- configured origins */

@@ -61,6 +61,8 @@ struct entry {
 struct direct {
     const struct corsp_regex_simple *form;
     size_t index;
+    bool host_is_key; /* the form's literal host is its bucket's key */
+    uint8_t labels;   /* enum label_check */
 };
 
 /* One compiled alternation of regexes. */
@@ -88,6 +90,7 @@ struct corsp_regex_set {
     struct corsp_strset keys;   /* bucket keys */
     uint32_t *bucket_groups;    /* bucket b: groups [bucket_groups[b], bucket_groups[b + 1]) */
     uint32_t max_key_labels;    /* most labels in a key */
+    uint32_t min_key_labels;    /* fewest labels in a key */
     pcre2_match_context **mctx; /* mctx[c]: REGEX_BUDGET / c units, c = 1..group_count */
     /* buckets whose regexes all have the simple form are matched without
      * PCRE2: bucket b has direct[bucket_direct[b] .. bucket_direct[b + 1]) */
@@ -236,14 +239,71 @@ dns_host_ok(struct cors_str h)
     return true;
 }
 
-bool
-corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o,
-                         const char *p, size_t n)
+/*
+ * How the labels before a simple form's literal host are checked. The
+ * parser lets only [a-z0-9_-] and dots into a host, so a label class
+ * holding all of [a-z0-9_-] needs no check, and the usual [a-z0-9-] only
+ * needs "no '_'" (a word at a time); other classes are read byte by byte.
+ */
+enum label_check {
+    LABELS_ANY_HOST_BYTE = 0,
+    LABELS_NO_UNDERSCORE = 1,
+    LABELS_BY_SET = 2,
+};
+
+static bool
+label_set_has(const uint64_t set[4], unsigned char c)
+{
+    return (set[c >> 6] >> (c & 63)) & 1;
+}
+
+static enum label_check
+label_check_of(const struct corsp_regex_simple *f)
+{
+    bool all = true;
+    for (unsigned c = 0; c < 256; c++) {
+        bool host_byte = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        if (host_byte && !label_set_has(f->label_set, (unsigned char)c))
+            all = false;
+    }
+    if (!all)
+        return LABELS_BY_SET;
+    return label_set_has(f->label_set, '_') ? LABELS_ANY_HOST_BYTE : LABELS_NO_UNDERSCORE;
+}
+
+/* Whether byte c occurs in p[0, n): 8 bytes per step, each word XORed with
+ * c in every byte so that the classic "has a zero byte" test finds it. */
+static CORSP_ALWAYS_INLINE bool
+has_byte(const char *p, size_t n, unsigned char c)
+{
+    const uint64_t ones = 0x0101010101010101ull, pattern = ones * c;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v = corsp_load64(p + i) ^ pattern;
+        if (((v - ones) & ~v & (ones << 7)) != 0)
+            return true;
+    }
+    if (i == n)
+        return false;
+    /* the rest packed into one word; its unused high bytes are zero, which
+     * XORs to c, never to zero (c != 0) */
+    uint64_t v = corsp_load_small(p + i, n - i) ^ pattern;
+    return ((v - ones) & ~v & (ones << 7)) != 0;
+}
+
+/* corsp_regex_simple_match(), inlined where it is hot; host_known: the
+ * caller has already found that the host ends in f->host; labels: the
+ * label_check_of() f. */
+static CORSP_ALWAYS_INLINE bool
+simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o, const char *p,
+             bool host_known, enum label_check labels)
 {
     struct cors_str h = o->host;
-    if (n < f->prefix_len || h.ptr != p + f->prefix_len || h.len < f->host_len ||
-        !corsp_equal_bytes(p, f->prefix, f->prefix_len) ||
-        !corsp_equal_bytes(h.ptr + h.len - f->host_len, f->host, f->host_len))
+    /* the host right after the prefix (so the prefix is inside the value) */
+    if (h.ptr != p + f->prefix_len || h.len < f->host_len ||
+        !corsp_equal_bytes(p, f->prefix, f->prefix_len))
+        return false;
+    if (!host_known && !corsp_equal_bytes(h.ptr + h.len - f->host_len, f->host, f->host_len))
         return false;
     switch ((enum corsp_simple_port)f->port) {
     case CORSP_SIMPLE_PORT_NONE:
@@ -262,20 +322,27 @@ corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_
         return !f->labels_min_one;
     if (!f->labels || h.ptr[x - 1] != '.')
         return false;
-    size_t label = 0;
+    /* The parser let no empty label through (and no host starting with a
+     * dot), so the labels h[0, x - 1) are non-empty: only their bytes' class
+     * is left to check. */
+    if (labels == LABELS_ANY_HOST_BYTE)
+        return true;
+    if (labels == LABELS_NO_UNDERSCORE)
+        return !has_byte(h.ptr, x - 1, '_');
     for (size_t i = 0; i < x - 1; i++) {
         unsigned char c = (unsigned char)h.ptr[i];
-        if (c == '.') {
-            if (label == 0)
-                return false;
-            label = 0;
-        } else if ((f->label_set[c >> 6] >> (c & 63)) & 1) {
-            label++;
-        } else {
+        if (c != '.' && !label_set_has(f->label_set, c))
             return false;
-        }
     }
-    return label > 0;
+    return true;
+}
+
+bool
+corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o,
+                         const char *p, size_t n)
+{
+    (void)n; /* o was parsed from p[0, n): its host lies inside */
+    return simple_match(f, o, p, false, label_check_of(f));
 }
 
 /* Runs the compiled groups [from[r], to[r]) under the request's budget
@@ -335,27 +402,25 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
     }
     struct cors_str h = o->host;
     if (set->keys.count != 0 && h.len > 0 && h.ptr[0] != '[') {
-        /* the suffix of t + 1 labels starts after dot number dots - 1 - t,
-         * which the origin parser kept when it is one of the last 8 */
-        uint32_t dots = o->dots;
+        /* the suffix of t + 1 labels starts after the (t + 1)-th dot from
+         * the right, or is the whole host when there are fewer dots */
+        struct corsp_dot_iter it;
+        corsp_dot_iter_init(&it, o);
         size_t j = h.len;
         for (uint32_t t = 0; t < set->max_key_labels; t++) {
-            if (t >= dots) {
-                j = 0;
-            } else if (t < 8) {
-                j = o->dot_at[(dots - 1 - t) & 7] + 1;
-            } else {
-                j--; /* the dot before the previous suffix */
-                while (j > 0 && h.ptr[j - 1] != '.')
-                    j--;
-            }
+            long dot = corsp_dot_iter_next(&it);
+            j = dot >= 0 ? (size_t)dot + 1 : 0;
+            /* no key has this few labels (a shorter host may still have a
+             * key of its whole length) */
+            if (t + 1 < set->min_key_labels && j != 0)
+                continue;
             long b = corsp_strset_find_inline(&set->keys, h.ptr + j, h.len - j, false);
             if (b >= 0) {
                 for (uint32_t d = set->bucket_direct[b]; d < set->bucket_direct[b + 1]; d++) {
                     const struct direct *e = &set->direct[d];
                     if (e->index >= best)
                         break; /* ascending: no smaller index follows */
-                    if (corsp_regex_simple_match(e->form, o, p, n)) {
+                    if (simple_match(e->form, o, p, e->host_is_key, e->labels)) {
                         best = e->index;
                         break;
                     }
@@ -740,6 +805,8 @@ corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
                 labels += all[i].ptr[c] == '.';
             if (labels > set->max_key_labels)
                 set->max_key_labels = labels < KEY_LABELS_MAX ? labels : KEY_LABELS_MAX;
+            if (set->min_key_labels == 0 || labels < set->min_key_labels)
+                set->min_key_labels = labels;
         } else {
             bucket[i] = bucket[first];
         }
@@ -780,8 +847,14 @@ corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
             simple = simple && set->entries[ids[k]].simple != NULL;
         if (simple) {
             for (size_t k = start; k < sizes[b]; k++) {
-                set->direct[direct].form = set->entries[ids[k]].simple;
-                set->direct[direct++].index = set->entries[ids[k]].index;
+                const struct entry *en = &set->entries[ids[k]];
+                set->direct[direct].form = en->simple;
+                set->direct[direct].index = en->index;
+                /* then a key hit is a match of the literal host already */
+                set->direct[direct].labels = (uint8_t)label_check_of(en->simple);
+                set->direct[direct++].host_is_key =
+                    en->simple->host_len == en->key.len &&
+                    memcmp(en->simple->host, en->key.ptr, en->key.len) == 0;
             }
         } else if (!compile_groups(set, ids + start, sizes[b] - start, report)) {
             return false;

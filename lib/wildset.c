@@ -84,6 +84,31 @@ wild_find(const struct corsp_wildset *set, struct cors_str scheme, struct cors_s
     return NULL;
 }
 
+/* The subdomain patterns for one port, for a host over 64 bytes whose dot
+ * window ran out: every proper label suffix from the shortest, as deep as
+ * any pattern goes, by a backward byte scan. */
+static __attribute__((noinline)) const struct corsp_wild_entry *
+match_suffixes_scan(const struct corsp_wildset *set, const struct corsp_origin *o, uint32_t port)
+{
+    const char *h = o->host.ptr;
+    size_t end = o->host.len;
+    uint32_t tried = 0;
+    for (size_t i = end; i > 0 && tried < set->max_suffix_labels; i--) {
+        if (h[i - 1] != '.' || i == end)
+            continue; /* a trailing dot starts no suffix */
+        struct cors_str suffix = {h + i, end - i};
+        tried++;
+        /* no configured suffix has this few labels */
+        if (tried < set->min_suffix_labels)
+            continue;
+        const struct corsp_wild_entry *e =
+            wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN);
+        if (e != NULL)
+            return e;
+    }
+    return NULL;
+}
+
 const struct corsp_wild_entry *
 corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *o)
 {
@@ -102,33 +127,26 @@ corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *
             return e;
         if (set->max_suffix_labels == 0 || o->labels < 2)
             continue;
-        /* proper label suffixes, shortest first, as deep as any pattern goes */
-        const char *h = o->host.ptr;
+        /* Proper label suffixes, shortest first, as deep as any pattern
+         * goes: the suffix of d labels starts after the d-th dot from the
+         * right, the d-th highest bit of the parser's dot window (bit 63 is
+         * the host's last byte: cleared, as a trailing dot starts no
+         * suffix). A host over 64 bytes may have dots before the window:
+         * when it runs out, the byte scan takes over. */
+        uint64_t w = o->dot_window & ~(1ull << 63);
         size_t end = o->host.len;
-        uint32_t dots = o->dots;
-        if (dots > 0 && o->dot_at[(dots - 1) & 7] == end - 1)
-            dots--; /* a trailing dot starts no suffix */
-        uint32_t deepest = dots < set->max_suffix_labels ? dots : set->max_suffix_labels;
-        if (deepest <= 7) {
-            /* the suffix of k labels starts after dot number dots - k, which
-             * the parser kept (it keeps the last 8) */
-            for (uint32_t depth = set->min_suffix_labels; depth <= deepest; depth++) {
-                uint32_t at = o->dot_at[(dots - depth) & 7] + 1;
-                struct cors_str suffix = {h + at, end - at};
-                if ((e = wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN)) != NULL)
+        for (uint32_t depth = 1; depth <= set->max_suffix_labels; depth++) {
+            if (w == 0) {
+                if (end > 64 && (e = match_suffixes_scan(set, o, port)) != NULL)
                     return e;
+                break;
             }
-            continue;
-        }
-        uint32_t tried = 0;
-        for (size_t i = end; i > 0 && tried < set->max_suffix_labels; i--) {
-            if (h[i - 1] != '.' || i == end)
-                continue;
-            struct cors_str suffix = {h + i, end - i};
-            tried++;
-            /* no configured suffix has this few labels */
-            if (tried < set->min_suffix_labels)
-                continue;
+            unsigned bit = 63u - (unsigned)__builtin_clzll(w);
+            w ^= 1ull << bit;
+            if (depth < set->min_suffix_labels)
+                continue;                   /* no configured suffix has this few labels */
+            size_t at = end - 64 + bit + 1; /* after the dot */
+            struct cors_str suffix = {o->host.ptr + at, end - at};
             if ((e = wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN)) != NULL)
                 return e;
         }

@@ -1,7 +1,9 @@
 /*
  * Fuzz target: the strict request-Origin parser (corsp_origin_parse).
  *
- * Invariants: a value is accepted only when it is its own canonical
+ * Invariants: corsp_origin_parse() gives what corsp_origin_parse_full()
+ * gives; corsp_origin_surely_valid() is true only for values the parser
+ * accepts; a value is accepted only when it is its own canonical
  * serialization (scheme "://" host [":" port]) rebuilt from the parsed parts;
  * the parts are slices of the input; the port is never the scheme's default;
  * "null" is the only non-URL value accepted; and every accepted origin of at
@@ -57,6 +59,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&o, 0xA5, sizeof o);
 
     enum corsp_origin_kind kind = corsp_origin_parse(p, size, &o);
+    /* the parser's shortcut for usual origins agrees with the full parser */
+    struct corsp_origin full;
+    memset(&full, 0x5A, sizeof full);
+    enum corsp_origin_kind full_kind = corsp_origin_parse_full(p, size, &full);
+    FUZZ_CHECK(kind == full_kind, "\"%.*s\": %d, full parser %d", (int)size, p, (int)kind,
+               (int)full_kind);
+    if (kind == CORSP_ORIGIN_VALID)
+        FUZZ_CHECK(o.scheme.ptr == full.scheme.ptr && o.scheme.len == full.scheme.len &&
+                       o.host.ptr == full.host.ptr && o.host.len == full.host.len &&
+                       o.port == full.port && o.labels == full.labels &&
+                       o.dot_window == full.dot_window,
+                   "\"%.*s\": parts differ from the full parser's", (int)size, p);
+    /* the quick validity check never calls valid what the parser refuses */
+    FUZZ_CHECK(!corsp_origin_surely_valid(p, size) || kind == CORSP_ORIGIN_VALID,
+               "\"%.*s\" surely valid, but the parser says %d", (int)size, p, (int)kind);
     FUZZ_CHECK(kind == CORSP_ORIGIN_VALID || kind == CORSP_ORIGIN_NULL ||
                    kind == CORSP_ORIGIN_MALFORMED,
                "kind %d", (int)kind);
@@ -81,6 +98,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(c > 0x20 && c < 0x7f && !(c >= 'A' && c <= 'Z') && c != '/' && c != '@' &&
                        c != '?' && c != '#' && c != '%' && c != '\\',
                    "host byte 0x%02x", c);
+    }
+
+    /* the dot window: bit 63 - k is the host's k-th byte from its end, set
+     * exactly for dots; labels counts labels up to 2 (0 for an address) */
+    if (o.host.ptr[0] != '[') {
+        size_t labels = 1;
+        for (size_t k = 0; k < o.host.len; k++) {
+            bool dot = o.host.ptr[o.host.len - 1 - k] == '.';
+            if (k < 64)
+                FUZZ_CHECK(((o.dot_window >> (63 - k)) & 1) == dot, "dot window bit %zu", k);
+            labels += dot && k > 0; /* a trailing dot ends no label */
+        }
+        if (o.host.len < 64)
+            FUZZ_CHECK((o.dot_window << o.host.len) == 0, "dot window beyond the host");
+        FUZZ_CHECK(o.labels == 0 || o.labels == (labels < 2 ? labels : 2), "labels %u, %zu",
+                   (unsigned)o.labels, labels);
+    } else {
+        FUZZ_CHECK(o.dot_window == 0 && o.labels == 0, "IPv6 host with labels");
     }
 
     /* rebuild the canonical serialization from the parts */

@@ -638,6 +638,225 @@ START_TEST(test_differential_matching)
 }
 END_TEST
 
+/*
+ * A policy of exact origins alone tells a valid origin it misses from a
+ * malformed one without parsing it when it can (lib/origin.c
+ * corsp_origin_surely_valid()); a policy with an origin predicate always
+ * parses (the predicate is only asked about valid origins). Both must give
+ * the same reason for every value: the table holds the values where a quick
+ * check could go wrong, each with the reason the canonical-origin rule
+ * (docs/semantics.md §3.2, WHATWG URL origin serialization) gives.
+ */
+static int predicate_calls;
+
+static bool
+predicate_never(void *data, struct cors_str origin)
+{
+    (void)data;
+    (void)origin;
+    predicate_calls++;
+    return false;
+}
+
+/* The exact-only policy and the same with a predicate that refuses all. */
+static void
+quick_check_policies(struct cors_policy **exact_only, struct cors_policy **parsing)
+{
+    const struct policy_spec spec = {.origins = LIST("https://example.com")};
+    *exact_only = spec_build(&spec);
+    struct cors_policy_builder *b = spec_builder(&spec, NULL);
+    ck_assert_int_eq(cors_policy_builder_set_origin_predicate(b, predicate_never, NULL), CORS_OK);
+    *parsing = cors_policy_build(b, 0, NULL, NULL);
+    ck_assert_ptr_nonnull(*parsing);
+    cors_policy_builder_free(b);
+}
+
+/* Both policies give `want` for origin (a C string). */
+static void
+expect_both(const struct cors_policy *exact_only, const struct cors_policy *parsing,
+            const char *origin, enum cors_reason want)
+{
+    struct eval e;
+    eval_spec(exact_only, &(struct req_spec){.method = "GET", .origin = origin}, &e);
+    enum cors_reason quick = e.r.reason;
+    int before = predicate_calls;
+    eval_spec(parsing, &(struct req_spec){.method = "GET", .origin = origin}, &e);
+    ck_assert_msg(quick == e.r.reason, "Origin '%s': %s with exact origins only, %s when parsed",
+                  origin, cors_reason_name(quick), cors_reason_name(e.r.reason));
+    /* the predicate is asked exactly when the parser found the origin valid
+     * (and not "null") */
+    ck_assert_int_eq(predicate_calls - before,
+                     e.r.reason == CORS_REASON_ORIGIN_NOT_ALLOWED && strcmp(origin, "null") != 0);
+    ck_assert_msg(quick == want, "Origin '%s': %s, expected %s", origin, cors_reason_name(quick),
+                  cors_reason_name(want));
+}
+
+#define X_63 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"
+#define X_64 X_63 "l"
+
+static const struct {
+    const char *origin;
+    enum cors_reason reason;
+} quick_table[] = {
+    /* plain domains, around the 16-byte steps of the check */
+    {"https://a", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"http://a", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://a.b", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://evil.example", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://abcdefghijklmnop", CORS_REASON_ORIGIN_NOT_ALLOWED},  /* host of 16 */
+    {"https://abcdefghijklmnopq", CORS_REASON_ORIGIN_NOT_ALLOWED}, /* 17 */
+    {"https://abcdefghijklmno.", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://abcdefghijklmnop.q", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://abcdefghijklmnop..q", CORS_REASON_ORIGIN_MALFORMED}, /* empty label at a step */
+    {"https://abcdefghijklmno..q", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://abcdefghijklmnopqrstuvwxyzabcdef.", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    /* labels: empty, trailing dot (a distinct host, still valid), '_' and '-' */
+    {"https://example.com.", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://example.com..", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://.example.com", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://.", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://a..b", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://", CORS_REASON_ORIGIN_MALFORMED},
+    {"http://", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://_dmarc.example.com", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://-a-.example.com", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://xn--bcher-kva.example", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://xn--f.example", CORS_REASON_ORIGIN_NOT_ALLOWED}, /* never sent, but well formed */
+    /* DNS's limits are not the request parser's (such hosts just never match) */
+    {"https://" X_63 ".example", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://" X_64 ".example", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://" X_63 "." X_63 "." X_63 "." X_63 "a", CORS_REASON_ORIGIN_NOT_ALLOWED},  /* 253 */
+    {"https://" X_63 "." X_63 "." X_63 "." X_63 "ab", CORS_REASON_ORIGIN_NOT_ALLOWED}, /* 254 */
+    {"https://" X_63 "." X_63 "..." X_63, CORS_REASON_ORIGIN_MALFORMED},
+    /* hosts ending in a number are IPv4 addresses (WHATWG URL host parser) */
+    {"https://1password.com", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://a.1b", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://a.0x", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://a.0xg", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://example.123", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://example.123.", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://10.0.0.1", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://10.0.0.01", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://10.0.0.256", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://255.255.255.255", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://[::1]", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://[0::1]", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://[::ffff:10.0.0.1]", CORS_REASON_ORIGIN_MALFORMED}, /* serialized in hex */
+    {"https://[::ffff:a00:1]", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    /* ports: 1..65535, no leading zero, never the scheme's default */
+    {"https://example.org:1", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://example.org:0", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://example.org:65535", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"https://example.org:65536", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://example.org:08080", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://example.org:443", CORS_REASON_ORIGIN_MALFORMED},
+    {"http://example.org:443", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"http://example.org:80", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://example.org:", CORS_REASON_ORIGIN_MALFORMED},
+    /* case, other bytes, other schemes, "null" */
+    {"https://Example.org", CORS_REASON_ORIGIN_MALFORMED},
+    {"HTTPS://example.org", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://exa mple.org", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://example.org/", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://ex~ample.org", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://ex\x7f"
+     "ample.org",
+     CORS_REASON_ORIGIN_MALFORMED},
+    {"https://ex\xc3\xa4mple.org", CORS_REASON_ORIGIN_MALFORMED},
+    {"https://exa*mple.org", CORS_REASON_ORIGIN_MALFORMED},
+    {"https:/example.org", CORS_REASON_ORIGIN_MALFORMED},
+    {"httpx://example.org", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"wss://example.org", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"chrome-extension://abcdefghijklmnop", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"null", CORS_REASON_ORIGIN_NOT_ALLOWED},
+    {"Null", CORS_REASON_ORIGIN_MALFORMED},
+};
+
+START_TEST(test_quick_validity_table)
+{
+    struct cors_policy *exact_only, *parsing;
+    quick_check_policies(&exact_only, &parsing);
+    expect_both(exact_only, parsing, quick_table[_i].origin, quick_table[_i].reason);
+    cors_policy_unref(exact_only);
+    cors_policy_unref(parsing);
+}
+END_TEST
+
+/* Random values from the bytes that matter to the check, of every length
+ * up to 3 steps of 16 bytes, after each prefix: both policies agree. */
+START_TEST(test_quick_validity_random)
+{
+    static const char *const prefixes[] = {"https://", "http://", "https:/", "wss://", ""};
+    static const char bytes[] = "abz09-_..:[]A/\x80 xn";
+    struct cors_policy *exact_only, *parsing;
+    quick_check_policies(&exact_only, &parsing);
+    for (int iter = 0; iter < 20000; iter++) {
+        char origin[96];
+        size_t n = strlen(strcpy(origin, prefixes[rng() % 5]));
+        size_t len = rng() % 48;
+        for (size_t k = 0; k < len; k++)
+            origin[n++] = bytes[rng() % (sizeof bytes - 1)];
+        origin[n] = '\0';
+        struct eval e;
+        eval_spec(parsing, &(struct req_spec){.method = "GET", .origin = origin}, &e);
+        expect_both(exact_only, parsing, origin, e.r.reason);
+    }
+    cors_policy_unref(exact_only);
+    cors_policy_unref(parsing);
+}
+END_TEST
+
+/*
+ * Subdomain wildcards and regex keys find a host's label suffixes from its
+ * right end (lib/origin.c keeps the dots of the host's last 64 bytes as a bit
+ * mask; longer hosts fall back to a byte scan): hosts of every length up to
+ * 200 bytes, label boundaries on both sides of the 64-byte mark, with or
+ * without a port or a trailing dot, against a naive suffix check
+ * (docs/semantics.md §3.3: "*." matches one or more whole labels).
+ */
+START_TEST(test_suffixes_long_hosts)
+{
+    struct cors_policy *p = policy_of(LIST("https://*.example.com", "https://*.b.deep.example:8443"));
+    struct cors_policy *r = spec_build(&(struct policy_spec){
+        .regexes = LIST("https://([a-z0-9-]+\\.)*tenant\\.example\\.com(:[0-9]+)?") });
+    static const char *const tails[] = { "example.com", "b.deep.example", "tenant.example.com",
+                                         "example.org" };
+    for (int iter = 0; iter < 4000; iter++) {
+        char host[256] = "";
+        size_t want_len = 1 + rng() % 200;
+        while (strlen(host) < want_len) {
+            size_t len = 1 + rng() % 40;
+            char label[48];
+            for (size_t k = 0; k < len; k++)
+                label[k] = "abcxyz019"[rng() % 9];
+            label[len] = '\0';
+            strcat(host, label);
+            strcat(host, ".");
+        }
+        const char *tail = tails[rng() % 4];
+        strcat(host, tail);
+        bool trailing = rng() % 8 == 0;
+        if (trailing)
+            strcat(host, ".");
+        const char *port = rng() % 3 == 0 ? ":8443" : "";
+        char origin[300];
+        snprintf(origin, sizeof origin, "https://%s%s", host, port);
+
+        bool dot_com = strcmp(tail, "example.com") == 0 || strcmp(tail, "tenant.example.com") == 0;
+        bool wild = !trailing && ((dot_com && *port == '\0') ||
+                                  (strcmp(tail, "b.deep.example") == 0 && *port != '\0'));
+        expect_origin(p, origin, wild ? CORS_REASON_ALLOWED : CORS_REASON_ORIGIN_NOT_ALLOWED);
+        /* the regex: its own label class, and every host in range of DNS
+         * (README "Regex origins": longer hosts are never matched) */
+        bool dns = strlen(host) - trailing <= 253;
+        bool re = !trailing && dns && strcmp(tail, "tenant.example.com") == 0;
+        expect_origin(r, origin, re ? CORS_REASON_ALLOWED : CORS_REASON_ORIGIN_NOT_ALLOWED);
+    }
+    cors_policy_unref(p);
+    cors_policy_unref(r);
+}
+END_TEST
+
 static Suite *
 origin_suite(void)
 {
@@ -671,6 +890,10 @@ origin_suite(void)
     tcase_add_test(tc, test_mixed_kinds);
     tcase_add_test(tc, test_wildcards_other_schemes);
     tcase_add_test(tc, test_differential_matching);
+    tcase_add_loop_test(tc, test_quick_validity_table, 0,
+                        (int)(sizeof quick_table / sizeof quick_table[0]));
+    tcase_add_test(tc, test_quick_validity_random);
+    tcase_add_test(tc, test_suffixes_long_hosts);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("regex");

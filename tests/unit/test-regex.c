@@ -312,6 +312,11 @@ static const char *const simple_regexes[] = {
     "https://([a-z]+\\.)*example\\.com\\.",
     "http://10\\.0\\.0\\.1(:[0-9]+)?",
     "chrome-extension://abcdef",
+    /* label classes: every host byte, all but '_', fewer */
+    "https://([a-z0-9_-]+\\.)*tenant9\\.example\\.com",
+    "https://([-a-z0-9]+\\.)+tenant9\\.example\\.com",
+    "https://([a-z]+\\.)*tenant9\\.example\\.com",
+    "https://([a-z_]+\\.)*tenant9\\.example\\.com",
 };
 
 static const char *const simple_origins[] = {
@@ -340,6 +345,16 @@ static const char *const simple_origins[] = {
     "chrome-extension://abcdef",
     "chrome-extension://abcdefg",
     "https://api.example.com.evil.test",
+    /* '_' before, at and after the 8-byte steps of the labels' check */
+    "https://_.tenant9.example.com",
+    "https://abcdefg_.tenant9.example.com",
+    "https://abcdefgh_.tenant9.example.com",
+    "https://abcdefgh.ijklmnop.tenant9.example.com",
+    "https://abcdefgh.ijklmno_.tenant9.example.com",
+    "https://abcdefgh.ijklmnop.q_.tenant9.example.com",
+    "https://a.b.c.d.e.f.g.h.i.j.k.tenant9.example.com",
+    "https://a.b.c.d.e.f.g.h.i.j.1.tenant9.example.com",
+    "https://a-b.c_d.tenant9.example.com",
 };
 
 START_TEST(test_simple_same_as_pcre2)

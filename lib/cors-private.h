@@ -849,6 +849,8 @@ struct cors_policy {
     bool report_only;
     bool timing_allow_origin;
     bool origins_any; /* "*" in allowOrigins */
+    bool origins_exact_only; /* no "*", wildcard, regex or predicate: set by
+                                corsp_evaluate_prepare() */
     bool public_star; /* "*" without credentials: literal "*" on every response */
     bool methods_any;
     bool headers_any;

@@ -117,8 +117,7 @@ check_origin(const struct cors_policy *p, const struct cors_request *req, struct
     /* Only exact origins: a miss is refused whatever the value is, and only
      * the reason (not allowed, or malformed) depends on it. A quick check
      * tells most valid values without the parse. */
-    if (p->wild.count == 0 && p->regexes == NULL && p->predicate == NULL && !p->origins_any &&
-        corsp_origin_surely_valid(s.ptr, s.len))
+    if (p->origins_exact_only && corsp_origin_surely_valid(s.ptr, s.len))
         return CORS_REASON_ORIGIN_NOT_ALLOWED;
 
     struct corsp_origin o;
@@ -890,6 +889,8 @@ corsp_evaluate_prepare(struct cors_policy *p)
 {
     _Static_assert(sizeof(void *) != 8 || sizeof(struct corsp_shape) == 512,
                    "struct corsp_shape: the padding no longer makes 512 bytes");
+    p->origins_exact_only =
+        p->wild.count == 0 && p->regexes == NULL && p->predicate == NULL && !p->origins_any;
     bool shaped = shapes_build(p);
     quick_names_build(p);
     quick_methods_build(p);

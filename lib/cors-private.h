@@ -550,9 +550,114 @@ enum corsp_origin_kind corsp_origin_parse(const char *p, size_t n, struct corsp_
 /* The same without the shortcut for the usual http(s) origin: the reference
  * the shortcut is fuzzed against (tests/fuzz/fuzz_origin.c). */
 enum corsp_origin_kind corsp_origin_parse_full(const char *p, size_t n, struct corsp_origin *out);
-/* True only when corsp_origin_parse() would return CORSP_ORIGIN_VALID for the
- * value (an http(s) origin with a plain domain host); false: not sure. */
-bool corsp_origin_surely_valid(const char *p, size_t n);
+
+#if defined(__SSE2__)
+/* The 16 bytes at p as bit masks for the request-origin parser and
+ * corsp_origin_surely_valid(): *ok for the bytes a domain host holds
+ * ([a-z0-9_.-]), *dot and *digit. A byte class lo..hi is one add and one
+ * signed compare: x + (0x80 - lo) wraps the class onto -128..-128 + (hi - lo),
+ * below everything else. */
+static CORSP_ALWAYS_INLINE void
+corsp_quick_masks16(const unsigned char *p, unsigned *ok, unsigned *dot, unsigned *digit)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+#define B(c)             _mm_set1_epi8((char)(c))
+#define CLASS(lo, count) _mm_cmplt_epi8(_mm_add_epi8(x, B(0x80 - (lo))), B(-128 + (count)))
+    __m128i d = CLASS('0', 10);
+    __m128i k = _mm_or_si128(_mm_or_si128(d, CLASS('a', 26)), CLASS('-', 2)); /* '-' and '.' */
+    k = _mm_or_si128(k, _mm_cmpeq_epi8(x, B('_')));
+    *ok = (unsigned)_mm_movemask_epi8(k);
+    *dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, B('.')));
+    *digit = (unsigned)_mm_movemask_epi8(d);
+#undef CLASS
+#undef B
+}
+
+/* One step of corsp_origin_surely_valid(): the bytes of the 16 at p whose
+ * bits are in todo (the lowest of them at bit shift) are host bytes with no
+ * empty label and no label starting with a digit; *prev_dot says the byte
+ * before bit shift ends a label (a dot, or the "//" before the host), and
+ * becomes whether bit 15 is a dot. */
+static CORSP_ALWAYS_INLINE bool
+corsp_quick_step16(const unsigned char *p, unsigned todo, unsigned shift, unsigned *prev_dot)
+{
+    unsigned ok, dot, digit;
+    corsp_quick_masks16(p, &ok, &dot, &digit);
+    if ((ok & todo) != todo)
+        return false; /* ':' (a port), '[', upper case, ...: the parser decides */
+    dot &= todo;
+    unsigned starts = ((dot << 1) | (*prev_dot << shift)) & todo; /* label starts */
+    if ((starts & (dot | digit)) != 0)
+        return false; /* an empty label, or a label starting with a digit */
+    *prev_dot = dot >> 15;
+    return true;
+}
+#endif
+
+/* corsp_origin_surely_valid() for the host bytes p[i, n) of a value under
+ * 16 bytes (or of any value without SSE2), one byte at a time (origin.c). */
+bool corsp_origin_surely_valid_bytes(const char *p, size_t i, size_t n);
+
+/*
+ * Whether corsp_origin_parse() would call the value VALID, decided without
+ * parsing it: "https://" or "http://" and then a domain host alone (no port,
+ * no IP literal). A policy of exact origins only needs to know "valid or
+ * malformed" for a value its exact set missed (both are refused, for
+ * different reasons), so this spares that path the parse and the dot
+ * bookkeeping; inline, so that its caller needs no stack frame. False means
+ * "not sure": the caller parses. It is never true for a value the parser
+ * refuses (tests/unit/test-origin.c and tests/fuzz/fuzz_origin.c compare both
+ * on every input).
+ *
+ * A host the parser accepts is a run of [a-z0-9_-] and '.' with no empty
+ * label (no leading '.', no ".."; one trailing '.' is fine) whose last label
+ * is not a number (WHATWG "ends in a number": all digits or "0x..."; such a
+ * host must then be a canonical dotted quad). A number starts with a digit,
+ * so "no label starts with a digit" rules it out without finding the last
+ * label; hosts with a label that does ("1password.com", "10.0.0.1") are left
+ * to the parser.
+ *
+ * corsp_origin_surely_valid_wide(..., true) calls nothing: values under 16
+ * bytes (and every value without SSE2) are then "not sure".
+ */
+static CORSP_ALWAYS_INLINE bool
+corsp_origin_surely_valid_wide(const char *p, size_t n, bool wide_only)
+{
+    /* the scheme: the same 8-byte compares as the parser */
+    if (n < 8)
+        return false;
+    uint64_t head = corsp_load64(p);
+    size_t i;
+    if (head == corsp_load64("https://"))
+        i = 8;
+    else if ((head & 0x00FFFFFFFFFFFFFFull) == (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull))
+        i = 7;
+    else
+        return false;
+    if (i == n)
+        return false; /* empty host */
+#if defined(__SSE2__)
+    if (n >= 16) {
+        /* 16 bytes per step; the last step reloads the value's final 16
+         * bytes (never reading past its end), its bits below `shift` being
+         * bytes already judged. */
+        const unsigned char *u = (const unsigned char *)p;
+        unsigned prev_dot = 1;
+        for (; n - i > 16; i += 16)
+            if (!corsp_quick_step16(u + i, 0xFFFFu, 0, &prev_dot))
+                return false;
+        unsigned shift = (unsigned)(i - (n - 16));
+        return corsp_quick_step16(u + n - 16, (0xFFFFu << shift) & 0xFFFFu, shift, &prev_dot);
+    }
+#endif
+    return !wide_only && corsp_origin_surely_valid_bytes(p, i, n);
+}
+
+static CORSP_ALWAYS_INLINE bool
+corsp_origin_surely_valid(const char *p, size_t n)
+{
+    return corsp_origin_surely_valid_wide(p, n, false);
+}
 
 enum corsp_pattern_kind {
     CORSP_PATTERN_STAR = 0,     /* "*" */

@@ -851,6 +851,82 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     return answer_actual(p, req, origin, headers, capacity, res);
 }
 
+/*
+ * Policies whose origins are all exact (origins_exact_only), the usual case,
+ * decided in the fewest instructions: these functions take only the common
+ * paths, keep to the registers a call may use and call nothing but by a tail
+ * call, so that they need no stack frame. An origin of a length no exact
+ * entry has is refused whatever its value, and only the reason (not allowed,
+ * or malformed) depends on it: the vector quick check tells most valid
+ * values. They serve policies of at most one entry (chosen by
+ * corsp_evaluate_prepare(); larger sets take the general path, whose lookup
+ * needs more registers). Every other request (several Origin lines, a value
+ * under 16 bytes or one the quick check is not sure of, a caller's array
+ * smaller than the result) goes to evaluate_preflight() or evaluate_actual(),
+ * which decide every request for any shaped policy.
+ */
+
+/* 1: the origin is the policy's one exact entry; 0: surely valid and in no
+ * entry, so refused as not allowed; -1: the general path decides. */
+static CORSP_ALWAYS_INLINE int
+exact_only_verdict(const struct cors_policy *p, const struct cors_request *req)
+{
+    if (req->origin_count > 1)
+        return -1;
+    struct cors_str s = req->origins[0];
+    if (CORSP_UNLIKELY(s.ptr == NULL || s.len > CORS_ORIGIN_MAX))
+        return -1;
+    const struct corsp_strset *set = &p->exact;
+    /* a policy of one entry at most (corsp_evaluate_prepare()): a length bit
+     * is that entry's */
+    if (((set->len_mask >> (s.len & 63)) & 1) && set->keys[0].len == s.len &&
+        corsp_equal_bytes(set->keys[0].ptr, s.ptr, s.len))
+        return 1;
+    return corsp_origin_surely_valid_wide(s.ptr, s.len, true) ? 0 : -1;
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_preflight_exact_only(const struct cors_policy *p, const struct cors_request *req,
+                              struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    int verdict = exact_only_verdict(p, req);
+    if (verdict > 0) {
+        res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
+        res->matched_index = p->exact_index[0];
+        return answer_preflight_allowed_call(p, req, headers, capacity, res);
+    }
+    const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
+    if (verdict < 0 || CORSP_UNLIKELY(capacity < shape->min_capacity))
+        return evaluate_preflight(p, req, headers, capacity, res);
+    apply_shape(shape, req, headers, res, FILL_NONE);
+    res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED;
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    return CORS_OK;
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_actual_exact_only(const struct cors_policy *p, const struct cors_request *req,
+                           struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    int verdict = exact_only_verdict(p, req);
+    const struct corsp_shape *shape =
+        &p->shapes[verdict > 0 ? CORSP_SHAPE_ACTUAL_ALLOWED : CORSP_SHAPE_ACTUAL_DENIED];
+    if (verdict < 0 || CORSP_UNLIKELY(capacity < shape->min_capacity))
+        return evaluate_actual(p, req, headers, capacity, res);
+    if (verdict > 0) {
+        apply_shape(shape, req, headers, res, FILL_ORIGIN);
+        res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
+        res->matched_index = p->exact_index[0];
+    } else {
+        apply_shape(shape, req, headers, res, FILL_NONE);
+        res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED; /* the shape serves several reasons */
+        res->matched_field = CORS_FIELD_NONE;
+        res->matched_index = SIZE_MAX;
+    }
+    return CORS_OK;
+}
+
 /* The policies whose results cannot all be copied (enforcePercent under 100:
  * whether a request is report-only depends on its origin) answer requests
  * with an Origin header by header. */
@@ -894,8 +970,16 @@ corsp_evaluate_prepare(struct cors_policy *p)
     bool shaped = shapes_build(p);
     quick_names_build(p);
     quick_methods_build(p);
-    p->evaluate_actual = shaped ? evaluate_actual : evaluate_actual_generic;
-    p->evaluate_preflight = shaped ? evaluate_preflight : evaluate_preflight_generic;
+    if (!shaped) {
+        p->evaluate_actual = evaluate_actual_generic;
+        p->evaluate_preflight = evaluate_preflight_generic;
+    } else if (p->origins_exact_only && p->exact.count <= 1) {
+        p->evaluate_actual = evaluate_actual_exact_only;
+        p->evaluate_preflight = evaluate_preflight_exact_only;
+    } else {
+        p->evaluate_actual = evaluate_actual;
+        p->evaluate_preflight = evaluate_preflight;
+    }
 }
 
 /* An empty asm statement between two tests: GCC neither merges them into

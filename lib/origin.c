@@ -251,28 +251,7 @@ ipv6_serialize(const uint16_t words[8], char *out)
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
-/* The 16 bytes at p as bit masks for the request-origin parser and
- * corsp_origin_surely_valid(): *ok for
- * the bytes a domain host holds ([a-z0-9_.-]), *dot and *digit. A byte class
- * lo..hi is one add and one signed compare: x + (0x80 - lo) wraps the class
- * onto -128..-128 + (hi - lo), below everything else. */
-static CORSP_ALWAYS_INLINE void
-quick_masks16(const unsigned char *p, unsigned *ok, unsigned *dot, unsigned *digit)
-{
-    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-#define B(c)             _mm_set1_epi8((char)(c))
-#define CLASS(lo, count) _mm_cmplt_epi8(_mm_add_epi8(x, B(0x80 - (lo))), B(-128 + (count)))
-    __m128i d = CLASS('0', 10);
-    __m128i k = _mm_or_si128(_mm_or_si128(d, CLASS('a', 26)), CLASS('-', 2)); /* '-' and '.' */
-    k = _mm_or_si128(k, _mm_cmpeq_epi8(x, B('_')));
-    *ok = (unsigned)_mm_movemask_epi8(k);
-    *dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, B('.')));
-    *digit = (unsigned)_mm_movemask_epi8(d);
-#undef CLASS
-#undef B
-}
-
-/* quick_masks16() over the bytes p[from, n) of a value of 16 to 64 bytes,
+/* corsp_quick_masks16() over the bytes p[from, n) of a value of 16 to 64 bytes,
  * as 64-bit masks aligned on its end: byte j at bit 64 - n + j, the last
  * byte at bit 63 (bits below from are unspecified). The last 16 bytes are one
  * load, and loads from `from` on every 16 bytes cover the rest: a host of up
@@ -282,16 +261,16 @@ value_masks64(const unsigned char *p, size_t n, size_t from, uint64_t *ok, uint6
               uint64_t *digit)
 {
     unsigned base = (unsigned)(64 - n), o, d, g;
-    quick_masks16(p + n - 16, &o, &d, &g);
+    corsp_quick_masks16(p + n - 16, &o, &d, &g);
     uint64_t ok64 = (uint64_t)o << 48, dot64 = (uint64_t)d << 48, digit64 = (uint64_t)g << 48;
     if (from + 16 < n) {
         /* the usual host of 17 to 32 bytes: one more load, no loop */
-        quick_masks16(p + from, &o, &d, &g);
+        corsp_quick_masks16(p + from, &o, &d, &g);
         ok64 |= (uint64_t)o << (base + from);
         dot64 |= (uint64_t)d << (base + from);
         digit64 |= (uint64_t)g << (base + from);
         for (size_t at = from + 16; at + 16 < n; at += 16) {
-            quick_masks16(p + at, &o, &d, &g);
+            corsp_quick_masks16(p + at, &o, &d, &g);
             ok64 |= (uint64_t)o << (base + at);
             dot64 |= (uint64_t)d << (base + at);
             digit64 |= (uint64_t)g << (base + at);
@@ -302,25 +281,6 @@ value_masks64(const unsigned char *p, size_t n, size_t from, uint64_t *ok, uint6
     *digit = digit64;
 }
 
-/* One step of corsp_origin_surely_valid(): the bytes of the 16 at p whose
- * bits are in todo (the lowest of them at bit shift) are host bytes with no
- * empty label and no label starting with a digit; *prev_dot says the byte
- * before bit shift ends a label (a dot, or the "//" before the host), and
- * becomes whether bit 15 is a dot. */
-static CORSP_ALWAYS_INLINE bool
-quick_step16(const unsigned char *p, unsigned todo, unsigned shift, unsigned *prev_dot)
-{
-    unsigned ok, dot, digit;
-    quick_masks16(p, &ok, &dot, &digit);
-    if ((ok & todo) != todo)
-        return false; /* ':' (a port), '[', upper case, ...: the parser decides */
-    dot &= todo;
-    unsigned starts = ((dot << 1) | (*prev_dot << shift)) & todo; /* label starts */
-    if ((starts & (dot | digit)) != 0)
-        return false; /* an empty label, or a label starting with a digit */
-    *prev_dot = dot >> 15;
-    return true;
-}
 #endif
 
 /* Byte classes of a request host: canonical host bytes, '.', ':' (0: none). */
@@ -437,7 +397,7 @@ corsp_origin_parse_full(const char *p, size_t n, struct corsp_origin *o)
                 size_t base = n - i >= 16 ? i : n - 16;
                 unsigned shift = (unsigned)(i - base);
                 unsigned ok, dot, digit;
-                quick_masks16(u + base, &ok, &dot, &digit);
+                corsp_quick_masks16(u + base, &ok, &dot, &digit);
                 unsigned stop = ~ok & (0xFFFFu << shift) & 0xFFFFu;
                 /* bytes [shift, end) of the step belong to the host */
                 unsigned end = stop ? (unsigned)__builtin_ctz(stop) : 16u;
@@ -585,55 +545,13 @@ corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
     return corsp_origin_parse_full(p, n, o);
 }
 
-/*
- * Whether corsp_origin_parse() would call the value VALID, decided without
- * parsing it: "https://" or "http://" and then a domain host alone (no port,
- * no IP literal). A policy of exact origins only needs to know "valid or
- * malformed" for a value its exact set missed (both are refused, for
- * different reasons), so this spares that path the parse and the dot
- * bookkeeping. False means "not sure": the caller parses. It is never true
- * for a value the parser refuses (tests/unit/test-origin.c and
- * tests/fuzz/fuzz_origin.c compare both on every input).
- *
- * A host the parser accepts is a run of [a-z0-9_-] and '.' with no empty
- * label (no leading '.', no ".."; one trailing '.' is fine) whose last label
- * is not a number (WHATWG "ends in a number": all digits or "0x..."; such a
- * host must then be a canonical dotted quad). A number starts with a digit,
- * so "no label starts with a digit" rules it out without finding the last
- * label; hosts with a label that does ("1password.com", "10.0.0.1") are left
- * to the parser.
- */
+/* corsp_origin_surely_valid() (cors-private.h) for what its vector steps
+ * do not take: the host bytes p[i, n) of a value under 16 bytes, or any
+ * value without SSE2, one byte at a time by the same rules. */
 bool
-corsp_origin_surely_valid(const char *p, size_t n)
+corsp_origin_surely_valid_bytes(const char *p, size_t i, size_t n)
 {
-    /* the scheme: the same 8-byte compares as the parser */
-    if (n < 8)
-        return false;
-    uint64_t head = corsp_load64(p);
-    size_t i;
-    if (head == corsp_load64("https://"))
-        i = 8;
-    else if ((head & 0x00FFFFFFFFFFFFFFull) == (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull))
-        i = 7;
-    else
-        return false;
-    if (i == n)
-        return false; /* empty host */
     const unsigned char *u = (const unsigned char *)p;
-#if defined(__SSE2__)
-    if (n >= 16) {
-        /* 16 bytes per step; the last step reloads the value's final 16
-         * bytes (never reading past its end), its bits below `shift` being
-         * bytes already judged. */
-        unsigned prev_dot = 1;
-        for (; n - i > 16; i += 16)
-            if (!quick_step16(u + i, 0xFFFFu, 0, &prev_dot))
-                return false;
-        unsigned shift = (unsigned)(i - (n - 16));
-        return quick_step16(u + n - 16, (0xFFFFu << shift) & 0xFFFFu, shift, &prev_dot);
-    }
-#endif
-    /* one byte at a time (short values, or no SSE2): the same rules */
     bool label_start = true;
     for (; i < n; i++) {
         unsigned k = host_class[u[i]];

@@ -69,7 +69,10 @@ static const char *pol_origins[][6] = {
     {"https://*", NULL},
     {"https://*.ab", "https://*.a-b_c.ab", "http://*:*", "https://x.y:8443", NULL},
     {"*", NULL},
+    {"https://example.com", NULL}, /* exact origins only, one entry */
+    {"https://example.com", "https://www.example.com", "null", NULL}, /* exact origins only */
 };
+#define POLICY_COUNT (sizeof(pol_origins) / sizeof(pol_origins[0]))
 static const char *hdrs[] = {
     "authorization", "content-type", "x-requested-with", "x-a", "x-custom-header-name-long", NULL};
 
@@ -108,6 +111,11 @@ gen_origin(char *o, size_t *n)
     }
     if (rnd(20) == 0) {
         memcpy(o, "https://example.com", 19);
+        k = 19;
+    } else if (rnd(20) == 0) {
+        /* the length of a listed origin, one byte changed */
+        memcpy(o, "https://example.com", 19);
+        o[rnd(19)] = alpha[rnd(sizeof(alpha) - 1)];
         k = 19;
     }
     *n = k;
@@ -152,7 +160,7 @@ main(int argc, char **argv)
     load(&a, argv[1]);
     load(&b, argv[2]);
     long iters = argc > 3 ? atol(argv[3]) : 200000, bad = 0;
-    for (size_t pi = 0; pi < 4; pi++) {
+    for (size_t pi = 0; pi < POLICY_COUNT; pi++) {
         struct cors_policy *pa, *pb;
         struct lib *ls[2] = {&a, &b};
         struct cors_policy **ps[2] = {&pa, &pb};
@@ -206,7 +214,8 @@ main(int argc, char **argv)
             int same = sa == sb && ra.decision == rb.decision && ra.allowed == rb.allowed &&
                        ra.reason == rb.reason && ra.call_handler == rb.call_handler &&
                        ra.status == rb.status && ra.header_count == rb.header_count &&
-                       ra.report_only == rb.report_only;
+                       ra.report_only == rb.report_only && ra.matched_field == rb.matched_field &&
+                       ra.matched_index == rb.matched_index;
             size_t shown = ra.header_count < cap ? ra.header_count : cap;
             for (size_t k = 0; same && k < shown; k++)
                 same = ha[k].op == hb[k].op && ha[k].name.len == hb[k].name.len &&
@@ -218,6 +227,6 @@ main(int argc, char **argv)
                         (int)(on > 80 ? 80 : on), o, on, ra.reason, rb.reason);
         }
     }
-    printf("%ld differences in %ld requests x 4 policies\n", bad, iters);
+    printf("%ld differences in %ld requests x %zu policies\n", bad, iters, POLICY_COUNT);
     return bad != 0;
 }

@@ -1055,7 +1055,11 @@ cors_evaluate(const struct cors_policy *policy, const struct cors_request *reque
  * value (absent or empty allowed), skipping names already present
  * (case-insensitive) and keeping existing ones as they are. Writes the result
  * into out like snprintf (NUL-terminated when size > 0) and returns the length
- * the result needs. If existing is "*", the result is "*". Thread-safe.
+ * the result needs. If existing is "*", the result is "*". A Vary value
+ * cors_evaluate() returned has its names once each, separated by ", ": merged
+ * into an absent or empty existing value it comes out byte for byte as it
+ * is, so a host whose response has no Vary may set it without this call
+ * (guaranteed since 0.2). Thread-safe.
  * @param existing the response's Vary value, borrowed (ptr NULL: none)
  * @param addition the names to merge, e.g. a MERGE_VARY header's value
  * @param out the caller's buffer; may be NULL when size is 0

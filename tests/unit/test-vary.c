@@ -162,6 +162,22 @@ START_TEST(test_vary_matrix)
         char msg[1024];
         eval_spec(p, &cases[i].rq, &e);
         ck_assert_uint_le(count_header(&e, H_VARY), 1);
+        /* cors.h, cors_merge_vary(): a Vary value cors_evaluate() returned,
+         * merged into none, is that value byte for byte (what a host relies on
+         * to set it as it is when its response has no Vary) */
+        for (size_t k = 0; k < e.r.header_count; k++) {
+            if (e.h[k].op != CORS_HEADER_MERGE_VARY)
+                continue;
+            char buf[256];
+            struct cors_str v = e.h[k].value;
+            struct cors_str none[] = {{NULL, 0}, {"", 0}};
+            for (size_t n = 0; n < 2; n++) {
+                size_t need = cors_merge_vary(none[n], v, buf, sizeof buf);
+                ck_assert_msg(need == v.len && memcmp(buf, v.ptr, v.len) == 0,
+                              "policy %d case %zu: merged '%s' from '%.*s'", _i, i, buf,
+                              (int)v.len, v.ptr);
+            }
+        }
         if (cases[i].preflight) {
             ck_assert_msg(check_vary(&e, pre, msg, sizeof msg), "policy %d case %zu: %s", _i, i,
                           msg);

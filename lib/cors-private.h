@@ -617,20 +617,21 @@ bool corsp_origin_surely_valid_bytes(const char *p, size_t i, size_t n);
  * label; hosts with a label that does ("1password.com", "10.0.0.1") are left
  * to the parser.
  *
- * corsp_origin_surely_valid_wide(..., true) calls nothing: values under 16
- * bytes (and every value without SSE2) are then "not sure".
+ * corsp_origin_surely_valid_wide(..., true) calls nothing and has no loop:
+ * values under 16 bytes, hosts over 32 bytes (and every value without SSE2)
+ * are then "not sure".
  */
 static CORSP_ALWAYS_INLINE bool
 corsp_origin_surely_valid_wide(const char *p, size_t n, bool wide_only)
 {
-    /* the scheme: the same 8-byte compares as the parser */
-    if (n < 8)
+    /* the scheme, as 4-byte compares with constants (no register for a
+     * 64-bit constant): "http", then "s://" or, from byte 3, "p://" */
+    if (n < 8 || corsp_load32(p) != corsp_load32("http"))
         return false;
-    uint64_t head = corsp_load64(p);
     size_t i;
-    if (head == corsp_load64("https://"))
+    if (corsp_load32(p + 4) == corsp_load32("s://"))
         i = 8;
-    else if ((head & 0x00FFFFFFFFFFFFFFull) == (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull))
+    else if (corsp_load32(p + 3) == corsp_load32("p://"))
         i = 7;
     else
         return false;
@@ -643,9 +644,21 @@ corsp_origin_surely_valid_wide(const char *p, size_t n, bool wide_only)
          * bytes already judged. */
         const unsigned char *u = (const unsigned char *)p;
         unsigned prev_dot = 1;
-        for (; n - i > 16; i += 16)
-            if (!corsp_quick_step16(u + i, 0xFFFFu, 0, &prev_dot))
+        if (wide_only) {
+            /* a host of up to 32 bytes in one or two steps and no loop (the
+             * loop's registers would cost the caller a stack frame) */
+            if (n - i > 32)
                 return false;
+            if (n - i > 16) {
+                if (!corsp_quick_step16(u + i, 0xFFFFu, 0, &prev_dot))
+                    return false;
+                i += 16;
+            }
+        } else {
+            for (; n - i > 16; i += 16)
+                if (!corsp_quick_step16(u + i, 0xFFFFu, 0, &prev_dot))
+                    return false;
+        }
         unsigned shift = (unsigned)(i - (n - 16));
         return corsp_quick_step16(u + n - 16, (0xFFFFu << shift) & 0xFFFFu, shift, &prev_dot);
     }

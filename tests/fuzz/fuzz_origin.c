@@ -3,8 +3,9 @@
  *
  * Invariants: corsp_origin_parse() gives what corsp_origin_parse_full()
  * gives; corsp_origin_surely_valid() is true only for values the parser
- * accepts; a value is accepted only when it is its own canonical
- * serialization (scheme "://" host [":" port]) rebuilt from the parsed parts;
+ * accepts, and its loop-free form only where it is; a value is accepted only
+ * when it is its own canonical serialization (scheme "://" host [":" port])
+ * rebuilt from the parsed parts;
  * the parts are slices of the input; the port is never the scheme's default;
  * "null" is the only non-URL value accepted; and every accepted origin of at
  * most CORS_ORIGIN_MAX bytes, configured as an allowOrigins entry,
@@ -74,6 +75,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the quick validity check never calls valid what the parser refuses */
     FUZZ_CHECK(!corsp_origin_surely_valid(p, size) || kind == CORSP_ORIGIN_VALID,
                "\"%.*s\" surely valid, but the parser says %d", (int)size, p, (int)kind);
+    /* its loop-free form (the exact-only path) says no more than it does */
+    FUZZ_CHECK(!corsp_origin_surely_valid_wide(p, size, true) || corsp_origin_surely_valid(p, size),
+               "\"%.*s\" surely valid to the loop-free check only", (int)size, p);
     FUZZ_CHECK(kind == CORSP_ORIGIN_VALID || kind == CORSP_ORIGIN_NULL ||
                    kind == CORSP_ORIGIN_MALFORMED,
                "kind %d", (int)kind);

@@ -857,6 +857,43 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
 }
 
 /*
+ * Policies with no exact origin (wildcards, regexes, a predicate or "*"
+ * alone): nothing to look up before check_origin(), so these go there
+ * straight, with the checks of the Origin lines' shape that
+ * check_origin_listed() makes first (a request that fails them goes to the
+ * general path, which refuses it).
+ */
+
+static CORSP_ALWAYS_INLINE bool
+origin_lines_plain(const struct cors_request *req)
+{
+    return req->origin_count == 1 && req->origins[0].ptr != NULL &&
+           req->origins[0].len <= CORS_ORIGIN_MAX;
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_preflight_no_exact(const struct cors_policy *p, const struct cors_request *req,
+                            struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    if (CORSP_UNLIKELY(!origin_lines_plain(req)))
+        return evaluate_preflight(p, req, headers, capacity, res);
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    return evaluate_preflight_unlisted(p, req, headers, capacity, res);
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_actual_no_exact(const struct cors_policy *p, const struct cors_request *req,
+                         struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    if (CORSP_UNLIKELY(!origin_lines_plain(req)))
+        return evaluate_actual(p, req, headers, capacity, res);
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    return answer_actual(p, req, check_origin(p, req, res), headers, capacity, res);
+}
+
+/*
  * Policies whose origins are all exact (origins_exact_only), the usual case,
  * decided in the fewest instructions: these functions take only the common
  * paths, keep to the registers a call may use and call nothing but by a tail
@@ -981,6 +1018,9 @@ corsp_evaluate_prepare(struct cors_policy *p)
     } else if (p->origins_exact_only && p->exact.count <= 1) {
         p->evaluate_actual = evaluate_actual_exact_only;
         p->evaluate_preflight = evaluate_preflight_exact_only;
+    } else if (p->exact.count == 0) {
+        p->evaluate_actual = evaluate_actual_no_exact;
+        p->evaluate_preflight = evaluate_preflight_no_exact;
     } else {
         p->evaluate_actual = evaluate_actual;
         p->evaluate_preflight = evaluate_preflight;

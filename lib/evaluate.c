@@ -687,6 +687,14 @@ _Static_assert(offsetof(struct cors_result, header_count) < SHAPE_RESULT_BYTES &
                    offsetof(struct cors_result, headers) < SHAPE_RESULT_BYTES,
                "struct cors_result: matched_field must follow the fields a shape fixes");
 
+/* The usual number of headers of a result kind: the removal of
+ * Access-Control-*, then Vary (refusals); Access-Control-Allow-Origin between
+ * them (an allowed actual request); Access-Control-Allow-Origin, -Methods,
+ * -Headers and -Max-Age between them (an answered preflight). */
+#define USUAL_REFUSED            2
+#define USUAL_ACTUAL_ALLOWED     3
+#define USUAL_PREFLIGHT_ANSWERED 6
+
 /* Which request values a shape may need (a constant at each call, so that
  * the shapes of refusals, which echo nothing, cost no test). */
 enum fills {
@@ -696,17 +704,17 @@ enum fills {
 };
 
 /* Copies the shape to the caller (who has room for it) and fills in the
- * request's values. */
+ * request's values; usual: the number of headers the kind usually has. */
 static CORSP_ALWAYS_INLINE void
 apply_shape(const struct corsp_shape *shape, const struct cors_request *req,
-            struct cors_header *headers, struct cors_result *res, enum fills fills)
+            struct cors_header *headers, struct cors_result *res, enum fills fills, size_t usual)
 {
     memcpy(res, &shape->result, SHAPE_RESULT_BYTES);
     res->headers = headers;
-    /* the usual refusal (the removal and Vary) without copy_headers()'s
-     * jump table */
-    if (fills == FILL_NONE && CORSP_LIKELY(shape->result.header_count == 2))
-        memcpy(headers, shape->headers, 2 * sizeof(*headers));
+    /* the usual number of headers of the kind (a constant at each call)
+     * without copy_headers()'s jump table */
+    if (CORSP_LIKELY(shape->result.header_count == usual))
+        copy_headers(headers, shape->headers, usual);
     else
         copy_headers(headers, shape->headers, shape->result.header_count);
     if (fills >= FILL_ORIGIN && shape->origin_at[0] >= 0) {
@@ -751,7 +759,7 @@ answer_preflight_allowed(const struct cors_policy *p, const struct cors_request 
     if (CORSP_UNLIKELY(capacity < shape->min_capacity + echo))
         return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, CORS_REASON_ALLOWED, v, headers,
                              capacity, res);
-    apply_shape(shape, req, headers, res, FILL_ORIGIN_METHOD);
+    apply_shape(shape, req, headers, res, FILL_ORIGIN_METHOD, USUAL_PREFLIGHT_ANSWERED);
     if (echo > 0)
         insert_echoed(shape, req, headers, res, echo);
     res->reason = v.reason; /* a shape serves several reasons */
@@ -780,7 +788,7 @@ answer_preflight_refused(const struct cors_policy *p, const struct cors_request 
         preflight_verdict(p, req, origin, &v);
         return evaluate_slow(p, req, CORS_DECISION_PREFLIGHT, origin, v, headers, capacity, res);
     }
-    apply_shape(shape, req, headers, res, FILL_NONE);
+    apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
     res->reason = origin;
     return CORS_OK;
 }
@@ -797,9 +805,9 @@ answer_actual(const struct cors_policy *p, const struct cors_request *req, enum 
         return evaluate_slow(p, req, CORS_DECISION_ACTUAL, origin, NO_PREFLIGHT, headers, capacity,
                              res);
     if (allowed) {
-        apply_shape(shape, req, headers, res, FILL_ORIGIN);
+        apply_shape(shape, req, headers, res, FILL_ORIGIN, USUAL_ACTUAL_ALLOWED);
     } else {
-        apply_shape(shape, req, headers, res, FILL_NONE);
+        apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
         res->reason = origin; /* the denied shape serves several reasons */
     }
     return CORS_OK;
@@ -940,7 +948,7 @@ evaluate_preflight_exact_only(const struct cors_policy *p, const struct cors_req
     const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
     if (verdict < 0 || CORSP_UNLIKELY(capacity < shape->min_capacity))
         return evaluate_preflight(p, req, headers, capacity, res);
-    apply_shape(shape, req, headers, res, FILL_NONE);
+    apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
     res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED;
     res->matched_field = CORS_FIELD_NONE;
     res->matched_index = SIZE_MAX;
@@ -957,11 +965,11 @@ evaluate_actual_exact_only(const struct cors_policy *p, const struct cors_reques
     if (verdict < 0 || CORSP_UNLIKELY(capacity < shape->min_capacity))
         return evaluate_actual(p, req, headers, capacity, res);
     if (verdict > 0) {
-        apply_shape(shape, req, headers, res, FILL_ORIGIN);
+        apply_shape(shape, req, headers, res, FILL_ORIGIN, USUAL_ACTUAL_ALLOWED);
         res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
         res->matched_index = p->exact_index[0];
     } else {
-        apply_shape(shape, req, headers, res, FILL_NONE);
+        apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
         res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED; /* the shape serves several reasons */
         res->matched_field = CORS_FIELD_NONE;
         res->matched_index = SIZE_MAX;
@@ -1071,7 +1079,10 @@ cors_evaluate(const struct cors_policy *p, const struct cors_request *req,
                              headers, capacity, res);
     *res = shape->result;
     res->headers = headers;
-    copy_headers(headers, shape->headers, shape->result.header_count);
+    if (CORSP_LIKELY(shape->result.header_count == USUAL_REFUSED)) /* the removal and Vary */
+        copy_headers(headers, shape->headers, USUAL_REFUSED);
+    else
+        copy_headers(headers, shape->headers, shape->result.header_count);
     return CORS_OK;
 }
 

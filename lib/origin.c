@@ -497,49 +497,68 @@ port_value(const char *p, size_t i, size_t n, const char *scheme, size_t scheme_
  * registers. Everything else goes to corsp_origin_parse_full(): other schemes, IP
  * literals (a host with a label starting with a digit may be an IPv4
  * address), other lengths, and every malformed value.
+ *
+ * parse_usual() is that decision for a value whose scheme is known (its
+ * length in scheme). Without with_port, a value with a port goes to
+ * parse_usual_port() by a tail call, so that the usual origin, which has
+ * none, is parsed in a function that calls nothing and needs no stack frame.
  */
+#if defined(__SSE2__)
+static enum corsp_origin_kind parse_usual_port(const char *p, size_t n, struct corsp_origin *o,
+                                               size_t scheme);
+
+static CORSP_ALWAYS_INLINE enum corsp_origin_kind
+parse_usual(const char *p, size_t n, struct corsp_origin *o, size_t scheme, bool with_port)
+{
+    uint64_t ok, dot, digit;
+    value_masks64((const unsigned char *)p, n, scheme + 3, &ok, &dot, &digit);
+    unsigned first = (unsigned)(scheme + 3 + 64 - n); /* the host's first byte */
+    uint64_t host = ~0ull << first;
+    uint64_t stop = ~ok & host;
+    unsigned end = 64; /* the bit after the host */
+    uint32_t port = CORSP_PORT_DEFAULT;
+    if (stop != 0) {
+        end = (unsigned)__builtin_ctzll(stop);
+        size_t colon = end + n - 64;
+        if (end == first || p[colon] != ':')
+            return corsp_origin_parse_full(p, n, o);
+        if (!with_port)
+            return parse_usual_port(p, n, o, scheme);
+        port = port_value(p, colon + 1, n, p, scheme);
+        if (port == 0)
+            return CORSP_ORIGIN_MALFORMED;
+        host &= (1ull << end) - 1;
+    }
+    dot &= host;
+    uint64_t starts = ((dot << 1) | (1ull << first)) & host; /* label starts */
+    if ((starts & (dot | digit)) != 0)
+        return corsp_origin_parse_full(p, n, o); /* an empty label, or maybe an address */
+    o->scheme = (struct cors_str){p, scheme};
+    o->host = (struct cors_str){p + scheme + 3, end - first};
+    o->port = port;
+    o->dot_window = dot << (64 - end);
+    /* two labels or more when a dot is not the host's last byte */
+    o->labels = (o->dot_window << 1) != 0 ? 2 : 1;
+    return CORSP_ORIGIN_VALID;
+}
+
+static __attribute__((noinline)) enum corsp_origin_kind
+parse_usual_port(const char *p, size_t n, struct corsp_origin *o, size_t scheme)
+{
+    return parse_usual(p, n, o, scheme, true);
+}
+#endif
+
 enum corsp_origin_kind
 corsp_origin_parse(const char *p, size_t n, struct corsp_origin *o)
 {
 #if defined(__SSE2__)
     if (n >= 16 && n <= 64) {
         uint64_t head = corsp_load64(p);
-        size_t scheme;
         if (head == corsp_load64("https://"))
-            scheme = 5;
-        else if ((head & 0x00FFFFFFFFFFFFFFull) ==
-                 (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull))
-            scheme = 4;
-        else
-            return corsp_origin_parse_full(p, n, o);
-        uint64_t ok, dot, digit;
-        value_masks64((const unsigned char *)p, n, scheme + 3, &ok, &dot, &digit);
-        unsigned first = (unsigned)(scheme + 3 + 64 - n); /* the host's first byte */
-        uint64_t host = ~0ull << first;
-        uint64_t stop = ~ok & host;
-        unsigned end = 64; /* the bit after the host */
-        uint32_t port = CORSP_PORT_DEFAULT;
-        if (stop != 0) {
-            end = (unsigned)__builtin_ctzll(stop);
-            size_t colon = end + n - 64;
-            if (end == first || p[colon] != ':')
-                return corsp_origin_parse_full(p, n, o);
-            port = port_value(p, colon + 1, n, p, scheme);
-            if (port == 0)
-                return CORSP_ORIGIN_MALFORMED;
-            host &= (1ull << end) - 1;
-        }
-        dot &= host;
-        uint64_t starts = ((dot << 1) | (1ull << first)) & host; /* label starts */
-        if ((starts & (dot | digit)) != 0)
-            return corsp_origin_parse_full(p, n, o); /* an empty label, or maybe an address */
-        o->scheme = (struct cors_str){p, scheme};
-        o->host = (struct cors_str){p + scheme + 3, end - first};
-        o->port = port;
-        o->dot_window = dot << (64 - end);
-        /* two labels or more when a dot is not the host's last byte */
-        o->labels = (o->dot_window << 1) != 0 ? 2 : 1;
-        return CORSP_ORIGIN_VALID;
+            return parse_usual(p, n, o, 5, false);
+        if ((head & 0x00FFFFFFFFFFFFFFull) == (corsp_load64("http://x") & 0x00FFFFFFFFFFFFFFull))
+            return parse_usual(p, n, o, 4, false);
     }
 #endif
     return corsp_origin_parse_full(p, n, o);

@@ -390,7 +390,9 @@ corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
 
 /* Up to 16 bytes: corsp_hash_short() of the (packed) first and the last
  * word. Longer: two lanes of 8-byte words (multiply after xor), the last 16
- * bytes overlapping, then one avalanche. FOLD is applied to every word. */
+ * bytes overlapping, then one avalanche; 17 to 32 bytes (most origins and
+ * regex keys) take the lanes' one step and the last 16 bytes without the
+ * loop (the same value). FOLD is applied to every word. */
 #define CORSP_HASH_BODY(FOLD)                                                                      \
     const unsigned char *p = data;                                                                 \
     if (n <= 16) {                                                                                 \
@@ -400,9 +402,14 @@ corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
                                 n, seed);                                                          \
     }                                                                                              \
     uint64_t a = seed ^ CORSP_K2, b = n;                                                           \
-    for (size_t i = 0; i + 16 < n; i += 16) {                                                      \
-        a = (a ^ FOLD(corsp_load64(p + i))) * CORSP_K1;                                            \
-        b = (b ^ FOLD(corsp_load64(p + i + 8))) * CORSP_K2;                                        \
+    if (CORSP_LIKELY(n <= 32)) {                                                                   \
+        a = (a ^ FOLD(corsp_load64(p))) * CORSP_K1;                                                \
+        b = (b ^ FOLD(corsp_load64(p + 8))) * CORSP_K2;                                            \
+    } else {                                                                                       \
+        for (size_t i = 0; i + 16 < n; i += 16) {                                                  \
+            a = (a ^ FOLD(corsp_load64(p + i))) * CORSP_K1;                                        \
+            b = (b ^ FOLD(corsp_load64(p + i + 8))) * CORSP_K2;                                    \
+        }                                                                                          \
     }                                                                                              \
     a = (a ^ FOLD(corsp_load64(p + n - 16))) * CORSP_K1;                                           \
     b = (b ^ FOLD(corsp_load64(p + n - 8))) * CORSP_K2;                                            \
@@ -642,13 +649,13 @@ struct corsp_regex_shape {
                          recursion, subroutine call, condition, callout, verb) */
     size_t unsupported_at;
     const char *unsupported_what; /* static */
-    bool backtracking; /* a repetition that can split one input in many ways */
+    bool backtracking;            /* a repetition that can split one input in many ways */
     size_t backtracking_at;
-    const char *backtracking_what; /* static */
-    char key[254];  /* every origin the regex matches has a host that is key or
-                       ends in "." key */
-    size_t key_len; /* 0: no key */
-    bool simple;    /* the regex has the simple form (then it has a key) */
+    const char *backtracking_what;  /* static */
+    char key[254];                  /* every origin the regex matches has a host that is key or
+                                       ends in "." key */
+    size_t key_len;                 /* 0: no key */
+    bool simple;                    /* the regex has the simple form (then it has a key) */
     struct corsp_regex_simple form; /* prefix and host point into the buffers below */
     char form_prefix[64];
     char form_host[254];
@@ -698,7 +705,7 @@ struct corsp_shape {
     size_t min_capacity;       /* header count: a smaller caller array takes the slow path */
     int8_t origin_at[2];       /* entries whose value is the request's Origin, or -1 */
     int8_t method_at;          /* the entry whose value is the request method, or -1 */
-    int8_t echo_at; /* allowHeaders "*": where the request's header lines go, or -1 */
+    int8_t echo_at;            /* allowHeaders "*": where the request's header lines go, or -1 */
     struct cors_header headers[CORSP_SHAPE_HEADERS];
     /* to 512 bytes on LP64: p->shapes[kind] is then one shift, not three
      * instructions, each of the few times a request's path computes it */
@@ -848,10 +855,10 @@ struct cors_policy {
     bool forward_allowed;
     bool report_only;
     bool timing_allow_origin;
-    bool origins_any; /* "*" in allowOrigins */
+    bool origins_any;        /* "*" in allowOrigins */
     bool origins_exact_only; /* no "*", wildcard, regex or predicate: set by
                                 corsp_evaluate_prepare() */
-    bool public_star; /* "*" without credentials: literal "*" on every response */
+    bool public_star;        /* "*" without credentials: literal "*" on every response */
     bool methods_any;
     bool headers_any;
     int preflight_status;

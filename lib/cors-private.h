@@ -649,13 +649,13 @@ struct corsp_regex_shape {
                          recursion, subroutine call, condition, callout, verb) */
     size_t unsupported_at;
     const char *unsupported_what; /* static */
-    bool backtracking;            /* a repetition that can split one input in many ways */
+    bool backtracking; /* a repetition that can split one input in many ways */
     size_t backtracking_at;
-    const char *backtracking_what;  /* static */
-    char key[254];                  /* every origin the regex matches has a host that is key or
-                                       ends in "." key */
-    size_t key_len;                 /* 0: no key */
-    bool simple;                    /* the regex has the simple form (then it has a key) */
+    const char *backtracking_what; /* static */
+    char key[254];  /* every origin the regex matches has a host that is key or
+                       ends in "." key */
+    size_t key_len; /* 0: no key */
+    bool simple;    /* the regex has the simple form (then it has a key) */
     struct corsp_regex_simple form; /* prefix and host point into the buffers below */
     char form_prefix[64];
     char form_host[254];
@@ -705,7 +705,7 @@ struct corsp_shape {
     size_t min_capacity;       /* header count: a smaller caller array takes the slow path */
     int8_t origin_at[2];       /* entries whose value is the request's Origin, or -1 */
     int8_t method_at;          /* the entry whose value is the request method, or -1 */
-    int8_t echo_at;            /* allowHeaders "*": where the request's header lines go, or -1 */
+    int8_t echo_at; /* allowHeaders "*": where the request's header lines go, or -1 */
     struct cors_header headers[CORSP_SHAPE_HEADERS];
     /* to 512 bytes on LP64: p->shapes[kind] is then one shift, not three
      * instructions, each of the few times a request's path computes it */
@@ -855,10 +855,10 @@ struct cors_policy {
     bool forward_allowed;
     bool report_only;
     bool timing_allow_origin;
-    bool origins_any;        /* "*" in allowOrigins */
+    bool origins_any; /* "*" in allowOrigins */
     bool origins_exact_only; /* no "*", wildcard, regex or predicate: set by
                                 corsp_evaluate_prepare() */
-    bool public_star;        /* "*" without credentials: literal "*" on every response */
+    bool public_star; /* "*" without credentials: literal "*" on every response */
     bool methods_any;
     bool headers_any;
     int preflight_status;

@@ -61,7 +61,16 @@ struct entry {
 struct direct {
     const struct corsp_regex_simple *form;
     size_t index;
+    /* what direct_match() compares, read from form once at build time */
+    uint64_t prefix_lo, prefix_hi; /* "scheme://": corsp_load_small() of it (< 8
+                                      bytes), or its first and last 8 bytes */
+    uint32_t port;                 /* the port the origin must have ... */
+    uint32_t port_mask;            /* ... in these bits (0: any port) */
+    uint8_t prefix_len;
+    bool fast;        /* host_is_key and a prefix of at most 16 bytes: direct_match() */
     bool host_is_key; /* the form's literal host is its bucket's key */
+    bool bare_ok;     /* it matches the literal host alone (no labels before it) */
+    bool sub_ok;      /* it matches labels before the literal host */
     uint8_t labels;   /* enum label_check */
 };
 
@@ -86,11 +95,15 @@ struct corsp_regex_set {
     /* after corsp_regex_set_finish() */
     struct group *groups;
     size_t group_count;
-    size_t rest_groups;         /* groups [0, rest_groups): regexes without a key */
-    struct corsp_strset keys;   /* bucket keys */
-    uint32_t *bucket_groups;    /* bucket b: groups [bucket_groups[b], bucket_groups[b + 1]) */
-    uint32_t max_key_labels;    /* most labels in a key */
-    uint32_t min_key_labels;    /* fewest labels in a key */
+    size_t rest_groups;       /* groups [0, rest_groups): regexes without a key */
+    struct corsp_strset keys; /* bucket keys */
+    uint32_t *bucket_groups;  /* bucket b: groups [bucket_groups[b], bucket_groups[b + 1]) */
+    uint32_t max_key_labels;  /* most labels in a key */
+    uint32_t min_key_labels;  /* fewest labels in a key */
+    /* every key has key_dots dots, no regex needs PCRE2 (no rest, every bucket
+     * direct) and every direct entry is fast: match_one_depth() decides */
+    bool one_depth;
+    uint32_t key_dots;
     pcre2_match_context **mctx; /* mctx[c]: REGEX_BUDGET / c units, c = 1..group_count */
     /* buckets whose regexes all have the simple form are matched without
      * PCRE2: bucket b has direct[bucket_direct[b] .. bucket_direct[b + 1]) */
@@ -220,7 +233,7 @@ match_one(const pcre2_code *code, bool jit, const char *p, size_t n, pcre2_match
 
 /* False for a domain host no browser sends: over 253 bytes (a trailing dot
  * aside) or with a label over 63 (RFC 1035 §2.3.4). */
-static bool
+static __attribute__((noinline)) bool
 dns_host_ok(struct cors_str h)
 {
     if (h.len == 0 || h.ptr[0] == '[')
@@ -345,6 +358,49 @@ corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_
     return simple_match(f, o, p, false, label_check_of(f));
 }
 
+/* simple_match() of a fast direct entry e for a host whose suffix from
+ * offset j (0, or just after a dot) is e's key, which is its literal host:
+ * the host ends in the literal, and the labels before it, if any, end in a
+ * dot. Left: the prefix, the port and the labels' bytes. */
+static CORSP_ALWAYS_INLINE bool
+direct_match(const struct direct *e, const struct corsp_origin *o, const char *p, size_t j)
+{
+    /* the host right after the prefix (so the prefix is inside the value) */
+    if (o->host.ptr != p + e->prefix_len || ((o->port ^ e->port) & e->port_mask) != 0)
+        return false;
+    if (e->prefix_len >= 8 ? (corsp_load64(p) ^ e->prefix_lo) |
+                                 (corsp_load64(p + e->prefix_len - 8) ^ e->prefix_hi)
+                           : corsp_load_small(p, e->prefix_len) ^ e->prefix_lo)
+        return false;
+    if (j == 0)
+        return e->bare_ok;
+    if (!e->sub_ok)
+        return false;
+    /* labels h[0, j - 1): non-empty (the parser let no empty label through),
+     * so only their bytes' class is left */
+    if (e->labels == LABELS_ANY_HOST_BYTE)
+        return true;
+    if (e->labels == LABELS_NO_UNDERSCORE) {
+        size_t x = j - 1;
+        if (x <= 8 && o->host.len >= 8) {
+            /* one word from the host's start, only its first x bytes
+             * looked at: has_byte()'s test, whose false positives only
+             * come above a true zero byte, so none among them */
+            const uint64_t ones = 0x0101010101010101ull;
+            uint64_t v = corsp_load64(o->host.ptr) ^ (ones * '_');
+            uint64_t zero = (v - ones) & ~v & (ones << 7);
+            return (zero & (~0ull >> (64 - 8 * x))) == 0;
+        }
+        return !has_byte(o->host.ptr, x, '_');
+    }
+    for (size_t i = 0; i + 1 < j; i++) {
+        unsigned char c = (unsigned char)o->host.ptr[i];
+        if (c != '.' && !label_set_has(e->form->label_set, c))
+            return false;
+    }
+    return true;
+}
+
 /* Runs the compiled groups [from[r], to[r]) under the request's budget
  * (calls of them in all); *best is the smallest matching index so far. */
 static __attribute__((noinline)) int
@@ -384,12 +440,12 @@ run_groups(const struct corsp_regex_set *set, const uint32_t *from, const uint32
     return result;
 }
 
-int
-corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_origin *o,
-                      const char *p, size_t n, size_t *index)
+/* Any set, any host that dns_host_ok(): the rest's groups, then every label suffix up to the
+ * deepest key, and the groups of the buckets found. */
+static __attribute__((noinline)) int
+match_general(const struct corsp_regex_set *set, const struct corsp_origin *o, const char *p,
+              size_t n, size_t *index)
 {
-    if (!dns_host_ok(o->host))
-        return 0;
     /* the groups to run: the rest, and the buckets of the host's suffixes;
      * simple buckets are matched here and now */
     uint32_t from[KEY_LABELS_MAX + 1], to[KEY_LABELS_MAX + 1];
@@ -420,7 +476,7 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
                     const struct direct *e = &set->direct[d];
                     if (e->index >= best)
                         break; /* ascending: no smaller index follows */
-                    if (simple_match(e->form, o, p, e->host_is_key, e->labels)) {
+                    if (simple_match(e->form, o, p, e->host_is_key, (enum label_check)e->labels)) {
                         best = e->index;
                         break;
                     }
@@ -442,6 +498,58 @@ corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_orig
         return 1;
     }
     return result;
+}
+
+/*
+ * The usual multi-tenant set: every key has key_dots dots and every regex is
+ * a fast direct entry. A suffix of the host can only equal a key with as
+ * many dots, so one suffix is looked up: the one after the (key_dots + 1)-th
+ * dot from the right, or the whole host when it has exactly key_dots dots.
+ * The caller guarantees a host of at most 63 bytes: no DNS limit can fail
+ * (dns_host_ok()) and the dot window holds all its dots.
+ */
+static __attribute__((noinline)) int
+match_one_depth(const struct corsp_regex_set *set, const struct corsp_origin *o, const char *p,
+                size_t *index)
+{
+    struct cors_str h = o->host;
+    if (h.len == 0 || h.ptr[0] == '[')
+        return 0;
+    /* bit 63 of the window is the host's last byte: drop key_dots dots from
+     * the right, the next one (the highest bit left) ends the suffix */
+    uint64_t w = o->dot_window;
+    for (uint32_t k = set->key_dots; k != 0; k--) {
+        if (w == 0)
+            return 0; /* fewer dots than any key */
+        w &= ~(0x8000000000000000ull >> __builtin_clzll(w));
+    }
+    size_t j = w != 0 ? h.len - (size_t)__builtin_clzll(w) : 0;
+    long b = corsp_strset_find_inline(&set->keys, h.ptr + j, h.len - j, false);
+    if (b < 0)
+        return 0;
+    /* ascending index: the first match is the lowest */
+    for (uint32_t d = set->bucket_direct[b]; d < set->bucket_direct[b + 1]; d++) {
+        const struct direct *e = &set->direct[d];
+        if (direct_match(e, o, p, j)) {
+            *index = e->index;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+corsp_regex_set_match(const struct corsp_regex_set *set, const struct corsp_origin *o,
+                      const char *p, size_t n, size_t *index)
+{
+    if (o->host.len <= DNS_LABEL_MAX) {
+        /* no DNS limit can fail (dns_host_ok()) */
+        if (CORSP_LIKELY(set->one_depth))
+            return match_one_depth(set, o, p, index);
+    } else if (!dns_host_ok(o->host)) {
+        return 0;
+    }
+    return match_general(set, o, p, n, index);
 }
 
 /* -------------------------------------------------------------- compiling */
@@ -696,6 +804,45 @@ corsp_regex_set_add(struct corsp_regex_set *set, const char *p, size_t n, size_t
     return !report->oom;
 }
 
+/* Fills direct entry d for the simple-form entry en. */
+static void
+direct_init(struct direct *d, const struct entry *en)
+{
+    const struct corsp_regex_simple *f = en->simple;
+    memset(d, 0, sizeof(*d));
+    d->form = f;
+    d->index = en->index;
+    d->labels = (uint8_t)label_check_of(f);
+    /* then a key hit is a match of the literal host already */
+    d->host_is_key = f->host_len == en->key.len && memcmp(f->host, en->key.ptr, en->key.len) == 0;
+    d->prefix_len = (uint8_t)(f->prefix_len <= 16 ? f->prefix_len : 0);
+    if (f->prefix_len < 8) {
+        d->prefix_lo = corsp_load_small(f->prefix, f->prefix_len);
+    } else if (f->prefix_len <= 16) {
+        d->prefix_lo = corsp_load64(f->prefix);
+        d->prefix_hi = corsp_load64(f->prefix + f->prefix_len - 8);
+    }
+    d->bare_ok = !f->labels_min_one;
+    d->sub_ok = f->labels;
+    switch ((enum corsp_simple_port)f->port) {
+    case CORSP_SIMPLE_PORT_NONE:
+        d->port = CORSP_PORT_DEFAULT;
+        d->port_mask = UINT32_MAX;
+        break;
+    case CORSP_SIMPLE_PORT_EXACT:
+        d->port = f->port_value;
+        d->port_mask = UINT32_MAX;
+        if (f->port_value == 0)
+            d->bare_ok = d->sub_ok = false; /* a port no browser sends: never */
+        break;
+    case CORSP_SIMPLE_PORT_ANY:
+        d->port = 0;
+        d->port_mask = 0;
+        break;
+    }
+    d->fast = d->host_is_key && f->prefix_len <= 16;
+}
+
 /* --------------------------------------------------------------- grouping */
 
 /* Compiles entries ids[0..n) as one alternation into set->groups (several
@@ -848,13 +995,7 @@ corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
         if (simple) {
             for (size_t k = start; k < sizes[b]; k++) {
                 const struct entry *en = &set->entries[ids[k]];
-                set->direct[direct].form = en->simple;
-                set->direct[direct].index = en->index;
-                /* then a key hit is a match of the literal host already */
-                set->direct[direct].labels = (uint8_t)label_check_of(en->simple);
-                set->direct[direct++].host_is_key =
-                    en->simple->host_len == en->key.len &&
-                    memcmp(en->simple->host, en->key.ptr, en->key.len) == 0;
+                direct_init(&set->direct[direct++], en);
             }
         } else if (!compile_groups(set, ids + start, sizes[b] - start, report)) {
             return false;
@@ -863,6 +1004,14 @@ corsp_regex_set_finish(struct corsp_regex_set *set, struct corsp_report *report)
     }
     set->bucket_groups[buckets] = (uint32_t)set->group_count;
     set->bucket_direct[buckets] = (uint32_t)direct;
+    /* one lookup per request when every key has as many labels and every
+     * regex is matched directly */
+    set->one_depth = set->group_count == 0 && buckets > 0 &&
+                     set->min_key_labels == set->max_key_labels &&
+                     set->max_key_labels < KEY_LABELS_MAX;
+    set->key_dots = set->max_key_labels - 1;
+    for (size_t d = 0; d < direct; d++)
+        set->one_depth = set->one_depth && set->direct[d].fast;
     if (!corsp_strset_build(&set->keys, &set->pool, keys, buckets, false))
         return false;
     /* one match context per number of calls a request can make */

@@ -380,6 +380,189 @@ START_TEST(test_simple_same_as_pcre2)
 }
 END_TEST
 
+/*
+ * The one-lookup path (docs/decisions.md "Regex origins": when every key has
+ * as many labels and every regex has the simple form, a request looks up
+ * one host suffix) and the general one, against PCRE2: each policy below is
+ * built once as written and once with every regex forced through PCRE2 (a
+ * top-level alternative that never matches takes away its key), and many
+ * generated origins must get the same verdict and the same matched entry
+ * (the first in allowOriginRegex order that matches). The keys' lengths
+ * cross the 8-, 16- and 32-byte steps of the key hash and comparisons, and
+ * the label parts cross the 8-byte steps of the '_' check.
+ */
+#define DIFF_MAX_REGEXES 48
+
+struct diff_policy {
+    const char *what;
+    size_t count;
+    char *regex[DIFF_MAX_REGEXES];
+    char *key[DIFF_MAX_REGEXES];
+};
+
+static char *
+diff_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    ck_assert_ptr_nonnull(c);
+    memcpy(c, s, n);
+    return c;
+}
+
+static void
+diff_add(struct diff_policy *d, const char *head, const char *key, const char *tail)
+{
+    ck_assert_uint_lt(d->count, DIFF_MAX_REGEXES);
+    char re[512], *o = re;
+    o += sprintf(o, "%s", head);
+    for (const char *c = key; *c; c++)
+        o += sprintf(o, *c == '.' ? "\\." : "%c", *c);
+    sprintf(o, "%s", tail);
+    d->regex[d->count] = diff_strdup(re);
+    d->key[d->count] = diff_strdup(key);
+    d->count++;
+}
+
+/* A key of len bytes with dots after every `label` bytes (0: none). */
+static void
+make_key(char *out, size_t len, size_t label)
+{
+    for (size_t i = 0; i < len; i++)
+        out[i] = label != 0 && i % (label + 1) == label ? '.' : (char)('a' + (i * 7 + len) % 26);
+    out[len] = '\0';
+    if (len > 0 && out[len - 1] == '.')
+        out[len - 1] = 'z';
+}
+
+#define LABELS "([a-z0-9-]+\\.)*"
+#define PORT   "(:[0-9]+)?"
+
+static void
+diff_policies(struct diff_policy *d, size_t *n)
+{
+    char key[64];
+    size_t k = 0;
+    /* the benchmark's shape: ten tenants, keys of two dots */
+    d[k].what = "tenants";
+    for (int t = 0; t < 10; t++) {
+        snprintf(key, sizeof key, "tenant%d.example.com", t);
+        diff_add(&d[k], "https://" LABELS, key, PORT);
+    }
+    k++;
+    /* keys without a dot, 1..40 bytes (one lookup: the last label) */
+    d[k].what = "lengths, no dot";
+    for (size_t len = 1; len <= 40; len++) {
+        make_key(key, len, 0);
+        diff_add(&d[k], "https://" LABELS, key, PORT);
+    }
+    k++;
+    /* keys of one dot, 3..42 bytes (one lookup: the last two labels) */
+    d[k].what = "lengths, one dot";
+    for (size_t len = 3; len <= 42; len++) {
+        make_key(key, len - 2, 0);
+        memcpy(key + len - 2, ".z", 3);
+        diff_add(&d[k], "https://" LABELS, key, PORT);
+    }
+    k++;
+    /* mixed label counts: every suffix depth up to the deepest key */
+    d[k].what = "mixed label counts";
+    diff_add(&d[k], "https://" LABELS, "a.b.c.example.com", "");
+    diff_add(&d[k], "https://" LABELS, "example.com", PORT);
+    diff_add(&d[k], "https://" LABELS, "com", ":8080");
+    diff_add(&d[k], "https://" LABELS, "tenant9.example.com", "");
+    diff_add(&d[k], "https://", "app.example.com", "");
+    diff_add(&d[k], "http://" LABELS, "c.example.com", PORT);
+    k++;
+    /* one depth, other forms: schemes shorter and longer than 8 bytes (and
+     * than 16: matched the long way), exact ports, (C+\.)+, label classes */
+    d[k].what = "forms";
+    diff_add(&d[k], "https://" LABELS, "abcdefg.example.com", "");
+    diff_add(&d[k], "http://" LABELS, "abcdefg.example.com", PORT);
+    diff_add(&d[k], "wss://([a-z]+\\.)+", "tenant9.example.com", "");
+    diff_add(&d[k], "https://([a-z0-9_-]+\\.)*", "tenant8.example.com", ":8443");
+    diff_add(&d[k], "https://([a-z_]+\\.)*", "tenant7.example.com", "");
+    diff_add(&d[k], "chrome-extension://" LABELS, "tenant6.example.com", "");
+    diff_add(&d[k], "https://", "tenant5.example.com", ":443");
+    diff_add(&d[k], "https://" LABELS, "tenant9.example.com", "");
+    k++;
+    *n = k;
+}
+
+START_TEST(test_one_lookup_same_as_pcre2)
+{
+    struct diff_policy d[8];
+    memset(d, 0, sizeof d);
+    size_t np = 0;
+    diff_policies(d, &np);
+    struct diff_policy *dp = &d[_i];
+    const char *direct[DIFF_MAX_REGEXES + 1], *forced[DIFF_MAX_REGEXES + 1];
+    for (size_t r = 0; r < dp->count; r++) {
+        direct[r] = dp->regex[r];
+        char buf[600];
+        snprintf(buf, sizeof buf, "%s|(?!)", dp->regex[r]);
+        forced[r] = diff_strdup(buf);
+    }
+    direct[dp->count] = forced[dp->count] = NULL;
+    struct cors_policy *a = spec_try_build(&(struct policy_spec){.regexes = direct}, 0, NULL, NULL);
+    struct cors_policy *b = spec_try_build(&(struct policy_spec){.regexes = forced}, 0, NULL, NULL);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    static const char *const schemes[] = {"https://", "http://", "wss://", "chrome-extension://"};
+    static const char *const labels[] = {
+        "",          "a.",        "app.",
+        "a_b.",      "_.",        "-.",
+        "abcdefg_.", "abcdefgh.", "abcdefgh_.",
+        "x.y.",      "a1.b2.",    "abcdefgh.ijklmno_.",
+        "tenant9.",  "example.",  "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxy.",
+    };
+    static const char *const ports[] = {"", ":8080", ":8443", ":443"};
+    size_t allowed = 0, total = 0;
+    for (size_t r = 0; r < dp->count; r++) {
+        const char *k = dp->key[r];
+        size_t kl = strlen(k);
+        /* the key, a byte more or less on either side, a trailing dot */
+        char hosts[5][80];
+        snprintf(hosts[0], sizeof hosts[0], "%s", k);
+        snprintf(hosts[1], sizeof hosts[1], "x%s", k);
+        snprintf(hosts[2], sizeof hosts[2], "%s", k + 1);
+        snprintf(hosts[3], sizeof hosts[3], "%.*s", (int)(kl > 1 ? kl - 1 : kl), k);
+        snprintf(hosts[4], sizeof hosts[4], "%s.", k);
+        for (size_t s = 0; s < sizeof schemes / sizeof schemes[0]; s++)
+            for (size_t l = 0; l < sizeof labels / sizeof labels[0]; l++)
+                for (size_t h = 0; h < 5; h++)
+                    for (size_t pt = 0; pt < sizeof ports / sizeof ports[0]; pt++) {
+                        char origin[512];
+                        snprintf(origin, sizeof origin, "%s%s%s%s", schemes[s], labels[l], hosts[h],
+                                 ports[pt]);
+                        struct eval ea, eb;
+                        eval_spec(a, &(struct req_spec){.origin = origin}, &ea);
+                        eval_spec(b, &(struct req_spec){.origin = origin}, &eb);
+                        ck_assert_msg(ea.r.allowed == eb.r.allowed && ea.r.reason == eb.r.reason &&
+                                          ea.r.matched_index == eb.r.matched_index,
+                                      "%s: %s: direct %d (%s, entry %zu), PCRE2 %d (%s, entry %zu)",
+                                      dp->what, origin, ea.r.allowed, cors_reason_name(ea.r.reason),
+                                      ea.r.matched_index, eb.r.allowed,
+                                      cors_reason_name(eb.r.reason), eb.r.matched_index);
+                        allowed += ea.r.allowed;
+                        total++;
+                    }
+    }
+    /* the generated origins exercise both verdicts */
+    ck_assert_uint_gt(allowed, dp->count);
+    ck_assert_uint_lt(allowed, total);
+    cors_policy_unref(a);
+    cors_policy_unref(b);
+    for (size_t p = 0; p < np; p++)
+        for (size_t r = 0; r < d[p].count; r++) {
+            free(d[p].regex[r]);
+            free(d[p].key[r]);
+        }
+    for (size_t r = 0; r < dp->count; r++)
+        free((char *)forced[r]);
+}
+END_TEST
+
 static Suite *
 regex_suite(void)
 {
@@ -395,6 +578,7 @@ regex_suite(void)
     tcase_add_loop_test(tc, test_many, 0, 2);
     tcase_add_loop_test(tc, test_simple_same_as_pcre2, 0,
                         (int)(sizeof simple_regexes / sizeof simple_regexes[0]));
+    tcase_add_loop_test(tc, test_one_lookup_same_as_pcre2, 0, 5);
     suite_add_tcase(s, tc);
     return s;
 }

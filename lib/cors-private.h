@@ -390,7 +390,9 @@ corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
 
 /* Up to 16 bytes: corsp_hash_short() of the (packed) first and the last
  * word. Longer: two lanes of 8-byte words (multiply after xor), the last 16
- * bytes overlapping, then one avalanche. FOLD is applied to every word. */
+ * bytes overlapping, then one avalanche; 17 to 32 bytes (most origins and
+ * regex keys) take the lanes' one step and the last 16 bytes without the
+ * loop (the same value). FOLD is applied to every word. */
 #define CORSP_HASH_BODY(FOLD)                                                                      \
     const unsigned char *p = data;                                                                 \
     if (n <= 16) {                                                                                 \
@@ -400,9 +402,14 @@ corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
                                 n, seed);                                                          \
     }                                                                                              \
     uint64_t a = seed ^ CORSP_K2, b = n;                                                           \
-    for (size_t i = 0; i + 16 < n; i += 16) {                                                      \
-        a = (a ^ FOLD(corsp_load64(p + i))) * CORSP_K1;                                            \
-        b = (b ^ FOLD(corsp_load64(p + i + 8))) * CORSP_K2;                                        \
+    if (CORSP_LIKELY(n <= 32)) {                                                                   \
+        a = (a ^ FOLD(corsp_load64(p))) * CORSP_K1;                                                \
+        b = (b ^ FOLD(corsp_load64(p + 8))) * CORSP_K2;                                            \
+    } else {                                                                                       \
+        for (size_t i = 0; i + 16 < n; i += 16) {                                                  \
+            a = (a ^ FOLD(corsp_load64(p + i))) * CORSP_K1;                                        \
+            b = (b ^ FOLD(corsp_load64(p + i + 8))) * CORSP_K2;                                    \
+        }                                                                                          \
     }                                                                                              \
     a = (a ^ FOLD(corsp_load64(p + n - 16))) * CORSP_K1;                                           \
     b = (b ^ FOLD(corsp_load64(p + n - 8))) * CORSP_K2;                                            \

@@ -585,7 +585,9 @@ enum cors_diag_code corsp_pattern_parse(const char *p, size_t n, struct corsp_pa
 /* ---------------------------------------------------------------- wildset.c */
 
 /* The wildcard origin set: (scheme, host or suffix, match kind, port) keys,
- * probed once per label suffix of the request's host. */
+ * probed once per label suffix of the request's host; or, for the usual
+ * policy of a few subdomain patterns, a short list of suffixes compared with
+ * the host's end (struct corsp_wild_quick). */
 struct corsp_wild_entry {
     struct cors_str scheme;
     struct cors_str host;
@@ -593,6 +595,28 @@ struct corsp_wild_entry {
     uint32_t index; /* position in allowOrigins as configured */
     uint8_t host_match;
 };
+
+/* A set of at most this many entries, all of them subdomain patterns
+ * (host "*.suffix", any port), is matched by comparing the request
+ * host's end with each ".suffix" in turn: for so few a word compare or two
+ * each is cheaper than hashing one suffix, and the cost stays bounded. */
+#define CORSP_WILD_QUICK_MAX 4
+
+/* One subdomain pattern of the quick list, as words to compare with 8-byte
+ * loads of the request origin (values as corsp_load64() returns them). */
+struct corsp_wild_quick {
+    uint64_t scheme_word; /* the first min(8, scheme_len + 3) bytes of "scheme://" */
+    uint64_t scheme_mask; /* the bytes of an 8-byte load that scheme_word holds */
+    uint64_t tail;        /* the last min(8, len) bytes of ".suffix", at the end of a word */
+    uint64_t tail_mask;   /* the bytes of an 8-byte load that tail holds */
+    uint64_t head;        /* the first 8 bytes of ".suffix" (len > 8) */
+    const char *dotted;   /* ".suffix" itself (len bytes) */
+    uint32_t len;         /* bytes of ".suffix", the leading dot included */
+    uint32_t scheme_len;  /* bytes of the scheme, without "://" */
+    uint32_t port;        /* CORSP_PORT_DEFAULT, CORSP_PORT_ANY or 0x10000 | port */
+    uint32_t entry;       /* the index of its corsp_wild_entry */
+};
+
 struct corsp_wildset {
     struct corsp_table table;
     const struct corsp_wild_entry *entries;
@@ -601,6 +625,12 @@ struct corsp_wildset {
     uint32_t min_suffix_labels; /* fewest labels in a subdomain suffix (0: none) */
     bool any_host;              /* some entry is CORSP_HOST_ANY */
     bool exact_host;            /* some entry is CORSP_HOST_EXACT (port wildcard) */
+    /* Every entry, when they are at most CORSP_WILD_QUICK_MAX subdomain
+     * patterns, in the order the table walk would find them (NULL: use the
+     * table). */
+    const struct corsp_wild_quick *quick;
+    uint32_t quick_count;
+    bool quick_long; /* some ".suffix" is over 16 bytes or scheme 8 or more: more to compare */
 };
 bool corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
                          const struct corsp_wild_entry *entries, size_t n);

@@ -1,7 +1,9 @@
 /*
  * The wildcard origin set: configured patterns with a host or port wildcard,
  * keyed by (scheme, host or suffix, match kind, port) in a corsp_table, and
- * the lookup that probes it once per label suffix of a request's host.
+ * the lookup that probes it once per label suffix of a request's host; for a
+ * set of a few subdomain patterns only, the quick list that compares the
+ * host's end with each suffix instead, with the same result.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -41,6 +43,76 @@ suffix_labels(struct cors_str host)
     return labels + (label > 0);
 }
 
+/* The bytes at [at, at + n) of an 8-byte word (0 <= at, at + n <= 8), as
+ * corsp_load64() gives them, and the mask of those bytes. */
+static void
+word_part(const char *p, size_t at, size_t n, uint64_t *word, uint64_t *mask)
+{
+    char w[8] = {0}, m[8] = {0};
+    memcpy(w + at, p, n);
+    memset(m + at, 0xFF, n);
+    *word = corsp_load64(w);
+    *mask = corsp_load64(m);
+}
+
+/* The order in which corsp_wildset_match() tries the quick list: the entries
+ * of a given port before those of any port, then the shorter suffix first
+ * (see there why this is the table walk's order). */
+static bool
+quick_before(const struct corsp_wild_quick *a, const struct corsp_wild_quick *b)
+{
+    bool a_any = a->port == CORSP_PORT_ANY, b_any = b->port == CORSP_PORT_ANY;
+    if (a_any != b_any)
+        return b_any;
+    return a->len < b->len;
+}
+
+/* Fills the quick list of a set whose every entry is a subdomain pattern. */
+static bool
+quick_build(struct corsp_wildset *set, struct corsp_pool *pool)
+{
+    uint32_t n = set->count;
+    struct corsp_wild_quick *quick = corsp_pool_alloc(pool, sizeof(*quick) * n);
+    if (quick == NULL)
+        return false;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct corsp_wild_entry *e = &set->entries[k];
+        struct corsp_wild_quick q = {0};
+        /* ".suffix": the configured text has the dot before the suffix
+         * ("*.suffix"), but a copy of its own does not depend on that */
+        char *dotted = corsp_pool_alloc(pool, e->host.len + 1);
+        if (dotted == NULL)
+            return false;
+        dotted[0] = '.';
+        memcpy(dotted + 1, e->host.ptr, e->host.len);
+        q.dotted = dotted;
+        q.len = (uint32_t)e->host.len + 1;
+        q.scheme_len = (uint32_t)e->scheme.len;
+        q.port = e->port;
+        q.entry = k;
+        char sch[8];
+        size_t sn = e->scheme.len + 3 < 8 ? e->scheme.len + 3 : 8;
+        for (size_t i = 0; i < sn; i++)
+            sch[i] = i < e->scheme.len ? e->scheme.ptr[i] : i == e->scheme.len ? ':' : '/';
+        word_part(sch, 0, sn, &q.scheme_word, &q.scheme_mask);
+        size_t tn = q.len < 8 ? q.len : 8;
+        word_part(dotted + q.len - tn, 8 - tn, tn, &q.tail, &q.tail_mask);
+        if (q.len > 8)
+            q.head = corsp_load64(dotted);
+        set->quick_long |= q.len > 16 || q.scheme_len >= 8;
+        /* insertion in order (stable: equal keys keep the entries' order) */
+        uint32_t at = k;
+        while (at > 0 && quick_before(&q, &quick[at - 1])) {
+            quick[at] = quick[at - 1];
+            at--;
+        }
+        quick[at] = q;
+    }
+    set->quick = quick;
+    set->quick_count = n;
+    return true;
+}
+
 bool
 corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
                     const struct corsp_wild_entry *entries, size_t n)
@@ -66,6 +138,8 @@ corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
                 set->min_suffix_labels = labels;
         }
     }
+    if (n > 0 && n <= CORSP_WILD_QUICK_MAX && !set->any_host && !set->exact_host)
+        return quick_build(set, pool);
     return true;
 }
 
@@ -109,15 +183,94 @@ match_suffixes_scan(const struct corsp_wildset *set, const struct corsp_origin *
     return NULL;
 }
 
-const struct corsp_wild_entry *
-corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *o)
+/* The bytes of a long suffix or scheme that the words of q leave out. */
+static CORSP_ALWAYS_INLINE bool
+quick_rest_equal(const struct corsp_wildset *set, const struct corsp_wild_quick *q,
+                 const struct corsp_origin *o, const char *end)
+{
+    return (q->len <= 16 || corsp_equal_bytes(end - q->len, q->dotted, q->len)) &&
+           (q->scheme_len < 8 ||
+            (o->scheme.len == q->scheme_len &&
+             corsp_equal_bytes(o->scheme.ptr, set->entries[q->entry].scheme.ptr, q->scheme_len)));
+}
+
+/*
+ * The quick list: the first entry, in the list's order, whose scheme and port
+ * are the origin's (or any port) and whose ".suffix" ends the host after at
+ * least one byte. end is the host's end, at least 8 bytes after the scheme's
+ * start, so every 8-byte load below stays within the origin value. long_text
+ * (a constant where inlined): some entry has a ".suffix" over 16 bytes or a
+ * scheme of 8 bytes or more, which the words alone do not settle.
+ *
+ * The scheme: a scheme of under 8 bytes is equal when "scheme:" (and what
+ * fits of "//") is the origin's start, as a scheme never holds a ':'.
+ *
+ * This is the entry the table walk (match_table()) finds, for these sets
+ * (subdomain patterns only, so the walk's any-host and exact-host probes
+ * never hit):
+ * - the walk tries the origin's own port in a first pass and CORSP_PORT_ANY
+ *   in a second; the list has the entries of a given port before those of
+ *   any port, and an entry of another port is skipped here. Entries of
+ *   different given ports never both match one origin, so one pass over the
+ *   given-port entries in length order is the first pass;
+ * - within a pass the walk probes the host's label suffixes shortest first
+ *   and returns the entry equal to the first suffix found. A suffix the walk
+ *   probes is the host after a dot (not a trailing dot); as labels are never
+ *   empty, a ".suffix" that ends the host after at least one byte is such a
+ *   suffix, and the walk gets to it since no entry has more labels than it
+ *   goes deep (over 64 bytes too: its byte scan). Two suffixes of one host
+ *   are nested, so fewer labels is fewer bytes: the list's length order is
+ *   the walk's order;
+ * - the walk probes no suffix of a host with fewer than two labels (an IP
+ *   address counts 0), nor does this;
+ * - equal keys cannot occur (duplicate patterns are dropped when the policy
+ *   is built), so which of two equal entries comes first does not matter.
+ * A trailing dot is a byte of the host like another: "a.example.com." ends
+ * with ".example.com." (a pattern "*.example.com."), not ".example.com", as
+ * in the walk, whose suffixes all end at the host's end.
+ */
+static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
+match_quick(const struct corsp_wildset *set, const struct corsp_origin *o, const char *end,
+            bool long_text)
+{
+    if (o->labels < 2)
+        return NULL;
+    uint64_t first = corsp_load64(o->scheme.ptr);
+    uint64_t last = corsp_load64(end - 8);
+    for (uint32_t k = 0; k < set->quick_count; k++) {
+        const struct corsp_wild_quick *q = &set->quick[k];
+        if ((q->port != o->port && q->port != CORSP_PORT_ANY) || q->len >= o->host.len)
+            continue;
+        if (((first & q->scheme_mask) ^ q->scheme_word) | ((last & q->tail_mask) ^ q->tail))
+            continue;
+        if (q->len > 8 && corsp_load64(end - q->len) != q->head)
+            continue;
+        if (long_text && !quick_rest_equal(set, q, o, end))
+            continue;
+        return &set->entries[q->entry];
+    }
+    return NULL;
+}
+
+/* match_quick() for a list with long text: out of line, so that the usual
+ * list's caller keeps its registers few. */
+static __attribute__((noinline)) const struct corsp_wild_entry *
+match_quick_long(const struct corsp_wildset *set, const struct corsp_origin *o, const char *end)
+{
+    return match_quick(set, o, end, true);
+}
+
+/* The table walk: for the origin's port, then for any port, the any-host
+ * entry, the exact-host entry and the subdomain entries of each label
+ * suffix, shortest first. Out of line, so that the quick list's caller
+ * does not pay for its registers. */
+static __attribute__((noinline)) const struct corsp_wild_entry *
+match_table(const struct corsp_wildset *set, const struct corsp_origin *o)
 {
     static const struct cors_str empty = {"", 0};
     const uint32_t ports[2] = {o->port, CORSP_PORT_ANY};
 
     const struct corsp_wild_entry *e;
-    if (set->count == 0)
-        return NULL;
     for (int k = 0; k < 2; k++) {
         uint32_t port = ports[k];
         if (set->any_host && (e = wild_find(set, o->scheme, empty, port, CORSP_HOST_ANY)) != NULL)
@@ -152,4 +305,19 @@ corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *
         }
     }
     return NULL;
+}
+
+const struct corsp_wild_entry *
+corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *o)
+{
+    if (CORSP_LIKELY(set->quick != NULL)) {
+        const char *end = o->host.ptr + o->host.len;
+        /* shorter origins ("a://b.c") take the table walk */
+        if (CORSP_LIKELY(end - o->scheme.ptr >= 8))
+            return CORSP_LIKELY(!set->quick_long) ? match_quick(set, o, end, false)
+                                                  : match_quick_long(set, o, end);
+    }
+    if (set->count == 0)
+        return NULL;
+    return match_table(set, o);
 }

@@ -69,7 +69,12 @@ static const char *pol_origins[][6] = {
     {"https://*", NULL},
     {"https://*.ab", "https://*.a-b_c.ab", "http://*:*", "https://x.y:8443", NULL},
     {"*", NULL},
+    /* subdomain patterns only, at most four: matched by their suffixes */
+    {"https://*.example.org", "https://*.org", "http://*.org:*", "https://*.net", NULL},
+    {"https://*.example.org", "https://*.c.d.e.f.g.h.example.net:*", "http://*.example.org:8080",
+     "wss://*.org", NULL},
 };
+#define POLICIES (sizeof pol_origins / sizeof pol_origins[0])
 static const char *hdrs[] = {
     "authorization", "content-type", "x-requested-with", "x-a", "x-custom-header-name-long", NULL};
 
@@ -152,7 +157,7 @@ main(int argc, char **argv)
     load(&a, argv[1]);
     load(&b, argv[2]);
     long iters = argc > 3 ? atol(argv[3]) : 200000, bad = 0;
-    for (size_t pi = 0; pi < 4; pi++) {
+    for (size_t pi = 0; pi < POLICIES; pi++) {
         struct cors_policy *pa, *pb;
         struct lib *ls[2] = {&a, &b};
         struct cors_policy **ps[2] = {&pa, &pb};
@@ -206,7 +211,8 @@ main(int argc, char **argv)
             int same = sa == sb && ra.decision == rb.decision && ra.allowed == rb.allowed &&
                        ra.reason == rb.reason && ra.call_handler == rb.call_handler &&
                        ra.status == rb.status && ra.header_count == rb.header_count &&
-                       ra.report_only == rb.report_only;
+                       ra.report_only == rb.report_only && ra.matched_field == rb.matched_field &&
+                       ra.matched_index == rb.matched_index;
             size_t shown = ra.header_count < cap ? ra.header_count : cap;
             for (size_t k = 0; same && k < shown; k++)
                 same = ha[k].op == hb[k].op && ha[k].name.len == hb[k].name.len &&
@@ -218,6 +224,6 @@ main(int argc, char **argv)
                         (int)(on > 80 ? 80 : on), o, on, ra.reason, rb.reason);
         }
     }
-    printf("%ld differences in %ld requests x 4 policies\n", bad, iters);
+    printf("%ld differences in %ld requests x %zu policies\n", bad, iters, (size_t)POLICIES);
     return bad != 0;
 }

@@ -614,7 +614,7 @@ struct corsp_wild_quick {
     uint32_t len;         /* bytes of ".suffix", the leading dot included */
     uint32_t scheme_len;  /* bytes of the scheme, without "://" */
     uint32_t port;        /* CORSP_PORT_DEFAULT, CORSP_PORT_ANY or 0x10000 | port */
-    uint32_t entry;       /* the index of its corsp_wild_entry */
+    const struct corsp_wild_entry *entry; /* the pattern (in the set's entries) */
 };
 
 struct corsp_wildset {

@@ -89,7 +89,7 @@ quick_build(struct corsp_wildset *set, struct corsp_pool *pool)
         q.len = (uint32_t)e->host.len + 1;
         q.scheme_len = (uint32_t)e->scheme.len;
         q.port = e->port;
-        q.entry = k;
+        q.entry = e;
         char sch[8];
         size_t sn = e->scheme.len + 3 < 8 ? e->scheme.len + 3 : 8;
         for (size_t i = 0; i < sn; i++)
@@ -191,7 +191,7 @@ quick_rest_equal(const struct corsp_wildset *set, const struct corsp_wild_quick 
     return (q->len <= 16 || corsp_equal_bytes(end - q->len, q->dotted, q->len)) &&
            (q->scheme_len < 8 ||
             (o->scheme.len == q->scheme_len &&
-             corsp_equal_bytes(o->scheme.ptr, set->entries[q->entry].scheme.ptr, q->scheme_len)));
+             corsp_equal_bytes(o->scheme.ptr, q->entry->scheme.ptr, q->scheme_len)));
 }
 
 /*
@@ -237,8 +237,9 @@ match_quick(const struct corsp_wildset *set, const struct corsp_origin *o, const
         return NULL;
     uint64_t first = corsp_load64(o->scheme.ptr);
     uint64_t last = corsp_load64(end - 8);
-    for (uint32_t k = 0; k < set->quick_count; k++) {
-        const struct corsp_wild_quick *q = &set->quick[k];
+    /* the list is never empty */
+    const struct corsp_wild_quick *q = set->quick, *stop = q + set->quick_count;
+    do {
         if ((q->port != o->port && q->port != CORSP_PORT_ANY) || q->len >= o->host.len)
             continue;
         if (((first & q->scheme_mask) ^ q->scheme_word) | ((last & q->tail_mask) ^ q->tail))
@@ -247,8 +248,8 @@ match_quick(const struct corsp_wildset *set, const struct corsp_origin *o, const
             continue;
         if (long_text && !quick_rest_equal(set, q, o, end))
             continue;
-        return &set->entries[q->entry];
-    }
+        return q->entry;
+    } while (++q != stop);
     return NULL;
 }
 

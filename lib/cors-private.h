@@ -625,6 +625,8 @@ struct corsp_wildset {
     uint32_t min_suffix_labels; /* fewest labels in a subdomain suffix (0: none) */
     bool any_host;              /* some entry is CORSP_HOST_ANY */
     bool exact_host;            /* some entry is CORSP_HOST_EXACT (port wildcard) */
+    uint64_t exact_len_mask;    /* bit (len % 64) set for every exact host's length */
+    uint64_t suffix_len_mask;   /* bit (len % 64) set for every subdomain suffix's length */
     /* Every entry, when they are at most CORSP_WILD_QUICK_MAX subdomain
      * patterns, in the order the table walk would find them (NULL: use the
      * table). */

@@ -20,10 +20,23 @@ wild_seed(struct cors_str scheme, uint32_t port, uint8_t match)
     return corsp_hash_short(a, b, n, ((uint64_t)port << 8) | match);
 }
 
+/* The hash of a key (host or suffix) with its seed. corsp_hash_inline()
+ * leaves the low bits, the table's slot, alike for keys of up to 16 bytes
+ * that differ only in their last bytes ("example.com", "example.org"): one
+ * more shift and multiply spreads every byte over them. */
+static CORSP_ALWAYS_INLINE uint64_t
+wild_key_hash(struct cors_str host, uint64_t seed)
+{
+    uint64_t h = corsp_hash_inline(host.ptr, host.len, seed);
+    h ^= h >> 29;
+    h *= CORSP_K1;
+    return h ^ (h >> 32);
+}
+
 static CORSP_ALWAYS_INLINE uint64_t
 wild_hash(struct cors_str scheme, struct cors_str host, uint32_t port, uint8_t match)
 {
-    return corsp_hash_inline(host.ptr, host.len, wild_seed(scheme, port, match));
+    return wild_key_hash(host, wild_seed(scheme, port, match));
 }
 
 static uint32_t
@@ -128,9 +141,11 @@ corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
                            (uint32_t)k);
         if (e->host_match == CORSP_HOST_ANY)
             set->any_host = true;
-        else if (e->host_match == CORSP_HOST_EXACT)
+        else if (e->host_match == CORSP_HOST_EXACT) {
             set->exact_host = true;
-        else {
+            set->exact_len_mask |= 1ull << (e->host.len & 63);
+        } else {
+            set->suffix_len_mask |= 1ull << (e->host.len & 63);
             uint32_t labels = suffix_labels(e->host);
             if (labels > set->max_suffix_labels)
                 set->max_suffix_labels = labels;
@@ -144,10 +159,10 @@ corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
 }
 
 static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
-wild_find(const struct corsp_wildset *set, struct cors_str scheme, struct cors_str host,
-          uint32_t port, uint8_t match)
+wild_find(const struct corsp_wildset *set, struct cors_str scheme, uint64_t seed,
+          struct cors_str host, uint32_t port, uint8_t match)
 {
-    uint64_t h = wild_hash(scheme, host, port, match);
+    uint64_t h = wild_key_hash(host, seed);
     CORSP_TABLE_PROBE (&set->table, h, i1) {
         const struct corsp_wild_entry *e = &set->entries[i1 - 1];
         if (e->port == port && e->host_match == match && e->scheme.len == scheme.len &&
@@ -167,16 +182,17 @@ match_suffixes_scan(const struct corsp_wildset *set, const struct corsp_origin *
     const char *h = o->host.ptr;
     size_t end = o->host.len;
     uint32_t tried = 0;
+    uint64_t seed = wild_seed(o->scheme, port, CORSP_HOST_SUBDOMAIN);
     for (size_t i = end; i > 0 && tried < set->max_suffix_labels; i--) {
         if (h[i - 1] != '.' || i == end)
             continue; /* a trailing dot starts no suffix */
         struct cors_str suffix = {h + i, end - i};
         tried++;
-        /* no configured suffix has this few labels */
-        if (tried < set->min_suffix_labels)
+        /* no configured suffix has this few labels, or this length */
+        if (tried < set->min_suffix_labels || !((set->suffix_len_mask >> (suffix.len & 63)) & 1))
             continue;
         const struct corsp_wild_entry *e =
-            wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN);
+            wild_find(set, o->scheme, seed, suffix, port, CORSP_HOST_SUBDOMAIN);
         if (e != NULL)
             return e;
     }
@@ -274,10 +290,13 @@ match_table(const struct corsp_wildset *set, const struct corsp_origin *o)
     const struct corsp_wild_entry *e;
     for (int k = 0; k < 2; k++) {
         uint32_t port = ports[k];
-        if (set->any_host && (e = wild_find(set, o->scheme, empty, port, CORSP_HOST_ANY)) != NULL)
+        if (set->any_host &&
+            (e = wild_find(set, o->scheme, wild_seed(o->scheme, port, CORSP_HOST_ANY), empty, port,
+                           CORSP_HOST_ANY)) != NULL)
             return e;
-        if (set->exact_host &&
-            (e = wild_find(set, o->scheme, o->host, port, CORSP_HOST_EXACT)) != NULL)
+        if (set->exact_host && ((set->exact_len_mask >> (o->host.len & 63)) & 1) &&
+            (e = wild_find(set, o->scheme, wild_seed(o->scheme, port, CORSP_HOST_EXACT), o->host,
+                           port, CORSP_HOST_EXACT)) != NULL)
             return e;
         if (set->max_suffix_labels == 0 || o->labels < 2)
             continue;
@@ -289,6 +308,8 @@ match_table(const struct corsp_wildset *set, const struct corsp_origin *o)
          * when it runs out, the byte scan takes over. */
         uint64_t w = o->dot_window & ~(1ull << 63);
         size_t end = o->host.len;
+        /* the scheme and port hashed once for every suffix */
+        uint64_t seed = wild_seed(o->scheme, port, CORSP_HOST_SUBDOMAIN);
         for (uint32_t depth = 1; depth <= set->max_suffix_labels; depth++) {
             if (w == 0) {
                 if (end > 64 && (e = match_suffixes_scan(set, o, port)) != NULL)
@@ -301,7 +322,10 @@ match_table(const struct corsp_wildset *set, const struct corsp_origin *o)
                 continue;                   /* no configured suffix has this few labels */
             size_t at = end - 64 + bit + 1; /* after the dot */
             struct cors_str suffix = {o->host.ptr + at, end - at};
-            if ((e = wild_find(set, o->scheme, suffix, port, CORSP_HOST_SUBDOMAIN)) != NULL)
+            /* no suffix of this length (mod 64): a miss without hashing */
+            if (!((set->suffix_len_mask >> (suffix.len & 63)) & 1))
+                continue;
+            if ((e = wild_find(set, o->scheme, seed, suffix, port, CORSP_HOST_SUBDOMAIN)) != NULL)
                 return e;
         }
     }

@@ -143,6 +143,10 @@ static const char *base_origins[] = {"https://example.com"};
 static const char *base_methods[] = {"GET", "POST", "PUT", "DELETE"};
 static const char *base_headers[] = {"authorization", "content-type"};
 static const char *wild_origins[] = {"https://*.example.com"};
+/* more wildcards than the suffix list takes, a port wildcard among them */
+static const char *wild_table_origins[] = {"https://*.example.net", "https://*.example.org",
+                                           "http://localhost:*",    "https://*.a.example.org",
+                                           "https://*.test",        "https://*.example.com"};
 static const char *hostile_headers[] = {"x-custom-header"};
 static const char *regex_list[10];
 static const char *regex_list_1000[1000]; /* the same shape for tenants 0..999 */
@@ -347,6 +351,9 @@ static struct scenario scenarios[] = {
              CORS_REASON_ORIGIN_NOT_ALLOWED),
     SCENARIO("F", "actual GET, https://*.example.com, origin https://a.b.example.com",
              SPEC(wild_origins, 1, NULL, 0, 0), "https://a.b.example.com", "GET", NULL, NULL,
+             ACTUAL, true, CORS_REASON_ALLOWED),
+    SCENARIO("F-table", "actual GET, 6 wildcards (hash table), origin https://a.b.example.com",
+             SPEC(wild_table_origins, 6, NULL, 0, 0), "https://a.b.example.com", "GET", NULL, NULL,
              ACTUAL, true, CORS_REASON_ALLOWED),
     /* origin predicate scenarios: set up by predicate_setup() below */
     SCENARIO("P-hit",

@@ -68,19 +68,32 @@ word_part(const char *p, size_t at, size_t n, uint64_t *word, uint64_t *mask)
     *mask = corsp_load64(m);
 }
 
+/* The table walk's order within one port: the any-host entry, the exact
+ * host, the subdomain patterns. */
+static unsigned
+quick_rank(const struct corsp_wild_quick *q)
+{
+    return q->entry->host_match == CORSP_HOST_ANY     ? 0
+           : q->entry->host_match == CORSP_HOST_EXACT ? 1
+                                                      : 2;
+}
+
 /* The order in which corsp_wildset_match() tries the quick list: the entries
- * of a given port before those of any port, then the shorter suffix first
- * (see there why this is the table walk's order). */
+ * of a given port before those of any port, then by kind in the walk's
+ * order, then the shorter suffix first (see match_quick() why this is the
+ * table walk's order). */
 static bool
 quick_before(const struct corsp_wild_quick *a, const struct corsp_wild_quick *b)
 {
     bool a_any = a->port == CORSP_PORT_ANY, b_any = b->port == CORSP_PORT_ANY;
     if (a_any != b_any)
         return b_any;
+    if (quick_rank(a) != quick_rank(b))
+        return quick_rank(a) < quick_rank(b);
     return a->len < b->len;
 }
 
-/* Fills the quick list of a set whose every entry is a subdomain pattern. */
+/* Fills the quick list of a set of at most CORSP_WILD_QUICK_MAX entries. */
 static bool
 quick_build(struct corsp_wildset *set, struct corsp_pool *pool)
 {
@@ -91,15 +104,32 @@ quick_build(struct corsp_wildset *set, struct corsp_pool *pool)
     for (uint32_t k = 0; k < n; k++) {
         const struct corsp_wild_entry *e = &set->entries[k];
         struct corsp_wild_quick q = {0};
-        /* ".suffix": the configured text has the dot before the suffix
-         * ("*.suffix"), but a copy of its own does not depend on that */
-        char *dotted = corsp_pool_alloc(pool, e->host.len + 1);
-        if (dotted == NULL)
+        /* the text that ends a matching host, in a copy of its own */
+        bool sub = e->host_match == CORSP_HOST_SUBDOMAIN;
+        size_t len = e->host_match == CORSP_HOST_ANY ? 0 : e->host.len + sub;
+        char *text = corsp_pool_alloc(pool, len + 1);
+        if (text == NULL)
             return false;
-        dotted[0] = '.';
-        memcpy(dotted + 1, e->host.ptr, e->host.len);
-        q.dotted = dotted;
-        q.len = (uint32_t)e->host.len + 1;
+        if (sub)
+            text[0] = '.';
+        memcpy(text + sub, e->host.ptr, len - sub);
+        q.text = text;
+        q.len = (uint32_t)len;
+        switch ((enum corsp_host_match)e->host_match) {
+        case CORSP_HOST_SUBDOMAIN:
+            /* at least one byte, a label, before ".suffix" */
+            q.min_host = q.len + 1;
+            q.host_span = UINT32_MAX;
+            q.min_labels = 2;
+            break;
+        case CORSP_HOST_EXACT:
+            q.min_host = q.len;
+            q.host_span = 0;
+            break;
+        case CORSP_HOST_ANY:
+            q.host_span = UINT32_MAX;
+            break;
+        }
         q.scheme_len = (uint32_t)e->scheme.len;
         q.port = e->port;
         q.entry = e;
@@ -108,11 +138,11 @@ quick_build(struct corsp_wildset *set, struct corsp_pool *pool)
         for (size_t i = 0; i < sn; i++)
             sch[i] = i < e->scheme.len ? e->scheme.ptr[i] : i == e->scheme.len ? ':' : '/';
         word_part(sch, 0, sn, &q.scheme_word, &q.scheme_mask);
-        size_t tn = q.len < 8 ? q.len : 8;
-        word_part(dotted + q.len - tn, 8 - tn, tn, &q.tail, &q.tail_mask);
-        if (q.len > 8)
-            q.head = corsp_load64(dotted);
-        set->quick_long |= q.len > 16 || q.scheme_len >= 8;
+        size_t tn = len < 8 ? len : 8;
+        word_part(text + len - tn, 8 - tn, tn, &q.tail, &q.tail_mask);
+        if (len > 8)
+            q.head = corsp_load64(text);
+        set->quick_long |= len > 16 || q.scheme_len >= 8;
         /* insertion in order (stable: equal keys keep the entries' order) */
         uint32_t at = k;
         while (at > 0 && quick_before(&q, &quick[at - 1])) {
@@ -153,7 +183,7 @@ corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
                 set->min_suffix_labels = labels;
         }
     }
-    if (n > 0 && n <= CORSP_WILD_QUICK_MAX && !set->any_host && !set->exact_host)
+    if (n > 0 && n <= CORSP_WILD_QUICK_MAX)
         return quick_build(set, pool);
     return true;
 }
@@ -201,10 +231,9 @@ match_suffixes_scan(const struct corsp_wildset *set, const struct corsp_origin *
 
 /* The bytes of a long suffix or scheme that the words of q leave out. */
 static CORSP_ALWAYS_INLINE bool
-quick_rest_equal(const struct corsp_wildset *set, const struct corsp_wild_quick *q,
-                 const struct corsp_origin *o, const char *end)
+quick_rest_equal(const struct corsp_wild_quick *q, const struct corsp_origin *o, const char *end)
 {
-    return (q->len <= 16 || corsp_equal_bytes(end - q->len, q->dotted, q->len)) &&
+    return (q->len <= 16 || corsp_equal_bytes(end - q->len, q->text, q->len)) &&
            (q->scheme_len < 8 ||
             (o->scheme.len == q->scheme_len &&
              corsp_equal_bytes(o->scheme.ptr, q->entry->scheme.ptr, q->scheme_len)));
@@ -212,33 +241,36 @@ quick_rest_equal(const struct corsp_wildset *set, const struct corsp_wild_quick 
 
 /*
  * The quick list: the first entry, in the list's order, whose scheme and port
- * are the origin's (or any port) and whose ".suffix" ends the host after at
- * least one byte. end is the host's end, at least 8 bytes after the scheme's
- * start, so every 8-byte load below stays within the origin value. long_text
- * (a constant where inlined): some entry has a ".suffix" over 16 bytes or a
- * scheme of 8 bytes or more, which the words alone do not settle.
+ * are the origin's (or any port) and whose text ends the host, the host
+ * having the length and labels the entry asks for. end is the host's end, at
+ * least 8 bytes after the scheme's start, so every 8-byte load below stays
+ * within the origin value (text is never longer than the host). slow (a
+ * constant where inlined): the tests that the usual case does not need,
+ * for a host of fewer than two labels (the labels a subdomain pattern asks
+ * for) and for text over 16 bytes or a scheme of 8 bytes or more (which the
+ * words alone do not settle).
  *
  * The scheme: a scheme of under 8 bytes is equal when "scheme:" (and what
  * fits of "//") is the origin's start, as a scheme never holds a ':'.
  *
- * This is the entry the table walk (match_table()) finds, for these sets
- * (subdomain patterns only, so the walk's any-host and exact-host probes
- * never hit):
+ * This is the entry the table walk (match_table()) finds:
  * - the walk tries the origin's own port in a first pass and CORSP_PORT_ANY
  *   in a second; the list has the entries of a given port before those of
  *   any port, and an entry of another port is skipped here. Entries of
  *   different given ports never both match one origin, so one pass over the
- *   given-port entries in length order is the first pass;
- * - within a pass the walk probes the host's label suffixes shortest first
- *   and returns the entry equal to the first suffix found. A suffix the walk
- *   probes is the host after a dot (not a trailing dot); as labels are never
- *   empty, a ".suffix" that ends the host after at least one byte is such a
- *   suffix, and the walk gets to it since no entry has more labels than it
- *   goes deep (over 64 bytes too: its byte scan). Two suffixes of one host
- *   are nested, so fewer labels is fewer bytes: the list's length order is
- *   the walk's order;
+ *   given-port entries in the list's order is the first pass;
+ * - within a pass the walk probes the any-host entry (a match whatever the
+ *   host), then the exact host, then the host's label suffixes shortest
+ *   first; the list has the kinds in that order, and there is at most one
+ *   any-host and one exact-host entry per scheme and port to find;
+ * - a suffix the walk probes is the host after a dot (not a trailing dot);
+ *   as labels are never empty, a ".suffix" that ends the host after at
+ *   least one byte is such a suffix, and the walk gets to it since no entry
+ *   has more labels than it goes deep (over 64 bytes too: its byte scan).
+ *   Two suffixes of one host are nested, so fewer labels is fewer bytes:
+ *   the list's length order is the walk's order;
  * - the walk probes no suffix of a host with fewer than two labels (an IP
- *   address counts 0), nor does this;
+ *   address counts 0), nor does this (min_labels);
  * - equal keys cannot occur (duplicate patterns are dropped when the policy
  *   is built), so which of two equal entries comes first does not matter.
  * A trailing dot is a byte of the host like another: "a.example.com." ends
@@ -247,32 +279,33 @@ quick_rest_equal(const struct corsp_wildset *set, const struct corsp_wild_quick 
  */
 static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
 match_quick(const struct corsp_wildset *set, const struct corsp_origin *o, const char *end,
-            bool long_text)
+            bool slow)
 {
-    if (o->labels < 2)
-        return NULL;
     uint64_t first = corsp_load64(o->scheme.ptr);
     uint64_t last = corsp_load64(end - 8);
+    uint32_t host_len = (uint32_t)o->host.len; /* at most CORS_ORIGIN_MAX */
     /* the list is never empty */
     const struct corsp_wild_quick *q = set->quick, *stop = q + set->quick_count;
     do {
-        if ((q->port != o->port && q->port != CORSP_PORT_ANY) || q->len >= o->host.len)
+        if ((q->port != o->port && q->port != CORSP_PORT_ANY) ||
+            host_len - q->min_host > q->host_span || (slow && o->labels < q->min_labels))
             continue;
         if (((first & q->scheme_mask) ^ q->scheme_word) | ((last & q->tail_mask) ^ q->tail))
             continue;
         if (q->len > 8 && corsp_load64(end - q->len) != q->head)
             continue;
-        if (long_text && !quick_rest_equal(set, q, o, end))
+        if (slow && !quick_rest_equal(q, o, end))
             continue;
         return q->entry;
     } while (++q != stop);
     return NULL;
 }
 
-/* match_quick() for a list with long text: out of line, so that the usual
- * list's caller keeps its registers few. */
+/* match_quick() with every test: for a list with long text, or a host of
+ * fewer than two labels. Out of line, so that the usual caller keeps its
+ * registers few. */
 static __attribute__((noinline)) const struct corsp_wild_entry *
-match_quick_long(const struct corsp_wildset *set, const struct corsp_origin *o, const char *end)
+match_quick_slow(const struct corsp_wildset *set, const struct corsp_origin *o, const char *end)
 {
     return match_quick(set, o, end, true);
 }
@@ -339,8 +372,9 @@ corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *
         const char *end = o->host.ptr + o->host.len;
         /* shorter origins ("a://b.c") take the table walk */
         if (CORSP_LIKELY(end - o->scheme.ptr >= 8))
-            return CORSP_LIKELY(!set->quick_long) ? match_quick(set, o, end, false)
-                                                  : match_quick_long(set, o, end);
+            return CORSP_LIKELY(!set->quick_long && o->labels >= 2)
+                       ? match_quick(set, o, end, false)
+                       : match_quick_slow(set, o, end);
     }
     if (set->count == 0)
         return NULL;

@@ -63,13 +63,17 @@ rnd(unsigned n)
     return (unsigned)(rs % n);
 }
 
-static const char *pol_origins[][6] = {
+static const char *pol_origins[][12] = {
     {"https://example.com", "https://*.example.org", "http://localhost:*",
      "https://*.a.b.c.d.e.f.g.h.example.net", "null", NULL},
     {"https://*", NULL},
     {"https://*.ab", "https://*.a-b_c.ab", "http://*:*", "https://x.y:8443", NULL},
     {"*", NULL},
-    /* subdomain patterns only, at most four: matched by their suffixes */
+    /* more wildcards than the comparisons take: the hash table */
+    {"https://*.example.org", "http://localhost:*", "https://*.a.b.c.d.e.f.g.h.example.net",
+     "https://*.org:*", "wss://*", "http://*.example.org:8080", "https://x.y:*",
+     "https://*.example.net", "http://*.h.example.net:*", "ws://*.org", "https://*.c.d:8443", NULL},
+    /* at most four wildcards: compared in turn */
     {"https://*.example.org", "https://*.org", "http://*.org:*", "https://*.net", NULL},
     {"https://*.example.org", "https://*.c.d.e.f.g.h.example.net:*", "http://*.example.org:8080",
      "wss://*.org", NULL},

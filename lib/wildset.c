@@ -62,8 +62,10 @@ static void
 word_part(const char *p, size_t at, size_t n, uint64_t *word, uint64_t *mask)
 {
     char w[8] = {0}, m[8] = {0};
-    memcpy(w + at, p, n);
-    memset(m + at, 0xFF, n);
+    if (n > 0) { /* none for the any-host entry */
+        memcpy(w + at, p, n);
+        memset(m + at, 0xFF, n);
+    }
     *word = corsp_load64(w);
     *mask = corsp_load64(m);
 }
@@ -112,7 +114,8 @@ quick_build(struct corsp_wildset *set, struct corsp_pool *pool)
             return false;
         if (sub)
             text[0] = '.';
-        memcpy(text + sub, e->host.ptr, len - sub);
+        if (len > sub)
+            memcpy(text + sub, e->host.ptr, len - sub);
         q.text = text;
         q.len = (uint32_t)len;
         switch ((enum corsp_host_match)e->host_match) {

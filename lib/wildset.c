@@ -2,8 +2,9 @@
  * The wildcard origin set: configured patterns with a host or port wildcard,
  * keyed by (scheme, host or suffix, match kind, port) in a corsp_table, and
  * the lookup that probes it once per label suffix of a request's host; for a
- * set of a few subdomain patterns only, the quick list that compares the
- * host's end with each suffix instead, with the same result.
+ * set of at most CORSP_WILD_QUICK_MAX patterns (the usual policy has one or
+ * two), the quick list that compares the origin with each pattern instead,
+ * in the order the probes would find them, with the same result.
  *
  * SPDX-License-Identifier: MIT
  */

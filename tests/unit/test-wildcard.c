@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATTERNS_MAX 5
+#define PATTERNS_MAX 8
 #define ORIGIN_BUF   1024
 
 /* Entries that only force the hash table: exact hosts with a port wildcard
@@ -77,6 +77,9 @@ static const struct wild_case cases[] = {
       "http://a.b:*"}},
     {"decisions.md Origins: any host before the exact host and the suffixes",
      {"https://*.example.com", "https://*:*", "https://b.example.com:*", "http://*"}},
+    {"decisions.md Origins: all kinds and ports in one list of 8 (the most compared in turn)",
+     {"https://*.b.example.com:*", "http://*:*", "https://*.example.com", "https://b.example.com:*",
+      "https://*.com:8443", "wss://*", "https://*.a.b.example.com", "http://*.example.com:8080"}},
     {"§3.2 any host on the default port, any port; hosts over 16 bytes",
      {"https://*", "http://*:*", "https://a-rather-long-host.example.com:*", "wss://*.b"}},
 };
@@ -396,7 +399,8 @@ START_TEST(test_quick_equals_table)
 END_TEST
 
 /* Named origins for the order rules, on both lookups (decisions.md
- * "Origins": own port first, then the fewest labels). */
+ * "Origins": own port first, then any host, the exact host, the fewest
+ * labels). */
 struct order_case {
     const char *why;
     const char *patterns[PATTERNS_MAX];

@@ -350,7 +350,7 @@ build_pair(const struct wild_case *c, struct cors_policy **quick, struct cors_po
     *table = spec_build(&(struct policy_spec){.origins = with_forcers});
 }
 
-#define ORIGINS_PER_CASE 4000
+#define ORIGINS_PER_CASE 1500
 
 /* The generated origins: the same verdict with and without the forcing
  * entries, and the model's. */

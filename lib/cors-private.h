@@ -607,8 +607,10 @@ struct corsp_wild_entry {
 
 /* One entry of the quick list, as words to compare with 8-byte loads of the
  * request origin (values as corsp_load64() returns them). The host matches
- * when it ends with text and its length is in [min_host, min_host + host_span]:
- * text is ".suffix" for a subdomain pattern (min_host len + 1, any span), the
+ * when it ends with text and its length is in [min_host, min_host + host_span]
+ * (one unsigned test: host length - min_host <= host_span, so that a shorter
+ * host wraps past the span): text is ".suffix" for a subdomain pattern
+ * (min_host len + 1, the span up to UINT32_MAX), the
  * host for an exact host with a port wildcard (min_host len, span 0), and
  * empty for any host. */
 struct corsp_wild_quick {
@@ -620,7 +622,7 @@ struct corsp_wild_quick {
     const char *text;     /* what ends a matching host (len bytes) */
     uint32_t len;         /* bytes of text */
     uint32_t min_host;    /* the fewest bytes of a matching host */
-    uint32_t host_span;   /* how many more it may have (UINT32_MAX: any) */
+    uint32_t host_span;   /* how many more it may have (UINT32_MAX - min_host: any) */
     uint32_t min_labels;  /* 2 for a subdomain pattern, else 0 (an IP address has 0) */
     uint32_t scheme_len;  /* bytes of the scheme, without "://" */
     uint32_t port;        /* CORSP_PORT_DEFAULT, CORSP_PORT_ANY or 0x10000 | port */

@@ -121,9 +121,12 @@ quick_build(struct corsp_wildset *set, struct corsp_pool *pool)
         q.len = (uint32_t)len;
         switch ((enum corsp_host_match)e->host_match) {
         case CORSP_HOST_SUBDOMAIN:
-            /* at least one byte, a label, before ".suffix" */
+            /* at least one byte, a label, before ".suffix"; host_len -
+             * min_host wraps for a shorter host, so the span must stop short
+             * of the wrapped values for the test to refuse it (and the
+             * loads at the host's end to stay in the value) */
             q.min_host = q.len + 1;
-            q.host_span = UINT32_MAX;
+            q.host_span = UINT32_MAX - q.min_host;
             q.min_labels = 2;
             break;
         case CORSP_HOST_EXACT:

@@ -320,11 +320,24 @@ struct verdict {
     size_t index;
 };
 
+/* Evaluates a GET with the origin in a heap block of its exact length (no
+ * NUL), so that a read outside the value is an out-of-bounds read for the
+ * sanitizer and valgrind runs of this suite (the comparisons load 8 bytes at
+ * a time from the value's host end backwards). */
 static struct verdict
 evaluate(const struct cors_policy *p, const char *origin)
 {
+    size_t n = strlen(origin);
+    char *copy = malloc(n > 0 ? n : 1);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, origin, n);
     struct eval e;
-    eval_spec(p, &(struct req_spec){.method = "GET", .origin = origin}, &e);
+    struct cors_str line = {copy, n};
+    req_from_spec(&(struct req_spec){.method = "GET"}, &e);
+    e.req.origins = &line;
+    e.req.origin_count = 1;
+    eval_request(p, &e);
+    free(copy);
     return (struct verdict){e.r.reason, e.r.matched_field, e.r.matched_index};
 }
 
@@ -447,6 +460,14 @@ static const struct order_case order_cases[] = {
      0},
     {"scheme prefix of another", {"coap+tcp://*.example.com"}, "coap+tc://a.example.com", -1},
     {"short origin (under 8 bytes to the host's end)", {"a://*.c"}, "a://b.c", 0},
+    {"a host shorter than the suffix (no load before the value)",
+     {"https://*.a-rather-long-suffix.example.com"},
+     "https://b.c",
+     -1},
+    {"a host as long as the suffix with its dot",
+     {"https://*.example.com", "https://*.a-rather-long-suffix.example.com"},
+     "https://a.example.com",
+     0},
     {"port wildcard on one host",
      {"https://*.example.com", "http://localhost:*"},
      "http://localhost:3000",

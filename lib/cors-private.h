@@ -710,7 +710,9 @@ enum cors_diag_code corsp_pattern_parse(const char *p, size_t n, struct corsp_pa
 /* ---------------------------------------------------------------- wildset.c */
 
 /* The wildcard origin set: (scheme, host or suffix, match kind, port) keys,
- * probed once per label suffix of the request's host. */
+ * probed once per label suffix of the request's host; or, for a set of at
+ * most CORSP_WILD_QUICK_MAX patterns, a short list compared with the
+ * origin's scheme and host's end (struct corsp_wild_quick). */
 struct corsp_wild_entry {
     struct cors_str scheme;
     struct cors_str host;
@@ -718,6 +720,40 @@ struct corsp_wild_entry {
     uint32_t index; /* position in allowOrigins as configured */
     uint8_t host_match;
 };
+
+/* A set of at most this many entries is matched by comparing the request
+ * origin with each entry in turn, in the order the table walk would find
+ * them (struct corsp_wild_quick): a few word compares each, where the walk
+ * hashes and probes a suffix per label for each port. Measured (cors-bench,
+ * a whole decision) with 8 subdomain patterns and an origin that none
+ * matches: 458 instructions compared, 731 walked. The bound keeps the cost
+ * independent of the policy's size. */
+#define CORSP_WILD_QUICK_MAX 8
+
+/* One entry of the quick list, as words to compare with 8-byte loads of the
+ * request origin (values as corsp_load64() returns them). The host matches
+ * when it ends with text and its length is in [min_host, min_host + host_span]
+ * (one unsigned test: host length - min_host <= host_span, so that a shorter
+ * host wraps past the span): text is ".suffix" for a subdomain pattern
+ * (min_host len + 1, the span up to UINT32_MAX), the
+ * host for an exact host with a port wildcard (min_host len, span 0), and
+ * empty for any host. */
+struct corsp_wild_quick {
+    uint64_t scheme_word; /* the first min(8, scheme_len + 3) bytes of "scheme://" */
+    uint64_t scheme_mask; /* the bytes of an 8-byte load that scheme_word holds */
+    uint64_t tail;        /* the last min(8, len) bytes of text, at the end of a word */
+    uint64_t tail_mask;   /* the bytes of an 8-byte load that tail holds */
+    uint64_t head;        /* the first 8 bytes of text (len > 8) */
+    const char *text;     /* what ends a matching host (len bytes) */
+    uint32_t len;         /* bytes of text */
+    uint32_t min_host;    /* the fewest bytes of a matching host */
+    uint32_t host_span;   /* how many more it may have (UINT32_MAX - min_host: any) */
+    uint32_t min_labels;  /* 2 for a subdomain pattern, else 0 (an IP address has 0) */
+    uint32_t scheme_len;  /* bytes of the scheme, without "://" */
+    uint32_t port;        /* CORSP_PORT_DEFAULT, CORSP_PORT_ANY or 0x10000 | port */
+    const struct corsp_wild_entry *entry; /* the pattern (in the set's entries) */
+};
+
 struct corsp_wildset {
     struct corsp_table table;
     const struct corsp_wild_entry *entries;
@@ -726,6 +762,13 @@ struct corsp_wildset {
     uint32_t min_suffix_labels; /* fewest labels in a subdomain suffix (0: none) */
     bool any_host;              /* some entry is CORSP_HOST_ANY */
     bool exact_host;            /* some entry is CORSP_HOST_EXACT (port wildcard) */
+    uint64_t exact_len_mask;    /* bit (len % 64) set for every exact host's length */
+    uint64_t suffix_len_mask;   /* bit (len % 64) set for every subdomain suffix's length */
+    /* Every entry, when they are at most CORSP_WILD_QUICK_MAX, in the order
+     * the table walk would find them (NULL: use the table). */
+    const struct corsp_wild_quick *quick;
+    uint32_t quick_count;
+    bool quick_long; /* some text is over 16 bytes or scheme 8 or more: more to compare */
 };
 bool corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
                          const struct corsp_wild_entry *entries, size_t n);

@@ -63,7 +63,7 @@ rnd(unsigned n)
     return (unsigned)(rs % n);
 }
 
-static const char *pol_origins[][6] = {
+static const char *pol_origins[][12] = {
     {"https://example.com", "https://*.example.org", "http://localhost:*",
      "https://*.a.b.c.d.e.f.g.h.example.net", "null", NULL},
     {"https://*", NULL},
@@ -71,8 +71,16 @@ static const char *pol_origins[][6] = {
     {"*", NULL},
     {"https://example.com", NULL}, /* exact origins only, one entry */
     {"https://example.com", "https://www.example.com", "null", NULL}, /* exact origins only */
+    /* more wildcards than the comparisons take: the hash table */
+    {"https://*.example.org", "http://localhost:*", "https://*.a.b.c.d.e.f.g.h.example.net",
+     "https://*.org:*", "wss://*", "http://*.example.org:8080", "https://x.y:*",
+     "https://*.example.net", "http://*.h.example.net:*", "ws://*.org", "https://*.c.d:8443", NULL},
+    /* at most four wildcards: compared in turn */
+    {"https://*.example.org", "https://*.org", "http://*.org:*", "https://*.net", NULL},
+    {"https://*.example.org", "https://*.c.d.e.f.g.h.example.net:*", "http://*.example.org:8080",
+     "wss://*.org", NULL},
 };
-#define POLICY_COUNT (sizeof(pol_origins) / sizeof(pol_origins[0]))
+#define POLICIES (sizeof pol_origins / sizeof pol_origins[0])
 static const char *hdrs[] = {
     "authorization", "content-type", "x-requested-with", "x-a", "x-custom-header-name-long", NULL};
 
@@ -160,7 +168,7 @@ main(int argc, char **argv)
     load(&a, argv[1]);
     load(&b, argv[2]);
     long iters = argc > 3 ? atol(argv[3]) : 200000, bad = 0;
-    for (size_t pi = 0; pi < POLICY_COUNT; pi++) {
+    for (size_t pi = 0; pi < POLICIES; pi++) {
         struct cors_policy *pa, *pb;
         struct lib *ls[2] = {&a, &b};
         struct cors_policy **ps[2] = {&pa, &pb};
@@ -227,6 +235,6 @@ main(int argc, char **argv)
                         (int)(on > 80 ? 80 : on), o, on, ra.reason, rb.reason);
         }
     }
-    printf("%ld differences in %ld requests x %zu policies\n", bad, iters, POLICY_COUNT);
+    printf("%ld differences in %ld requests x %zu policies\n", bad, iters, (size_t)POLICIES);
     return bad != 0;
 }

@@ -143,6 +143,15 @@ static const char *base_origins[] = {"https://example.com"};
 static const char *base_methods[] = {"GET", "POST", "PUT", "DELETE"};
 static const char *base_headers[] = {"authorization", "content-type"};
 static const char *wild_origins[] = {"https://*.example.com"};
+/* the usual development policy: subdomains and a local server on any port */
+static const char *wild_dev_origins[] = {"https://*.example.com", "http://localhost:*"};
+/* more wildcards than the comparisons take (the hash table), a port
+ * wildcard among them */
+static const char *wild_table_origins[] = {"https://*.example.net",   "https://*.example.org",
+                                           "http://localhost:*",      "https://*.a.example.org",
+                                           "https://*.test",          "https://*.b.example.org",
+                                           "https://*.c.example.org", "https://*.d.example.org",
+                                           "https://*.example.io",    "https://*.example.com"};
 static const char *hostile_headers[] = {"x-custom-header"};
 static const char *regex_list[10];
 static const char *regex_list_1000[1000]; /* the same shape for tenants 0..999 */
@@ -347,6 +356,14 @@ static struct scenario scenarios[] = {
              CORS_REASON_ORIGIN_NOT_ALLOWED),
     SCENARIO("F", "actual GET, https://*.example.com, origin https://a.b.example.com",
              SPEC(wild_origins, 1, NULL, 0, 0), "https://a.b.example.com", "GET", NULL, NULL,
+             ACTUAL, true, CORS_REASON_ALLOWED),
+    SCENARIO(
+        "F-dev",
+        "actual GET, https://*.example.com + http://localhost:*, origin https://a.b.example.com",
+        SPEC(wild_dev_origins, 2, NULL, 0, 0), "https://a.b.example.com", "GET", NULL, NULL, ACTUAL,
+        true, CORS_REASON_ALLOWED),
+    SCENARIO("F-table", "actual GET, 10 wildcards (hash table), origin https://a.b.example.com",
+             SPEC(wild_table_origins, 10, NULL, 0, 0), "https://a.b.example.com", "GET", NULL, NULL,
              ACTUAL, true, CORS_REASON_ALLOWED),
     /* origin predicate scenarios: set up by predicate_setup() below */
     SCENARIO("P-hit",

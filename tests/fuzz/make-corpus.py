@@ -101,6 +101,36 @@ TEXT = [
 ]
 
 
+
+def wild(*patterns):
+    """The patterns of a wildset input: (scheme, kind, labels, trailing dot,
+    port) with the indices of fuzz_wildset.c's tables."""
+    out = bytes([(len(patterns) - 1) % 12])
+    for scheme, kind, labels, dot, port in patterns:
+        choice = 0
+        for i, l in enumerate(labels):
+            choice |= l << (4 * i)
+        k = kind | ((len(labels) - 1) << 2) | (16 if dot else 0)
+        out += bytes([scheme, k, choice & 0xFF, choice >> 8, port])
+    return out
+
+
+# fuzz_wildset.c: schemes https 0, http 1, wss 2; kinds any 0, exact 1,
+# subdomain 2; labels a 0, b 1, example 2, com 3, localhost 9, org 8;
+# ports none 0, ":*" 3, ":8080" 4
+WILD_ORIGINS = (b"\nhttps://a.b.example.com\nhttps://example.com\nhttps://a.example.com."
+                b"\nhttp://a.example.com\nhttp://localhost:3000\nhttps://a.example.com:8080"
+                b"\nhttps://10.0.0.1\nhttps://b.example.com\nhttps://x.b.example.com:8443")
+WILDSET = [
+    wild((0, 2, [2, 3], False, 0)) + WILD_ORIGINS,
+    wild((0, 2, [2, 3], False, 0), (1, 1, [9], False, 3)) + WILD_ORIGINS,
+    wild((0, 2, [2, 3], False, 3), (0, 2, [1, 2, 3], False, 0)) + WILD_ORIGINS,
+    wild((0, 0, [0], False, 0), (0, 1, [1, 2, 3], False, 3), (0, 2, [2, 3], True, 0),
+         (1, 0, [0], False, 3)) + WILD_ORIGINS,
+    wild(*[(i % 3, 2, [i % 16, 2, 3], False, i % 8) for i in range(10)]) + WILD_ORIGINS,
+]
+
+
 def write(target, items):
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -115,6 +145,7 @@ def main():
     write("pattern", PATTERNS)
     write("list", LISTS)
     write("evaluate", EVALUATE)
+    write("wildset", WILDSET)
     text = list(TEXT)
     data = os.path.join(HERE, "..", "data")
     if os.path.isdir(data):

@@ -379,11 +379,16 @@ long corsp_strset_find(const struct corsp_strset *set, const char *p, size_t n);
 #define CORSP_K2 0xC2B2AE3D27D4EB4Full
 
 /* The hash of a key of up to 16 bytes from its words: w0 the first (packed)
- * word, w1 the last 8 bytes (0 when n <= 8). Two multiplications. */
+ * word, w1 the last 8 bytes (0 when n <= 8). Two multiplications; the shift
+ * between them brings the words' high bytes (a key's last bytes) down to
+ * where the second one spreads them over the low bits, the table's slot:
+ * without it "example.com" and "example.org" share a slot
+ * (tests/unit/test-hash.c). */
 static CORSP_ALWAYS_INLINE uint64_t
 corsp_hash_short(uint64_t w0, uint64_t w1, size_t n, uint64_t seed)
 {
     uint64_t h = ((w0 ^ seed) * CORSP_K1) ^ (w1 + n);
+    h ^= h >> 29;
     h *= CORSP_K2;
     return h ^ (h >> 32);
 }

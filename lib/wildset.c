@@ -21,17 +21,11 @@ wild_seed(struct cors_str scheme, uint32_t port, uint8_t match)
     return corsp_hash_short(a, b, n, ((uint64_t)port << 8) | match);
 }
 
-/* The hash of a key (host or suffix) with its seed. corsp_hash_inline()
- * leaves the low bits, the table's slot, alike for keys of up to 16 bytes
- * that differ only in their last bytes ("example.com", "example.org"): one
- * more shift and multiply spreads every byte over them. */
+/* The hash of a key (host or suffix) with its seed. */
 static CORSP_ALWAYS_INLINE uint64_t
 wild_key_hash(struct cors_str host, uint64_t seed)
 {
-    uint64_t h = corsp_hash_inline(host.ptr, host.len, seed);
-    h ^= h >> 29;
-    h *= CORSP_K1;
-    return h ^ (h >> 32);
+    return corsp_hash_inline(host.ptr, host.len, seed);
 }
 
 static CORSP_ALWAYS_INLINE uint64_t

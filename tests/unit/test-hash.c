@@ -8,16 +8,13 @@
  * slot, and every lookup then walks the whole cluster (docs/decisions.md,
  * "Per-request cost": lookups cost the same however many entries a set has).
  *
- * This suite reads the library's private header (the hash is inline there)
- * and links nothing of it.
+ * This suite reads the library's private header (the hash is inline there);
+ * it links only the test helpers.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "cors-private.h"
-
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "test-common.h"
 
 /* 26 keys of length n, equal but for byte `at` ('a'..'z'): how many of the
  * 256 slots of an 8-bit mask they take. */
@@ -77,17 +74,19 @@ START_TEST(test_usual_suffixes_apart)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+hash_suite(void)
 {
     Suite *s = suite_create("hash");
     TCase *tc = tcase_create("spread");
     tcase_add_test(tc, test_every_byte_reaches_the_slot);
     tcase_add_test(tc, test_usual_suffixes_apart);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int
+main(void)
+{
+    return run_suite(hash_suite());
 }

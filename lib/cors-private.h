@@ -616,10 +616,10 @@ bool corsp_origin_surely_valid_bytes(const char *p, size_t i, size_t n);
  * no IP literal). A policy of exact origins only needs to know "valid or
  * malformed" for a value its exact set missed (both are refused, for
  * different reasons), so this spares that path the parse and the dot
- * bookkeeping; inline, so that its caller needs no stack frame. False means
- * "not sure": the caller parses. It is never true for a value the parser
- * refuses (tests/unit/test-origin.c and tests/fuzz/fuzz_origin.c compare both
- * on every input).
+ * bookkeeping; inline, so that its caller saves no registers for a call.
+ * False means "not sure": the caller parses. It is never true for a value the
+ * parser refuses (tests/unit/test-origin.c and tests/fuzz/fuzz_origin.c
+ * compare both on every input).
  *
  * A host the parser accepts is a run of [a-z0-9_-] and '.' with no empty
  * label (no leading '.', no ".."; one trailing '.' is fine) whose last label

@@ -904,8 +904,8 @@ evaluate_actual_no_exact(const struct cors_policy *p, const struct cors_request 
 /*
  * Policies whose origins are all exact (origins_exact_only), the usual case,
  * decided in the fewest instructions: these functions take only the common
- * paths, keep to the registers a call may use and call nothing but by a tail
- * call, so that they need no stack frame. An origin of a length no exact
+ * paths and call nothing but by a tail call, so that they keep their values
+ * in registers (two saved ones, where the general path saves six). An origin of a length no exact
  * entry has is refused whatever its value, and only the reason (not allowed,
  * or malformed) depends on it: the vector quick check tells most valid
  * values. They serve policies of at most one entry (chosen by

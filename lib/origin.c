@@ -501,7 +501,8 @@ port_value(const char *p, size_t i, size_t n, const char *scheme, size_t scheme_
  * parse_usual() is that decision for a value whose scheme is known (its
  * length in scheme). Without with_port, a value with a port goes to
  * parse_usual_port() by a tail call, so that the usual origin, which has
- * none, is parsed in a function that calls nothing and needs no stack frame.
+ * none, is parsed in a function that calls nothing but by a tail call (two
+ * saved registers, not six).
  */
 #if defined(__SSE2__)
 static enum corsp_origin_kind parse_usual_port(const char *p, size_t n, struct corsp_origin *o,

@@ -658,7 +658,7 @@ corsp_origin_surely_valid_wide(const char *p, size_t n, bool wide_only)
         unsigned prev_dot = 1;
         if (wide_only) {
             /* a host of up to 32 bytes in one or two steps and no loop (the
-             * loop's registers would cost the caller a stack frame) */
+             * loop's registers would cost the caller more saved ones) */
             if (n - i > 32)
                 return false;
             if (n - i > 16) {

@@ -629,26 +629,28 @@ bool corsp_origin_surely_valid_bytes(const char *p, size_t i, size_t n);
  * label; hosts with a label that does ("1password.com", "10.0.0.1") are left
  * to the parser.
  *
- * corsp_origin_surely_valid_wide(..., true) calls nothing and has no loop:
- * values under 16 bytes, hosts over 32 bytes (and every value without SSE2)
- * are then "not sure".
+ * corsp_origin_quick_host() is the same check that says where the host
+ * starts (7 or 8, after "http://" or "https://"; 0: not sure); with
+ * wide_only it calls nothing and has no loop: values under 16 bytes, hosts
+ * over 32 bytes (and every value without SSE2) are then "not sure".
  */
-static CORSP_ALWAYS_INLINE bool
-corsp_origin_surely_valid_wide(const char *p, size_t n, bool wide_only)
+static CORSP_ALWAYS_INLINE size_t
+corsp_origin_quick_host(const char *p, size_t n, bool wide_only)
 {
     /* the scheme, as 4-byte compares with constants (no register for a
      * 64-bit constant): "http", then "s://" or, from byte 3, "p://" */
     if (n < 8 || corsp_load32(p) != corsp_load32("http"))
-        return false;
+        return 0;
     size_t i;
     if (corsp_load32(p + 4) == corsp_load32("s://"))
         i = 8;
     else if (corsp_load32(p + 3) == corsp_load32("p://"))
         i = 7;
     else
-        return false;
+        return 0;
     if (i == n)
-        return false; /* empty host */
+        return 0; /* empty host */
+    const size_t host = i;
 #if defined(__SSE2__)
     if (n >= 16) {
         /* 16 bytes per step; the last step reloads the value's final 16
@@ -660,28 +662,30 @@ corsp_origin_surely_valid_wide(const char *p, size_t n, bool wide_only)
             /* a host of up to 32 bytes in one or two steps and no loop (the
              * loop's registers would cost the caller more saved ones) */
             if (n - i > 32)
-                return false;
+                return 0;
             if (n - i > 16) {
                 if (!corsp_quick_step16(u + i, 0xFFFFu, 0, &prev_dot))
-                    return false;
+                    return 0;
                 i += 16;
             }
         } else {
             for (; n - i > 16; i += 16)
                 if (!corsp_quick_step16(u + i, 0xFFFFu, 0, &prev_dot))
-                    return false;
+                    return 0;
         }
         unsigned shift = (unsigned)(i - (n - 16));
-        return corsp_quick_step16(u + n - 16, (0xFFFFu << shift) & 0xFFFFu, shift, &prev_dot);
+        return corsp_quick_step16(u + n - 16, (0xFFFFu << shift) & 0xFFFFu, shift, &prev_dot)
+                   ? host
+                   : 0;
     }
 #endif
-    return !wide_only && corsp_origin_surely_valid_bytes(p, i, n);
+    return !wide_only && corsp_origin_surely_valid_bytes(p, i, n) ? host : 0;
 }
 
 static CORSP_ALWAYS_INLINE bool
 corsp_origin_surely_valid(const char *p, size_t n)
 {
-    return corsp_origin_surely_valid_wide(p, n, false);
+    return corsp_origin_quick_host(p, n, false) != 0;
 }
 
 enum corsp_pattern_kind {
@@ -777,6 +781,81 @@ struct corsp_wildset {
 };
 bool corsp_wildset_build(struct corsp_wildset *set, struct corsp_pool *pool,
                          const struct corsp_wild_entry *entries, size_t n);
+
+/* The bytes of a long suffix or scheme that the words of q leave out. */
+static CORSP_ALWAYS_INLINE bool
+corsp_wild_quick_rest_equal(const struct corsp_wild_quick *q, struct cors_str scheme,
+                            const char *end)
+{
+    return (q->len <= 16 || corsp_equal_bytes(end - q->len, q->text, q->len)) &&
+           (q->scheme_len < 8 ||
+            (scheme.len == q->scheme_len &&
+             corsp_equal_bytes(scheme.ptr, q->entry->scheme.ptr, q->scheme_len)));
+}
+
+/*
+ * The quick list (set->quick): the first entry, in the list's order, whose
+ * scheme and port are the origin's (or any port) and whose text ends the
+ * host, the host having the length (host_bytes) and labels the entry asks
+ * for. scheme is the origin's (its start is the value's), end is the host's
+ * end, at least 8 bytes after the scheme's start, so every 8-byte load below stays
+ * within the origin value (text is never longer than the host). slow (a
+ * constant where inlined): the tests that the usual case does not need,
+ * for a host of fewer than two labels (the labels a subdomain pattern asks
+ * for) and for text over 16 bytes or a scheme of 8 bytes or more (which the
+ * words alone do not settle).
+ *
+ * The scheme: a scheme of under 8 bytes is equal when "scheme:" (and what
+ * fits of "//") is the origin's start, as a scheme never holds a ':'.
+ *
+ * This is the entry the table walk (match_table()) finds:
+ * - the walk tries the origin's own port in a first pass and CORSP_PORT_ANY
+ *   in a second; the list has the entries of a given port before those of
+ *   any port, and an entry of another port is skipped here. Entries of
+ *   different given ports never both match one origin, so one pass over the
+ *   given-port entries in the list's order is the first pass;
+ * - within a pass the walk probes the any-host entry (a match whatever the
+ *   host), then the exact host, then the host's label suffixes shortest
+ *   first; the list has the kinds in that order, and there is at most one
+ *   any-host and one exact-host entry per scheme and port to find;
+ * - a suffix the walk probes is the host after a dot (not a trailing dot);
+ *   as labels are never empty, a ".suffix" that ends the host after at
+ *   least one byte is such a suffix, and the walk gets to it since no entry
+ *   has more labels than it goes deep (over 64 bytes too: its byte scan).
+ *   Two suffixes of one host are nested, so fewer labels is fewer bytes:
+ *   the list's length order is the walk's order;
+ * - the walk probes no suffix of a host with fewer than two labels (an IP
+ *   address counts 0), nor does this (min_labels);
+ * - equal keys cannot occur (duplicate patterns are dropped when the policy
+ *   is built), so which of two equal entries comes first does not matter.
+ * A trailing dot is a byte of the host like another: "a.example.com." ends
+ * with ".example.com." (a pattern "*.example.com."), not ".example.com", as
+ * in the walk, whose suffixes all end at the host's end.
+ */
+static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
+corsp_wild_match_quick(const struct corsp_wildset *set, struct cors_str scheme, const char *end,
+                       size_t host_bytes, uint32_t port, uint32_t labels, bool slow)
+{
+    uint64_t first = corsp_load64(scheme.ptr);
+    uint64_t last = corsp_load64(end - 8);
+    uint32_t host_len = (uint32_t)host_bytes; /* at most CORS_ORIGIN_MAX */
+    /* the list is never empty */
+    const struct corsp_wild_quick *q = set->quick, *stop = q + set->quick_count;
+    do {
+        if ((q->port != port && q->port != CORSP_PORT_ANY) ||
+            host_len - q->min_host > q->host_span || (slow && labels < q->min_labels))
+            continue;
+        if (((first & q->scheme_mask) ^ q->scheme_word) | ((last & q->tail_mask) ^ q->tail))
+            continue;
+        if (q->len > 8 && corsp_load64(end - q->len) != q->head)
+            continue;
+        if (slow && !corsp_wild_quick_rest_equal(q, scheme, end))
+            continue;
+        return q->entry;
+    } while (++q != stop);
+    return NULL;
+}
+
 /* The entry the origin matches, or NULL. */
 const struct corsp_wild_entry *corsp_wildset_match(const struct corsp_wildset *set,
                                                    const struct corsp_origin *o);

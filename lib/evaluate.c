@@ -902,6 +902,79 @@ evaluate_actual_no_exact(const struct cors_policy *p, const struct cors_request 
 }
 
 /*
+ * Policies of wildcard patterns alone that the quick list holds (no exact
+ * origin, regex, predicate or "*"; at most CORSP_WILD_QUICK_MAX patterns, no
+ * long suffix or scheme): an origin the vector quick check calls valid is an
+ * http(s) origin with a domain host and no port, so the list is compared with
+ * it as it is, without the parse (the host is the rest of the value after
+ * "://"; it has at least two labels whenever it ends with ".suffix", and it is
+ * no IP address). The others go to the no-exact path, which parses. Like the
+ * exact-only path, these call nothing but by a tail call.
+ */
+
+/* The entry that allows a surely valid origin s whose host starts at host,
+ * or NULL (an origin of a wildcard-only policy, corsp_evaluate_prepare()). */
+static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
+wild_only_match(const struct cors_policy *p, struct cors_str s, size_t host)
+{
+    struct cors_str scheme = {s.ptr, host - 3}; /* before "://" */
+    return corsp_wild_match_quick(&p->wild, scheme, s.ptr + s.len, s.len - host,
+                                  CORSP_PORT_DEFAULT, 0, false);
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_preflight_wild_only(const struct cors_policy *p, const struct cors_request *req,
+                             struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    struct cors_str s = req->origins[0];
+    size_t host;
+    if (CORSP_UNLIKELY(!origin_lines_plain(req)) ||
+        (host = corsp_origin_quick_host(s.ptr, s.len, true)) == 0)
+        return evaluate_preflight_no_exact(p, req, headers, capacity, res);
+    const struct corsp_wild_entry *e = wild_only_match(p, s, host);
+    if (e != NULL) {
+        res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
+        res->matched_index = e->index;
+        return answer_preflight_allowed_call(p, req, headers, capacity, res);
+    }
+    const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
+    if (CORSP_UNLIKELY(capacity < shape->min_capacity))
+        return evaluate_preflight_no_exact(p, req, headers, capacity, res);
+    apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
+    res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED;
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    return CORS_OK;
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_actual_wild_only(const struct cors_policy *p, const struct cors_request *req,
+                          struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    struct cors_str s = req->origins[0];
+    size_t host;
+    if (CORSP_UNLIKELY(!origin_lines_plain(req)) ||
+        (host = corsp_origin_quick_host(s.ptr, s.len, true)) == 0)
+        return evaluate_actual_no_exact(p, req, headers, capacity, res);
+    const struct corsp_wild_entry *e = wild_only_match(p, s, host);
+    const struct corsp_shape *shape =
+        &p->shapes[e != NULL ? CORSP_SHAPE_ACTUAL_ALLOWED : CORSP_SHAPE_ACTUAL_DENIED];
+    if (CORSP_UNLIKELY(capacity < shape->min_capacity))
+        return evaluate_actual_no_exact(p, req, headers, capacity, res);
+    if (e != NULL) {
+        apply_shape(shape, req, headers, res, FILL_ORIGIN, USUAL_ACTUAL_ALLOWED);
+        res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
+        res->matched_index = e->index;
+    } else {
+        apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
+        res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED; /* the shape serves several reasons */
+        res->matched_field = CORS_FIELD_NONE;
+        res->matched_index = SIZE_MAX;
+    }
+    return CORS_OK;
+}
+
+/*
  * Policies whose origins are all exact (origins_exact_only), the usual case,
  * decided in the fewest instructions: these functions take only the common
  * paths and call nothing but by a tail call, so that they keep their values
@@ -932,7 +1005,7 @@ exact_only_verdict(const struct cors_policy *p, const struct cors_request *req)
     if (((set->len_mask >> (s.len & 63)) & 1) && set->keys[0].len == s.len &&
         corsp_equal_bytes(set->keys[0].ptr, s.ptr, s.len))
         return 1;
-    return corsp_origin_surely_valid_wide(s.ptr, s.len, true) ? 0 : -1;
+    return corsp_origin_quick_host(s.ptr, s.len, true) != 0 ? 0 : -1;
 }
 
 __attribute__((noinline)) static enum cors_status
@@ -1026,6 +1099,10 @@ corsp_evaluate_prepare(struct cors_policy *p)
     } else if (p->origins_exact_only && p->exact.count <= 1) {
         p->evaluate_actual = evaluate_actual_exact_only;
         p->evaluate_preflight = evaluate_preflight_exact_only;
+    } else if (p->exact.count == 0 && p->regexes == NULL && p->predicate == NULL &&
+               !p->origins_any && p->wild.quick != NULL && !p->wild.quick_long) {
+        p->evaluate_actual = evaluate_actual_wild_only;
+        p->evaluate_preflight = evaluate_preflight_wild_only;
     } else if (p->exact.count == 0) {
         p->evaluate_actual = evaluate_actual_no_exact;
         p->evaluate_preflight = evaluate_preflight_no_exact;

@@ -77,7 +77,7 @@ quick_rank(const struct corsp_wild_quick *q)
 
 /* The order in which corsp_wildset_match() tries the quick list: the entries
  * of a given port before those of any port, then by kind in the walk's
- * order, then the shorter suffix first (see match_quick() why this is the
+ * order, then the shorter suffix first (see corsp_wild_match_quick() why this is the
  * table walk's order). */
 static bool
 quick_before(const struct corsp_wild_quick *a, const struct corsp_wild_quick *b)
@@ -230,85 +230,13 @@ match_suffixes_scan(const struct corsp_wildset *set, const struct corsp_origin *
     return NULL;
 }
 
-/* The bytes of a long suffix or scheme that the words of q leave out. */
-static CORSP_ALWAYS_INLINE bool
-quick_rest_equal(const struct corsp_wild_quick *q, const struct corsp_origin *o, const char *end)
-{
-    return (q->len <= 16 || corsp_equal_bytes(end - q->len, q->text, q->len)) &&
-           (q->scheme_len < 8 ||
-            (o->scheme.len == q->scheme_len &&
-             corsp_equal_bytes(o->scheme.ptr, q->entry->scheme.ptr, q->scheme_len)));
-}
-
-/*
- * The quick list: the first entry, in the list's order, whose scheme and port
- * are the origin's (or any port) and whose text ends the host, the host
- * having the length and labels the entry asks for. end is the host's end, at
- * least 8 bytes after the scheme's start, so every 8-byte load below stays
- * within the origin value (text is never longer than the host). slow (a
- * constant where inlined): the tests that the usual case does not need,
- * for a host of fewer than two labels (the labels a subdomain pattern asks
- * for) and for text over 16 bytes or a scheme of 8 bytes or more (which the
- * words alone do not settle).
- *
- * The scheme: a scheme of under 8 bytes is equal when "scheme:" (and what
- * fits of "//") is the origin's start, as a scheme never holds a ':'.
- *
- * This is the entry the table walk (match_table()) finds:
- * - the walk tries the origin's own port in a first pass and CORSP_PORT_ANY
- *   in a second; the list has the entries of a given port before those of
- *   any port, and an entry of another port is skipped here. Entries of
- *   different given ports never both match one origin, so one pass over the
- *   given-port entries in the list's order is the first pass;
- * - within a pass the walk probes the any-host entry (a match whatever the
- *   host), then the exact host, then the host's label suffixes shortest
- *   first; the list has the kinds in that order, and there is at most one
- *   any-host and one exact-host entry per scheme and port to find;
- * - a suffix the walk probes is the host after a dot (not a trailing dot);
- *   as labels are never empty, a ".suffix" that ends the host after at
- *   least one byte is such a suffix, and the walk gets to it since no entry
- *   has more labels than it goes deep (over 64 bytes too: its byte scan).
- *   Two suffixes of one host are nested, so fewer labels is fewer bytes:
- *   the list's length order is the walk's order;
- * - the walk probes no suffix of a host with fewer than two labels (an IP
- *   address counts 0), nor does this (min_labels);
- * - equal keys cannot occur (duplicate patterns are dropped when the policy
- *   is built), so which of two equal entries comes first does not matter.
- * A trailing dot is a byte of the host like another: "a.example.com." ends
- * with ".example.com." (a pattern "*.example.com."), not ".example.com", as
- * in the walk, whose suffixes all end at the host's end.
- */
-static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
-match_quick(const struct corsp_wildset *set, const struct corsp_origin *o, const char *end,
-            bool slow)
-{
-    uint64_t first = corsp_load64(o->scheme.ptr);
-    uint64_t last = corsp_load64(end - 8);
-    uint32_t host_len = (uint32_t)o->host.len; /* at most CORS_ORIGIN_MAX */
-    /* the list is never empty */
-    const struct corsp_wild_quick *q = set->quick, *stop = q + set->quick_count;
-    do {
-        if ((q->port != o->port && q->port != CORSP_PORT_ANY) ||
-            host_len - q->min_host > q->host_span || (slow && o->labels < q->min_labels))
-            continue;
-        if (((first & q->scheme_mask) ^ q->scheme_word) | ((last & q->tail_mask) ^ q->tail))
-            continue;
-        if (q->len > 8 && corsp_load64(end - q->len) != q->head)
-            continue;
-        if (slow && !quick_rest_equal(q, o, end))
-            continue;
-        return q->entry;
-    } while (++q != stop);
-    return NULL;
-}
-
-/* match_quick() with every test: for a list with long text, or a host of
+/* corsp_wild_match_quick() with every test: for a list with long text, or a host of
  * fewer than two labels. Out of line, so that the usual caller keeps its
  * registers few. */
 static __attribute__((noinline)) const struct corsp_wild_entry *
 match_quick_slow(const struct corsp_wildset *set, const struct corsp_origin *o, const char *end)
 {
-    return match_quick(set, o, end, true);
+    return corsp_wild_match_quick(set, o->scheme, end, o->host.len, o->port, o->labels, true);
 }
 
 /* The table walk: for the origin's port, then for any port, the any-host
@@ -374,7 +302,8 @@ corsp_wildset_match(const struct corsp_wildset *set, const struct corsp_origin *
         /* shorter origins ("a://b.c") take the table walk */
         if (CORSP_LIKELY(end - o->scheme.ptr >= 8))
             return CORSP_LIKELY(!set->quick_long && o->labels >= 2)
-                       ? match_quick(set, o, end, false)
+                       ? corsp_wild_match_quick(set, o->scheme, end, o->host.len, o->port,
+                                                o->labels, false)
                        : match_quick_slow(set, o, end);
     }
     if (set->count == 0)

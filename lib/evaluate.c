@@ -918,8 +918,8 @@ static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
 wild_only_match(const struct cors_policy *p, struct cors_str s, size_t host)
 {
     struct cors_str scheme = {s.ptr, host - 3}; /* before "://" */
-    return corsp_wild_match_quick(&p->wild, scheme, s.ptr + s.len, s.len - host,
-                                  CORSP_PORT_DEFAULT, 0, false);
+    return corsp_wild_match_quick(&p->wild, scheme, s.ptr + s.len, s.len - host, CORSP_PORT_DEFAULT,
+                                  0, false);
 }
 
 __attribute__((noinline)) static enum cors_status

@@ -926,10 +926,13 @@ __attribute__((noinline)) static enum cors_status
 evaluate_preflight_wild_only(const struct cors_policy *p, const struct cors_request *req,
                              struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
+    /* one Origin line of a value the quick check calls valid (so of at most
+     * 40 bytes: no CORS_ORIGIN_MAX test) */
     struct cors_str s = req->origins[0];
-    size_t host;
-    if (CORSP_UNLIKELY(!origin_lines_plain(req)) ||
-        (host = corsp_origin_quick_host(s.ptr, s.len, true)) == 0)
+    if (req->origin_count != 1 || s.ptr == NULL)
+        return evaluate_preflight_no_exact(p, req, headers, capacity, res);
+    size_t host = corsp_origin_quick_host(s.ptr, s.len, true);
+    if (host == 0)
         return evaluate_preflight_no_exact(p, req, headers, capacity, res);
     const struct corsp_wild_entry *e = wild_only_match(p, s, host);
     if (e != NULL) {
@@ -951,10 +954,13 @@ __attribute__((noinline)) static enum cors_status
 evaluate_actual_wild_only(const struct cors_policy *p, const struct cors_request *req,
                           struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
+    /* one Origin line of a value the quick check calls valid (so of at most
+     * 40 bytes: no CORS_ORIGIN_MAX test) */
     struct cors_str s = req->origins[0];
-    size_t host;
-    if (CORSP_UNLIKELY(!origin_lines_plain(req)) ||
-        (host = corsp_origin_quick_host(s.ptr, s.len, true)) == 0)
+    if (req->origin_count != 1 || s.ptr == NULL)
+        return evaluate_actual_no_exact(p, req, headers, capacity, res);
+    size_t host = corsp_origin_quick_host(s.ptr, s.len, true);
+    if (host == 0)
         return evaluate_actual_no_exact(p, req, headers, capacity, res);
     const struct corsp_wild_entry *e = wild_only_match(p, s, host);
     const struct corsp_shape *shape =
@@ -996,8 +1002,10 @@ exact_only_verdict(const struct cors_policy *p, const struct cors_request *req)
 {
     if (req->origin_count > 1)
         return -1;
+    /* no CORS_ORIGIN_MAX test: no entry is longer (a longer pattern does not
+     * build), and the quick check calls no value over 40 bytes valid */
     struct cors_str s = req->origins[0];
-    if (CORSP_UNLIKELY(s.ptr == NULL || s.len > CORS_ORIGIN_MAX))
+    if (CORSP_UNLIKELY(s.ptr == NULL))
         return -1;
     const struct corsp_strset *set = &p->exact;
     /* a policy of one entry at most (corsp_evaluate_prepare()): a length bit

@@ -864,6 +864,28 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     return answer_actual(p, req, origin, headers, capacity, res);
 }
 
+/* The answers of the quick paths below, which have checked the capacity: a
+ * surely valid origin no entry allows, and an allowed actual request (index:
+ * the entry's position in allowOrigins). */
+static CORSP_ALWAYS_INLINE void
+answer_not_allowed(const struct corsp_shape *shape, const struct cors_request *req,
+                   struct cors_header *headers, struct cors_result *res)
+{
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
+    res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED; /* the shape serves several reasons */
+}
+
+static CORSP_ALWAYS_INLINE void
+answer_actual_allowed(const struct corsp_shape *shape, const struct cors_request *req,
+                      struct cors_header *headers, struct cors_result *res, size_t index)
+{
+    apply_shape(shape, req, headers, res, FILL_ORIGIN, USUAL_ACTUAL_ALLOWED);
+    res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
+    res->matched_index = index;
+}
+
 /*
  * Policies with no exact origin (wildcards, regexes, a predicate or "*"
  * alone): nothing to look up before check_origin(), so these go there
@@ -943,10 +965,7 @@ evaluate_preflight_wild_only(const struct cors_policy *p, const struct cors_requ
     const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
     if (CORSP_UNLIKELY(capacity < shape->min_capacity))
         return evaluate_preflight_no_exact(p, req, headers, capacity, res);
-    apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
-    res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED;
-    res->matched_field = CORS_FIELD_NONE;
-    res->matched_index = SIZE_MAX;
+    answer_not_allowed(shape, req, headers, res);
     return CORS_OK;
 }
 
@@ -967,16 +986,10 @@ evaluate_actual_wild_only(const struct cors_policy *p, const struct cors_request
         &p->shapes[e != NULL ? CORSP_SHAPE_ACTUAL_ALLOWED : CORSP_SHAPE_ACTUAL_DENIED];
     if (CORSP_UNLIKELY(capacity < shape->min_capacity))
         return evaluate_actual_no_exact(p, req, headers, capacity, res);
-    if (e != NULL) {
-        apply_shape(shape, req, headers, res, FILL_ORIGIN, USUAL_ACTUAL_ALLOWED);
-        res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
-        res->matched_index = e->index;
-    } else {
-        apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
-        res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED; /* the shape serves several reasons */
-        res->matched_field = CORS_FIELD_NONE;
-        res->matched_index = SIZE_MAX;
-    }
+    if (e != NULL)
+        answer_actual_allowed(shape, req, headers, res, e->index);
+    else
+        answer_not_allowed(shape, req, headers, res);
     return CORS_OK;
 }
 
@@ -984,10 +997,10 @@ evaluate_actual_wild_only(const struct cors_policy *p, const struct cors_request
  * Policies whose origins are all exact (origins_exact_only), the usual case,
  * decided in the fewest instructions: these functions take only the common
  * paths and call nothing but by a tail call, so that they keep their values
- * in registers (two saved ones, where the general path saves six). An origin of a length no exact
- * entry has is refused whatever its value, and only the reason (not allowed,
- * or malformed) depends on it: the vector quick check tells most valid
- * values. They serve policies of at most one entry (chosen by
+ * in registers (two saved ones, where the general path saves six). An origin
+ * of a length no exact entry has is refused whatever its value, and only the
+ * reason (not allowed, or malformed) depends on it: the vector quick check
+ * tells most valid values. They serve policies of at most one entry (chosen by
  * corsp_evaluate_prepare(); larger sets take the general path, whose lookup
  * needs more registers). Every other request (several Origin lines, a value
  * under 16 bytes or one the quick check is not sure of, a caller's array
@@ -1029,10 +1042,7 @@ evaluate_preflight_exact_only(const struct cors_policy *p, const struct cors_req
     const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
     if (verdict < 0 || CORSP_UNLIKELY(capacity < shape->min_capacity))
         return evaluate_preflight(p, req, headers, capacity, res);
-    apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
-    res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED;
-    res->matched_field = CORS_FIELD_NONE;
-    res->matched_index = SIZE_MAX;
+    answer_not_allowed(shape, req, headers, res);
     return CORS_OK;
 }
 
@@ -1045,16 +1055,10 @@ evaluate_actual_exact_only(const struct cors_policy *p, const struct cors_reques
         &p->shapes[verdict > 0 ? CORSP_SHAPE_ACTUAL_ALLOWED : CORSP_SHAPE_ACTUAL_DENIED];
     if (verdict < 0 || CORSP_UNLIKELY(capacity < shape->min_capacity))
         return evaluate_actual(p, req, headers, capacity, res);
-    if (verdict > 0) {
-        apply_shape(shape, req, headers, res, FILL_ORIGIN, USUAL_ACTUAL_ALLOWED);
-        res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
-        res->matched_index = p->exact_index[0];
-    } else {
-        apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
-        res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED; /* the shape serves several reasons */
-        res->matched_field = CORS_FIELD_NONE;
-        res->matched_index = SIZE_MAX;
-    }
+    if (verdict > 0)
+        answer_actual_allowed(shape, req, headers, res, p->exact_index[0]);
+    else
+        answer_not_allowed(shape, req, headers, res);
     return CORS_OK;
 }
 

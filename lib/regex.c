@@ -304,6 +304,37 @@ has_byte(const char *p, size_t n, unsigned char c)
     return ((v - ones) & ~v & (ones << 7)) != 0;
 }
 
+/* Whether the labels h[0, x) before a simple form's literal host (and the dot
+ * that ends them) have only bytes of the form's class: the parser let no
+ * empty label through (and no host starting with a dot), so only their
+ * bytes' class is left to check. host_len: the whole host's, for the one-word
+ * test of a short label part. */
+static CORSP_ALWAYS_INLINE bool
+labels_in_class(enum label_check labels, const uint64_t label_set[4], const char *h, size_t x,
+                size_t host_len)
+{
+    if (labels == LABELS_ANY_HOST_BYTE)
+        return true;
+    if (labels == LABELS_NO_UNDERSCORE) {
+        if (x <= 8 && host_len >= 8) {
+            /* one word from the host's start, only its first x bytes
+             * looked at: has_byte()'s test, whose false positives only
+             * come above a true zero byte, so none among them */
+            const uint64_t ones = 0x0101010101010101ull;
+            uint64_t v = corsp_load64(h) ^ (ones * '_');
+            uint64_t zero = (v - ones) & ~v & (ones << 7);
+            return (zero & (~0ull >> (64 - 8 * x))) == 0;
+        }
+        return !has_byte(h, x, '_');
+    }
+    for (size_t i = 0; i < x; i++) {
+        unsigned char c = (unsigned char)h[i];
+        if (c != '.' && !label_set_has(label_set, c))
+            return false;
+    }
+    return true;
+}
+
 /* corsp_regex_simple_match(), inlined where it is hot; host_known: the
  * caller has already found that the host ends in f->host; labels: the
  * label_check_of() f. */
@@ -335,19 +366,7 @@ simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o, c
         return !f->labels_min_one;
     if (!f->labels || h.ptr[x - 1] != '.')
         return false;
-    /* The parser let no empty label through (and no host starting with a
-     * dot), so the labels h[0, x - 1) are non-empty: only their bytes' class
-     * is left to check. */
-    if (labels == LABELS_ANY_HOST_BYTE)
-        return true;
-    if (labels == LABELS_NO_UNDERSCORE)
-        return !has_byte(h.ptr, x - 1, '_');
-    for (size_t i = 0; i < x - 1; i++) {
-        unsigned char c = (unsigned char)h.ptr[i];
-        if (c != '.' && !label_set_has(f->label_set, c))
-            return false;
-    }
-    return true;
+    return labels_in_class(labels, f->label_set, h.ptr, x - 1, h.len);
 }
 
 bool
@@ -376,29 +395,8 @@ direct_match(const struct direct *e, const struct corsp_origin *o, const char *p
         return e->bare_ok;
     if (!e->sub_ok)
         return false;
-    /* labels h[0, j - 1): non-empty (the parser let no empty label through),
-     * so only their bytes' class is left */
-    if (e->labels == LABELS_ANY_HOST_BYTE)
-        return true;
-    if (e->labels == LABELS_NO_UNDERSCORE) {
-        size_t x = j - 1;
-        if (x <= 8 && o->host.len >= 8) {
-            /* one word from the host's start, only its first x bytes
-             * looked at: has_byte()'s test, whose false positives only
-             * come above a true zero byte, so none among them */
-            const uint64_t ones = 0x0101010101010101ull;
-            uint64_t v = corsp_load64(o->host.ptr) ^ (ones * '_');
-            uint64_t zero = (v - ones) & ~v & (ones << 7);
-            return (zero & (~0ull >> (64 - 8 * x))) == 0;
-        }
-        return !has_byte(o->host.ptr, x, '_');
-    }
-    for (size_t i = 0; i + 1 < j; i++) {
-        unsigned char c = (unsigned char)o->host.ptr[i];
-        if (c != '.' && !label_set_has(e->form->label_set, c))
-            return false;
-    }
-    return true;
+    return labels_in_class((enum label_check)e->labels, e->form->label_set, o->host.ptr, j - 1,
+                           o->host.len);
 }
 
 /* Runs the compiled groups [from[r], to[r]) under the request's budget

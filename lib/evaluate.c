@@ -864,28 +864,6 @@ evaluate_actual(const struct cors_policy *p, const struct cors_request *req,
     return answer_actual(p, req, origin, headers, capacity, res);
 }
 
-/* The answers of the quick paths below, which have checked the capacity: a
- * surely valid origin no entry allows, and an allowed actual request (index:
- * the entry's position in allowOrigins). */
-static CORSP_ALWAYS_INLINE void
-answer_not_allowed(const struct corsp_shape *shape, const struct cors_request *req,
-                   struct cors_header *headers, struct cors_result *res)
-{
-    res->matched_field = CORS_FIELD_NONE;
-    res->matched_index = SIZE_MAX;
-    apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
-    res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED; /* the shape serves several reasons */
-}
-
-static CORSP_ALWAYS_INLINE void
-answer_actual_allowed(const struct corsp_shape *shape, const struct cors_request *req,
-                      struct cors_header *headers, struct cors_result *res, size_t index)
-{
-    apply_shape(shape, req, headers, res, FILL_ORIGIN, USUAL_ACTUAL_ALLOWED);
-    res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
-    res->matched_index = index;
-}
-
 /*
  * Policies with no exact origin (wildcards, regexes, a predicate or "*"
  * alone): nothing to look up before check_origin(), so these go there
@@ -920,146 +898,149 @@ evaluate_actual_no_exact(const struct cors_policy *p, const struct cors_request 
         return evaluate_actual(p, req, headers, capacity, res);
     res->matched_field = CORS_FIELD_NONE;
     res->matched_index = SIZE_MAX;
-    return answer_actual(p, req, check_origin(p, req, res), headers, capacity, res);
+    return evaluate_actual_unlisted(p, req, headers, capacity, res);
 }
 
 /*
- * Policies of wildcard patterns alone that the quick list holds (no exact
- * origin, regex, predicate or "*"; at most CORSP_WILD_QUICK_MAX patterns, no
- * long suffix or scheme): an origin the vector quick check calls valid is an
- * http(s) origin with a domain host and no port, so the list is compared with
- * it as it is, without the parse (the host is the rest of the value after
- * "://"; it has at least two labels whenever it ends with ".suffix", and it is
- * no IP address). The others go to the no-exact path, which parses. Like the
- * exact-only path, these call nothing but by a tail call.
+ * The quick paths: policies whose origins are one exact entry or none
+ * (origins_exact_only, the usual case), or a few wildcard patterns alone.
+ * They take only the common requests and call nothing but by a tail call,
+ * so that they keep their values in registers (two to five saved ones,
+ * where the general path saves six). Each finds a verdict on the origin
+ * without parsing it, from the vector quick check (a valid http(s) origin
+ * with a domain host and no port): the entry that allows it, none (refused
+ * as not allowed: only that reason depends on the value), or "not sure".
+ * Every request they are not sure of (several Origin lines, a value under 16
+ * bytes or with a host over 32, one the quick check does not call valid) or
+ * whose caller's array is smaller than the result goes to a general path,
+ * which decides every request for any shaped policy.
  */
 
-/* The entry that allows a surely valid origin s whose host starts at host,
- * or NULL (an origin of a wildcard-only policy, corsp_evaluate_prepare()). */
-static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
-wild_only_match(const struct cors_policy *p, struct cors_str s, size_t host)
+/* A quick verdict: the allowing entry's index in allowOrigins (always under
+ * these two), or one of: */
+#define QUICK_NOT_SURE    (SIZE_MAX - 1)
+#define QUICK_NOT_ALLOWED SIZE_MAX
+
+typedef enum cors_status (*evaluate_fn)(const struct cors_policy *, const struct cors_request *,
+                                        struct cors_header *, size_t, struct cors_result *);
+
+/* The refusal of a valid origin no entry allows (the caller has checked the
+ * capacity). */
+static CORSP_ALWAYS_INLINE enum cors_status
+answer_quick_not_allowed(const struct corsp_shape *shape, const struct cors_request *req,
+                         struct cors_header *headers, struct cors_result *res)
 {
-    struct cors_str scheme = {s.ptr, host - 3}; /* before "://" */
-    return corsp_wild_match_quick(&p->wild, scheme, s.ptr + s.len, s.len - host, CORSP_PORT_DEFAULT,
-                                  0, false);
+    res->matched_field = CORS_FIELD_NONE;
+    res->matched_index = SIZE_MAX;
+    apply_shape(shape, req, headers, res, FILL_NONE, USUAL_REFUSED);
+    res->reason = CORS_REASON_ORIGIN_NOT_ALLOWED; /* the shape serves several reasons */
+    return CORS_OK;
 }
 
-__attribute__((noinline)) static enum cors_status
-evaluate_preflight_wild_only(const struct cors_policy *p, const struct cors_request *req,
-                             struct cors_header *headers, size_t capacity, struct cors_result *res)
+/* The answers from a quick verdict; general: the path for the rest (a
+ * constant at each call, so a tail call). */
+static CORSP_ALWAYS_INLINE enum cors_status
+answer_quick_preflight(const struct cors_policy *p, const struct cors_request *req,
+                       struct cors_header *headers, size_t capacity, struct cors_result *res,
+                       size_t verdict, evaluate_fn general)
 {
-    /* one Origin line of a value the quick check calls valid (so of at most
-     * 40 bytes: no CORS_ORIGIN_MAX test) */
-    struct cors_str s = req->origins[0];
-    if (req->origin_count != 1 || s.ptr == NULL)
-        return evaluate_preflight_no_exact(p, req, headers, capacity, res);
-    size_t host = corsp_origin_quick_host(s.ptr, s.len, true);
-    if (host == 0)
-        return evaluate_preflight_no_exact(p, req, headers, capacity, res);
-    const struct corsp_wild_entry *e = wild_only_match(p, s, host);
-    if (e != NULL) {
+    if (verdict < QUICK_NOT_SURE) {
         res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
-        res->matched_index = e->index;
+        res->matched_index = verdict;
         return answer_preflight_allowed_call(p, req, headers, capacity, res);
     }
     const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
-    if (CORSP_UNLIKELY(capacity < shape->min_capacity))
-        return evaluate_preflight_no_exact(p, req, headers, capacity, res);
-    answer_not_allowed(shape, req, headers, res);
-    return CORS_OK;
+    if (verdict == QUICK_NOT_SURE || CORSP_UNLIKELY(capacity < shape->min_capacity))
+        return general(p, req, headers, capacity, res);
+    return answer_quick_not_allowed(shape, req, headers, res);
 }
 
-__attribute__((noinline)) static enum cors_status
-evaluate_actual_wild_only(const struct cors_policy *p, const struct cors_request *req,
-                          struct cors_header *headers, size_t capacity, struct cors_result *res)
+static CORSP_ALWAYS_INLINE enum cors_status
+answer_quick_actual(const struct cors_policy *p, const struct cors_request *req,
+                    struct cors_header *headers, size_t capacity, struct cors_result *res,
+                    size_t verdict, evaluate_fn general)
 {
-    /* one Origin line of a value the quick check calls valid (so of at most
-     * 40 bytes: no CORS_ORIGIN_MAX test) */
-    struct cors_str s = req->origins[0];
-    if (req->origin_count != 1 || s.ptr == NULL)
-        return evaluate_actual_no_exact(p, req, headers, capacity, res);
-    size_t host = corsp_origin_quick_host(s.ptr, s.len, true);
-    if (host == 0)
-        return evaluate_actual_no_exact(p, req, headers, capacity, res);
-    const struct corsp_wild_entry *e = wild_only_match(p, s, host);
+    bool allowed = verdict < QUICK_NOT_SURE;
     const struct corsp_shape *shape =
-        &p->shapes[e != NULL ? CORSP_SHAPE_ACTUAL_ALLOWED : CORSP_SHAPE_ACTUAL_DENIED];
-    if (CORSP_UNLIKELY(capacity < shape->min_capacity))
-        return evaluate_actual_no_exact(p, req, headers, capacity, res);
-    if (e != NULL)
-        answer_actual_allowed(shape, req, headers, res, e->index);
-    else
-        answer_not_allowed(shape, req, headers, res);
+        &p->shapes[allowed ? CORSP_SHAPE_ACTUAL_ALLOWED : CORSP_SHAPE_ACTUAL_DENIED];
+    if (verdict == QUICK_NOT_SURE || CORSP_UNLIKELY(capacity < shape->min_capacity))
+        return general(p, req, headers, capacity, res);
+    if (!allowed)
+        return answer_quick_not_allowed(shape, req, headers, res);
+    apply_shape(shape, req, headers, res, FILL_ORIGIN, USUAL_ACTUAL_ALLOWED);
+    res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
+    res->matched_index = verdict;
     return CORS_OK;
 }
 
-/*
- * Policies whose origins are all exact (origins_exact_only), the usual case,
- * decided in the fewest instructions: these functions take only the common
- * paths and call nothing but by a tail call, so that they keep their values
- * in registers (two saved ones, where the general path saves six). An origin
- * of a length no exact entry has is refused whatever its value, and only the
- * reason (not allowed, or malformed) depends on it: the vector quick check
- * tells most valid values. They serve policies of at most one entry (chosen by
- * corsp_evaluate_prepare(); larger sets take the general path, whose lookup
- * needs more registers). Every other request (several Origin lines, a value
- * under 16 bytes or one the quick check is not sure of, a caller's array
- * smaller than the result) goes to evaluate_preflight() or evaluate_actual(),
- * which decide every request for any shaped policy.
- */
-
-/* 1: the origin is the policy's one exact entry; 0: surely valid and in no
- * entry, so refused as not allowed; -1: the general path decides. */
-static CORSP_ALWAYS_INLINE int
+/* The verdict of a policy of one exact entry at most. No CORS_ORIGIN_MAX
+ * test: no entry is longer (a longer pattern does not build), and the quick
+ * check calls no value over 40 bytes valid. */
+static CORSP_ALWAYS_INLINE size_t
 exact_only_verdict(const struct cors_policy *p, const struct cors_request *req)
 {
-    if (req->origin_count > 1)
-        return -1;
-    /* no CORS_ORIGIN_MAX test: no entry is longer (a longer pattern does not
-     * build), and the quick check calls no value over 40 bytes valid */
     struct cors_str s = req->origins[0];
-    if (CORSP_UNLIKELY(s.ptr == NULL))
-        return -1;
+    if (req->origin_count > 1 || CORSP_UNLIKELY(s.ptr == NULL))
+        return QUICK_NOT_SURE;
     const struct corsp_strset *set = &p->exact;
-    /* a policy of one entry at most (corsp_evaluate_prepare()): a length bit
-     * is that entry's */
+    /* at most one entry (corsp_evaluate_prepare()): a length bit is its */
     if (((set->len_mask >> (s.len & 63)) & 1) && set->keys[0].len == s.len &&
         corsp_equal_bytes(set->keys[0].ptr, s.ptr, s.len))
-        return 1;
-    return corsp_origin_quick_host(s.ptr, s.len, true) != 0 ? 0 : -1;
+        return p->exact_index[0];
+    return corsp_origin_quick_host(s.ptr, s.len, true) != 0 ? QUICK_NOT_ALLOWED : QUICK_NOT_SURE;
+}
+
+/* The verdict of a policy of wildcard patterns alone that the quick list
+ * holds (no exact origin, regex, predicate or "*"; at most
+ * CORSP_WILD_QUICK_MAX patterns, no long suffix or scheme): the list is
+ * compared with a valid origin as it is (its host is the rest of the value
+ * after "://"; it has at least two labels whenever it ends with ".suffix",
+ * and it is no IP address). */
+static CORSP_ALWAYS_INLINE size_t
+wild_only_verdict(const struct cors_policy *p, const struct cors_request *req)
+{
+    struct cors_str s = req->origins[0];
+    if (req->origin_count != 1 || s.ptr == NULL)
+        return QUICK_NOT_SURE;
+    size_t host = corsp_origin_quick_host(s.ptr, s.len, true);
+    if (host == 0)
+        return QUICK_NOT_SURE;
+    struct cors_str scheme = {s.ptr, host - 3}; /* before "://" */
+    const struct corsp_wild_entry *e = corsp_wild_match_quick(
+        &p->wild, scheme, s.ptr + s.len, s.len - host, CORSP_PORT_DEFAULT, 0, false);
+    return e != NULL ? e->index : QUICK_NOT_ALLOWED;
 }
 
 __attribute__((noinline)) static enum cors_status
 evaluate_preflight_exact_only(const struct cors_policy *p, const struct cors_request *req,
                               struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    int verdict = exact_only_verdict(p, req);
-    if (verdict > 0) {
-        res->matched_field = CORS_FIELD_ALLOW_ORIGINS;
-        res->matched_index = p->exact_index[0];
-        return answer_preflight_allowed_call(p, req, headers, capacity, res);
-    }
-    const struct corsp_shape *shape = &p->shapes[CORSP_SHAPE_PREFLIGHT_REJECTED];
-    if (verdict < 0 || CORSP_UNLIKELY(capacity < shape->min_capacity))
-        return evaluate_preflight(p, req, headers, capacity, res);
-    answer_not_allowed(shape, req, headers, res);
-    return CORS_OK;
+    return answer_quick_preflight(p, req, headers, capacity, res, exact_only_verdict(p, req),
+                                  evaluate_preflight);
 }
 
 __attribute__((noinline)) static enum cors_status
 evaluate_actual_exact_only(const struct cors_policy *p, const struct cors_request *req,
                            struct cors_header *headers, size_t capacity, struct cors_result *res)
 {
-    int verdict = exact_only_verdict(p, req);
-    const struct corsp_shape *shape =
-        &p->shapes[verdict > 0 ? CORSP_SHAPE_ACTUAL_ALLOWED : CORSP_SHAPE_ACTUAL_DENIED];
-    if (verdict < 0 || CORSP_UNLIKELY(capacity < shape->min_capacity))
-        return evaluate_actual(p, req, headers, capacity, res);
-    if (verdict > 0)
-        answer_actual_allowed(shape, req, headers, res, p->exact_index[0]);
-    else
-        answer_not_allowed(shape, req, headers, res);
-    return CORS_OK;
+    return answer_quick_actual(p, req, headers, capacity, res, exact_only_verdict(p, req),
+                               evaluate_actual);
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_preflight_wild_only(const struct cors_policy *p, const struct cors_request *req,
+                             struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    return answer_quick_preflight(p, req, headers, capacity, res, wild_only_verdict(p, req),
+                                  evaluate_preflight_no_exact);
+}
+
+__attribute__((noinline)) static enum cors_status
+evaluate_actual_wild_only(const struct cors_policy *p, const struct cors_request *req,
+                          struct cors_header *headers, size_t capacity, struct cors_result *res)
+{
+    return answer_quick_actual(p, req, headers, capacity, res, wild_only_verdict(p, req),
+                               evaluate_actual_no_exact);
 }
 
 /* The policies whose results cannot all be copied (enforcePercent under 100:

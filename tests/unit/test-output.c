@@ -9,6 +9,7 @@
  */
 #include "test-common.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define ORIGIN "https://app.example.com"
@@ -59,6 +60,38 @@ same_result(const struct cors_result *a, const struct cors_result *b)
            a->report_only == b->report_only;
 }
 
+/* Evaluates spec at capacity cap into e and r (the array filled with 0xA5
+ * and r with fill first) and checks it against full, the result with room
+ * for every header: CORS_E_NOSPACE below need and CORS_OK from it, the count
+ * and fields of full, nothing written past cap, and full's headers when they
+ * fit. what names the case in messages. */
+static void
+check_capacity(struct cors_policy *p, const struct req_spec *spec, const struct eval *full,
+               size_t cap, unsigned char fill, struct eval *e, struct cors_result *r,
+               const char *what)
+{
+    size_t need = full->r.header_count;
+    req_from_spec(spec, e);
+    memset(e->h, 0xA5, sizeof e->h);
+    memset(r, fill, sizeof *r);
+    enum cors_status st = cors_evaluate(p, &e->req, e->h, cap, r);
+    ck_assert_msg(st == (cap < need ? CORS_E_NOSPACE : CORS_OK), "%s cap %zu: %s", what, cap,
+                  cors_status_name(st));
+    ck_assert_msg(r->header_count == need, "%s cap %zu: header_count %zu, need %zu", what, cap,
+                  r->header_count, need);
+    ck_assert(same_result(r, &full->r));
+    const unsigned char *raw = (const unsigned char *)&e->h[cap];
+    for (size_t b = 0; b < sizeof e->h - cap * sizeof e->h[0]; b++)
+        ck_assert_msg(raw[b] == 0xA5, "%s cap %zu: wrote past capacity", what, cap);
+    for (size_t i = 0; cap >= need && i < need; i++) {
+        ck_assert_int_eq(e->h[i].op, full->h[i].op);
+        ck_assert_uint_eq(e->h[i].name.len, full->h[i].name.len);
+        ck_assert_int_eq(memcmp(e->h[i].name.ptr, full->h[i].name.ptr, e->h[i].name.len), 0);
+        ck_assert_uint_eq(e->h[i].value.len, full->h[i].value.len);
+        ck_assert_int_eq(memcmp(e->h[i].value.ptr, full->h[i].value.ptr, e->h[i].value.len), 0);
+    }
+}
+
 START_TEST(test_nospace)
 {
     struct cors_policy *p = spec_build(&big_spec);
@@ -66,37 +99,12 @@ START_TEST(test_nospace)
         struct eval full;
         eval_spec(p, &requests[k], &full);
         size_t need = full.r.header_count;
+        char what[32];
+        snprintf(what, sizeof what, "request %zu", k);
         for (size_t cap = 0; cap <= need; cap++) {
             struct eval e;
-            req_from_spec(&requests[k], &e);
-            /* sentinel pattern after cap */
-            memset(e.h, 0xA5, sizeof e.h);
             struct cors_result r;
-            memset(&r, 0, sizeof r);
-            enum cors_status st = cors_evaluate(p, &e.req, e.h, cap, &r);
-            if (cap < need) {
-                ck_assert_msg(st == CORS_E_NOSPACE, "request %zu cap %zu: %s", k, cap,
-                              cors_status_name(st));
-            } else {
-                ck_assert_int_eq(st, CORS_OK);
-            }
-            ck_assert_msg(r.header_count == need, "request %zu cap %zu: header_count %zu, need %zu",
-                          k, cap, r.header_count, need);
-            ck_assert(same_result(&r, &full.r));
-            const unsigned char *raw = (const unsigned char *)&e.h[cap];
-            for (size_t b = 0; b < sizeof e.h - cap * sizeof e.h[0]; b++)
-                ck_assert_msg(raw[b] == 0xA5, "request %zu cap %zu: wrote past capacity", k, cap);
-            if (cap == need) {
-                for (size_t i = 0; i < need; i++) {
-                    ck_assert_uint_eq(e.h[i].name.len, full.h[i].name.len);
-                    ck_assert_int_eq(memcmp(e.h[i].name.ptr, full.h[i].name.ptr,
-                                            e.h[i].name.len), 0);
-                    ck_assert_uint_eq(e.h[i].value.len, full.h[i].value.len);
-                    ck_assert_int_eq(memcmp(e.h[i].value.ptr, full.h[i].value.ptr,
-                                            e.h[i].value.len), 0);
-                    ck_assert_int_eq(e.h[i].op, full.h[i].op);
-                }
-            }
+            check_capacity(p, &requests[k], &full, cap, 0, &e, &r, what);
         }
         /* capacity 0 with no array at all */
         struct eval e;
@@ -182,32 +190,15 @@ START_TEST(test_nospace_every_kind)
         eval_spec(p, &kind_requests[k], &full);
         size_t need = full.r.header_count;
         ck_assert_uint_le(need, _i == 5 ? 11 : 9);
+        char what[48];
+        snprintf(what, sizeof what, "policy %d request %zu", _i, k);
         for (size_t cap = 0; cap <= need + 1; cap++) {
             struct eval e;
-            req_from_spec(&kind_requests[k], &e);
-            memset(e.h, 0xA5, sizeof e.h);
             struct cors_result r;
-            memset(&r, 0x5A, sizeof r);
-            enum cors_status st = cors_evaluate(p, &e.req, e.h, cap, &r);
-            ck_assert_msg(st == (cap < need ? CORS_E_NOSPACE : CORS_OK),
-                          "policy %d request %zu cap %zu: %s", _i, k, cap, cors_status_name(st));
-            ck_assert_uint_eq(r.header_count, need);
-            ck_assert(same_result(&r, &full.r));
+            check_capacity(p, &kind_requests[k], &full, cap, 0x5A, &e, &r, what);
             ck_assert_int_eq(r.matched_field, full.r.matched_field);
             ck_assert_uint_eq(r.matched_index, full.r.matched_index);
             ck_assert_ptr_eq(r.headers, e.h);
-            const unsigned char *raw = (const unsigned char *)&e.h[cap];
-            for (size_t b = 0; b < sizeof e.h - cap * sizeof e.h[0]; b++)
-                ck_assert_msg(raw[b] == 0xA5, "policy %d request %zu cap %zu: wrote past capacity",
-                              _i, k, cap);
-            for (size_t i = 0; cap >= need && i < need; i++) {
-                ck_assert_int_eq(e.h[i].op, full.h[i].op);
-                ck_assert_uint_eq(e.h[i].name.len, full.h[i].name.len);
-                ck_assert_int_eq(memcmp(e.h[i].name.ptr, full.h[i].name.ptr, e.h[i].name.len), 0);
-                ck_assert_uint_eq(e.h[i].value.len, full.h[i].value.len);
-                ck_assert_int_eq(memcmp(e.h[i].value.ptr, full.h[i].value.ptr, e.h[i].value.len),
-                                 0);
-            }
         }
     }
     /* a capacity of SIZE_MAX is as good as CORS_HEADERS_MAX (cors.h: that

@@ -884,9 +884,10 @@ struct corsp_regex_simple {
     uint32_t port_value; /* CORSP_SIMPLE_PORT_EXACT: 0x10000 | port, or 0: never */
 };
 
-/* Whether origin o (its text p, n) matches the regex of simple form f. */
+/* Whether origin o, parsed from the value at p, matches the regex of simple
+ * form f. */
 bool corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o,
-                              const char *p, size_t n);
+                              const char *p);
 
 /* What the source of one origin regex says about it. */
 struct corsp_regex_shape {

@@ -371,9 +371,8 @@ simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o, c
 
 bool
 corsp_regex_simple_match(const struct corsp_regex_simple *f, const struct corsp_origin *o,
-                         const char *p, size_t n)
+                         const char *p)
 {
-    (void)n; /* o was parsed from p[0, n): its host lies inside */
     return simple_match(f, o, p, false, label_check_of(f));
 }
 

@@ -21,17 +21,10 @@ wild_seed(struct cors_str scheme, uint32_t port, uint8_t match)
     return corsp_hash_short(a, b, n, ((uint64_t)port << 8) | match);
 }
 
-/* The hash of a key (host or suffix) with its seed. */
-static CORSP_ALWAYS_INLINE uint64_t
-wild_key_hash(struct cors_str host, uint64_t seed)
-{
-    return corsp_hash_inline(host.ptr, host.len, seed);
-}
-
 static CORSP_ALWAYS_INLINE uint64_t
 wild_hash(struct cors_str scheme, struct cors_str host, uint32_t port, uint8_t match)
 {
-    return wild_key_hash(host, wild_seed(scheme, port, match));
+    return corsp_hash_inline(host.ptr, host.len, wild_seed(scheme, port, match));
 }
 
 static uint32_t
@@ -193,7 +186,7 @@ static CORSP_ALWAYS_INLINE const struct corsp_wild_entry *
 wild_find(const struct corsp_wildset *set, struct cors_str scheme, uint64_t seed,
           struct cors_str host, uint32_t port, uint8_t match)
 {
-    uint64_t h = wild_key_hash(host, seed);
+    uint64_t h = corsp_hash_inline(host.ptr, host.len, seed);
     CORSP_TABLE_PROBE (&set->table, h, i1) {
         const struct corsp_wild_entry *e = &set->entries[i1 - 1];
         if (e->port == port && e->host_match == match && e->scheme.len == scheme.len &&
